@@ -1,0 +1,54 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "fastauth",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "FastAuth", targets: ["FastAuth"]),
+        .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
+        .executable(name: "fastauth", targets: ["fastauth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "FastAuth",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthTesting",
+            dependencies: ["FastAuth"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fastauth",
+            dependencies: [
+                "FastAuth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FastAuthTests",
+            dependencies: ["FastAuth", "FastAuthTesting", "fastauth"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,43 @@
+/// Callbacks an application implements to observe and shape authentication. Every method has
+/// a no-op default, so a conformer implements only what it needs.
+///
+/// ```swift
+/// struct PlanClaims: EventHooks {
+///     func modifyJWT(_ claims: TokenClaims, user: UserAccount, tokenType: TokenType) async throws -> TokenClaims {
+///         var claims = claims
+///         if tokenType == .access { claims[custom: "plan"] = "pro" }
+///         return claims
+///     }
+/// }
+/// ```
+public protocol EventHooks: Sendable {
+    /// Returns the claims to sign. Custom claims may be added; changing a reserved claim
+    /// (`sub jti sid type iat exp nbf iss aud`) makes issuing fail with ``TokenError/Code/reservedClaim``.
+    func modifyJWT(_ claims: TokenClaims, user: UserAccount, tokenType: TokenType) async throws -> TokenClaims
+    /// Called after an account is created.
+    func onSignup(user: UserAccount) async
+    /// Called after a successful login.
+    func onSignin(user: UserAccount, sessionID: SessionID) async
+    /// Called after a logout.
+    func onSignout(userID: UserID, sessionID: SessionID?) async
+    /// Called after a refresh token bought a new pair.
+    func onTokenRefresh(user: UserAccount, sessionID: SessionID) async
+    /// Return `false` to refuse a login (answered with 403).
+    func allowSignin(user: UserAccount) async -> Bool
+}
+
+extension EventHooks {
+    public func modifyJWT(_ claims: TokenClaims, user: UserAccount, tokenType: TokenType) async throws -> TokenClaims {
+        claims
+    }
+    public func onSignup(user: UserAccount) async {}
+    public func onSignin(user: UserAccount, sessionID: SessionID) async {}
+    public func onSignout(userID: UserID, sessionID: SessionID?) async {}
+    public func onTokenRefresh(user: UserAccount, sessionID: SessionID) async {}
+    public func allowSignin(user: UserAccount) async -> Bool { true }
+}
+
+/// Hooks that do nothing: the default.
+public struct NoHooks: EventHooks {
+    public init() {}
+}

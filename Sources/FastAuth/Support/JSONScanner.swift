@@ -1,0 +1,277 @@
+/// A strict RFC 8259 JSON scanner over a byte buffer. It never traps on any input: every
+/// malformed document ends in a ``JSONParseError``.
+package struct JSONScanner: ~Copyable {
+    package static let maxDepth = 32
+
+    private let input: UnsafeBufferPointer<UInt8>
+    private var position = 0
+
+    package init(_ input: UnsafeBufferPointer<UInt8>) {
+        self.input = input
+    }
+
+    private func fail(_ reason: String) -> JSONParseError {
+        JSONParseError(reason: reason, offset: position)
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while position < input.count {
+            switch input[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < input.count ? input[position] : nil
+    }
+
+    private mutating func consume(_ byte: UInt8) throws(JSONParseError) {
+        guard peek() == byte else { throw fail("expected '\(Character(Unicode.Scalar(byte)))'") }
+        position += 1
+    }
+
+    package mutating func expectEnd() throws(JSONParseError) {
+        skipWhitespace()
+        guard position == input.count else { throw fail("unexpected data after the document") }
+    }
+
+    /// Iterates the members of an object, calling `member` with each key while the scanner
+    /// stands before the value; `member` must consume the value. Duplicate keys are refused.
+    package mutating func parseObject(
+        depth: Int,
+        _ member: (inout JSONScanner, String) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        guard depth < Self.maxDepth else { throw fail("nested too deeply") }
+        try consume(UInt8(ascii: "{"))
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        var seen: Set<String> = []
+        while true {
+            guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            let key = try parseString()
+            guard seen.insert(key).inserted else { throw fail("duplicate member \"\(key)\"") }
+            try consume(UInt8(ascii: ":"))
+            try member(&self, key)
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                return
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// `true` if the next value is `null` (which is then consumed).
+    package mutating func consumeNull() -> Bool {
+        guard peek() == UInt8(ascii: "n"), position + 4 <= input.count,
+            input[position + 1] == UInt8(ascii: "u"), input[position + 2] == UInt8(ascii: "l"),
+            input[position + 3] == UInt8(ascii: "l")
+        else { return false }
+        position += 4
+        return true
+    }
+
+    package mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard let next = peek() else { throw fail("unexpected end of input") }
+        switch next {
+        case UInt8(ascii: "{"):
+            var members: [String: JSONValue] = [:]
+            try parseObject(depth: depth) { (scanner: inout JSONScanner, key: String) throws(JSONParseError) in
+                members[key] = try scanner.parseValue(depth: depth + 1)
+            }
+            return .object(members)
+        case UInt8(ascii: "["):
+            guard depth < Self.maxDepth else { throw fail("nested too deeply") }
+            position += 1
+            var elements: [JSONValue] = []
+            if peek() == UInt8(ascii: "]") {
+                position += 1
+                return .array(elements)
+            }
+            while true {
+                elements.append(try parseValue(depth: depth + 1))
+                switch peek() {
+                case UInt8(ascii: ","): position += 1
+                case UInt8(ascii: "]"):
+                    position += 1
+                    return .array(elements)
+                default: throw fail("expected ',' or ']'")
+                }
+            }
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        default:
+            return try parseNumber()
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws(JSONParseError) {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= input.count else { throw fail("invalid literal") }
+        let matches = word.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { input[position + $0] == expected[$0] }
+        }
+        guard matches else { throw fail("invalid literal") }
+        position += count
+    }
+
+    package mutating func parseBool() throws(JSONParseError) -> Bool {
+        guard case .bool(let value) = try parseValue(depth: Self.maxDepth - 1) else {
+            throw fail("expected a boolean")
+        }
+        return value
+    }
+
+    /// Parses a number: an integer when it has no fraction or exponent and fits in 64 bits.
+    package mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        let start = position
+        var isInteger = true
+        if position < input.count, input[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < input.count, isDigit(input[position]) else { throw fail("invalid value") }
+        if input[position] == UInt8(ascii: "0") {
+            position += 1
+        } else {
+            while position < input.count, isDigit(input[position]) { position += 1 }
+        }
+        if position < input.count, input[position] == UInt8(ascii: ".") {
+            isInteger = false
+            position += 1
+            guard position < input.count, isDigit(input[position]) else { throw fail("invalid number") }
+            while position < input.count, isDigit(input[position]) { position += 1 }
+        }
+        if position < input.count, input[position] | 0x20 == UInt8(ascii: "e") {
+            isInteger = false
+            position += 1
+            if position < input.count, input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < input.count, isDigit(input[position]) else { throw fail("invalid number") }
+            while position < input.count, isDigit(input[position]) { position += 1 }
+        }
+        let text = UnsafeBufferPointer(rebasing: input[start..<position])
+        let negative = text[0] == UInt8(ascii: "-")
+        if isInteger, text.count - (negative ? 1 : 0) <= 18 {
+            var value: Int64 = 0
+            for digit in text.dropFirst(negative ? 1 : 0) { value = value * 10 + Int64(digit - 0x30) }
+            return .int(negative ? -value : value)
+        }
+        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else {
+            throw fail("number out of range")
+        }
+        return .double(value)
+    }
+
+    @inline(__always)
+    private func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+    /// Parses a string; the scanner must stand on its opening quote.
+    package mutating func parseString() throws(JSONParseError) -> String {
+        guard peek() == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        position += 1
+        let start = position
+        var ascii = true
+        while position < input.count {
+            let c = input[position]
+            if c == UInt8(ascii: "\"") {
+                let bytes = UnsafeBufferPointer(rebasing: input[start..<position])
+                position += 1
+                if ascii { return String(decoding: bytes, as: UTF8.self) }
+                guard let string = String(validating: bytes, as: UTF8.self) else {
+                    throw fail("invalid UTF-8 in string")
+                }
+                return string
+            }
+            if c == UInt8(ascii: "\\") {
+                position = start
+                return try parseEscapedString()
+            }
+            if c < 0x20 { throw fail("control character in string") }
+            if c >= 0x80 { ascii = false }
+            position += 1
+        }
+        throw fail("unterminated string")
+    }
+
+    private mutating func parseEscapedString() throws(JSONParseError) -> String {
+        var bytes: [UInt8] = []
+        while position < input.count {
+            let c = input[position]
+            position += 1
+            switch c {
+            case UInt8(ascii: "\""):
+                guard let string = String(validating: bytes, as: UTF8.self) else {
+                    throw fail("invalid UTF-8 in string")
+                }
+                return string
+            case UInt8(ascii: "\\"):
+                guard position < input.count else { throw fail("unterminated escape") }
+                let e = input[position]
+                position += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(e)
+                case UInt8(ascii: "b"): bytes.append(0x08)
+                case UInt8(ascii: "f"): bytes.append(0x0C)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "r"): bytes.append(0x0D)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard position + 2 <= input.count, input[position] == UInt8(ascii: "\\"),
+                            input[position + 1] == UInt8(ascii: "u")
+                        else { throw fail("unpaired surrogate") }
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw fail("unpaired surrogate") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        throw fail("unpaired surrogate")
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid escape") }
+                    bytes.append(contentsOf: Array(String(Character(unicode)).utf8))
+                default: throw fail("invalid escape")
+                }
+            default:
+                if c < 0x20 { throw fail("control character in string") }
+                bytes.append(c)
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    private mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard position + 4 <= input.count else { throw fail("invalid \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = input[position]
+            let digit: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - 0x30)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - 0x57)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - 0x37)
+            default: throw fail("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+}

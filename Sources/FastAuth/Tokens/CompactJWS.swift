@@ -1,0 +1,63 @@
+import JWTKit
+
+/// The compact JWS serialisation (RFC 7515 §7.1): `header.payload.signature`, strictly parsed.
+package struct CompactJWS {
+    package var header: TokenHeader
+    package var payload: [UInt8]
+    package var signature: [UInt8]
+    /// The byte count of `header.payload` at the start of the token: the signing input.
+    package var signingInputCount: Int
+
+    /// Splits and decodes `token` without any cryptography: exactly three segments, a
+    /// non-empty header and signature, strict base64url, a header that passes
+    /// ``TokenHeader/parse(_:)``.
+    package static func parse(_ token: UnsafeBufferPointer<UInt8>, maxBytes: Int) throws(TokenError) -> CompactJWS {
+        guard token.count <= maxBytes else {
+            throw TokenError(.oversized, "the token is \(token.count) bytes, over the \(maxBytes)-byte limit")
+        }
+        var dots: (Int, Int) = (-1, -1)
+        var dotCount = 0
+        for index in 0..<token.count where token[index] == UInt8(ascii: ".") {
+            dotCount += 1
+            if dotCount == 1 { dots.0 = index } else if dotCount == 2 { dots.1 = index }
+        }
+        guard dotCount == 2 else {
+            throw TokenError(.malformed, "a compact JWT has three dot-separated segments, this one has \(dotCount + 1)")
+        }
+        let headerPart = UnsafeBufferPointer(rebasing: token[0..<dots.0])
+        let payloadPart = UnsafeBufferPointer(rebasing: token[(dots.0 + 1)..<dots.1])
+        let signaturePart = UnsafeBufferPointer(rebasing: token[(dots.1 + 1)...])
+        guard !headerPart.isEmpty else { throw TokenError(.malformed, "the header segment is empty") }
+        guard !signaturePart.isEmpty else { throw TokenError(.malformed, "the signature segment is empty") }
+        guard let headerBytes = Base64URL.decode(headerPart) else {
+            throw TokenError(.malformed, "the header is not valid base64url")
+        }
+        guard let payload = Base64URL.decode(payloadPart) else {
+            throw TokenError(.malformed, "the payload is not valid base64url")
+        }
+        guard let signature = Base64URL.decode(signaturePart) else {
+            throw TokenError(.malformed, "the signature is not valid base64url")
+        }
+        let header = try headerBytes.withUnsafeBufferPointer { bytes throws(TokenError) in
+            try TokenHeader.parse(bytes)
+        }
+        return CompactJWS(header: header, payload: payload, signature: signature, signingInputCount: dots.1)
+    }
+
+    /// Signs `payload` with `key`: `encodedHeader.base64url(payload).base64url(signature)`.
+    package static func sign(payload: [UInt8], with key: SigningKey) throws(TokenError) -> String {
+        var output = key.encodedHeader
+        output.reserveCapacity(output.count + Base64URL.encodedLength(payload.count) + 200)
+        output.append(UInt8(ascii: "."))
+        Base64URL.encode(payload, into: &output)
+        let signature: [UInt8]
+        do {
+            signature = try key.signer.sign(output)
+        } catch {
+            throw TokenError(.signingFailed, "the \(key.algorithm) key could not sign")
+        }
+        output.append(UInt8(ascii: "."))
+        Base64URL.encode(signature, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+}

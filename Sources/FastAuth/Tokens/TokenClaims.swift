@@ -1,0 +1,212 @@
+/// The claims of a FastAuth token: the registered claims as typed fields, the profile claims
+/// of access tokens, and any custom claims a `modifyJWT` hook adds.
+public struct TokenClaims: Sendable, Hashable {
+    /// `sub`: the user id.
+    public var subject: String
+    /// `jti`: the token id.
+    public var tokenID: String?
+    /// `sid`: the session the token belongs to.
+    public var sessionID: String?
+    /// `type`: `access` or `refresh`.
+    public var type: TokenType
+    /// `iat`, seconds since 1970.
+    public var issuedAt: Int64?
+    /// `exp`, seconds since 1970.
+    public var expiresAt: Int64
+    /// `nbf`, seconds since 1970.
+    public var notBefore: Int64?
+    /// `iss`.
+    public var issuer: String?
+    /// `aud`, always a list on the wire.
+    public var audience: [String]?
+    /// `email` (access tokens).
+    public var email: String?
+    /// `name` (access tokens).
+    public var name: String?
+    /// `email_verified` (access tokens).
+    public var emailVerified: Bool?
+    /// Every other claim.
+    public var custom: [String: JSONValue]
+
+    /// Claims a hook may never set or change.
+    public static let reservedNames: Set<String> = ["sub", "jti", "sid", "type", "iat", "exp", "nbf", "iss", "aud"]
+    /// Claims with typed fields; a hook changes them through the fields, not through ``custom``.
+    public static let profileNames: Set<String> = ["email", "name", "email_verified"]
+
+    /// Creates a claim set.
+    public init(
+        subject: String, tokenID: String? = nil, sessionID: String? = nil, type: TokenType, issuedAt: Int64? = nil,
+        expiresAt: Int64, notBefore: Int64? = nil, issuer: String? = nil, audience: [String]? = nil,
+        email: String? = nil, name: String? = nil, emailVerified: Bool? = nil, custom: [String: JSONValue] = [:]
+    ) {
+        self.subject = subject
+        self.tokenID = tokenID
+        self.sessionID = sessionID
+        self.type = type
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.notBefore = notBefore
+        self.issuer = issuer
+        self.audience = audience
+        self.email = email
+        self.name = name
+        self.emailVerified = emailVerified
+        self.custom = custom
+    }
+
+    /// A custom claim, by name.
+    public subscript(custom name: String) -> JSONValue? {
+        get { custom[name] }
+        set { custom[name] = newValue }
+    }
+
+    /// `true` when the registered claims (``reservedNames``) of both sets are equal.
+    package func hasSameReservedClaims(as other: TokenClaims) -> Bool {
+        subject == other.subject && tokenID == other.tokenID && sessionID == other.sessionID && type == other.type
+            && issuedAt == other.issuedAt && expiresAt == other.expiresAt && notBefore == other.notBefore
+            && issuer == other.issuer && audience == other.audience
+    }
+
+    /// Every claim as one JSON object.
+    public var jsonObject: [String: JSONValue] {
+        var object = custom
+        object["sub"] = .string(subject)
+        if let tokenID { object["jti"] = .string(tokenID) }
+        if let sessionID { object["sid"] = .string(sessionID) }
+        object["type"] = .string(type.rawValue)
+        if let issuedAt { object["iat"] = .int(issuedAt) }
+        object["exp"] = .int(expiresAt)
+        if let notBefore { object["nbf"] = .int(notBefore) }
+        if let issuer { object["iss"] = .string(issuer) }
+        if let audience { object["aud"] = .array(audience.map { .string($0) }) }
+        if let email {
+            object["email"] = .string(email)
+            object["name"] = name.map { .string($0) } ?? .null
+        }
+        if let emailVerified { object["email_verified"] = .bool(emailVerified) }
+        return object
+    }
+}
+
+// MARK: - Wire format
+
+extension TokenClaims {
+    /// Writes the claims as compact JSON in a fixed order (registered claims, profile, then
+    /// custom claims sorted by name).
+    package func write(to json: inout JSONWriter) {
+        json.raw("{\"sub\":")
+        json.string(subject)
+        if let tokenID {
+            json.raw(",\"jti\":")
+            json.string(tokenID)
+        }
+        if let sessionID {
+            json.raw(",\"sid\":")
+            json.string(sessionID)
+        }
+        json.raw(",\"type\":")
+        json.string(type.rawValue)
+        if let issuedAt {
+            json.raw(",\"iat\":")
+            json.int(issuedAt)
+        }
+        json.raw(",\"exp\":")
+        json.int(expiresAt)
+        if let notBefore {
+            json.raw(",\"nbf\":")
+            json.int(notBefore)
+        }
+        if let issuer {
+            json.raw(",\"iss\":")
+            json.string(issuer)
+        }
+        if let audience {
+            json.raw(",\"aud\":[")
+            for (index, value) in audience.enumerated() {
+                if index > 0 { json.byte(UInt8(ascii: ",")) }
+                json.string(value)
+            }
+            json.byte(UInt8(ascii: "]"))
+        }
+        if let email {
+            json.raw(",\"email\":")
+            json.string(email)
+            json.raw(",\"name\":")
+            if let name { json.string(name) } else { json.raw("null") }
+        }
+        if let emailVerified {
+            json.raw(",\"email_verified\":")
+            emailVerified ? json.raw("true") : json.raw("false")
+        }
+        if !custom.isEmpty {
+            for key in custom.keys.sorted() {
+                json.byte(UInt8(ascii: ","))
+                json.string(key)
+                json.byte(UInt8(ascii: ":"))
+                if let value = custom[key] { json.write(value) }
+            }
+        }
+        json.byte(UInt8(ascii: "}"))
+    }
+
+    /// Parses a claims object strictly. Registered claims must have their JSON types; `exp`,
+    /// `sub` and `type` are required.
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> TokenClaims {
+        var scanner = JSONScanner(bytes)
+        var subject: String?
+        var type: String?
+        var expiresAt: Int64?
+        var claims = TokenClaims(subject: "", type: .access, expiresAt: 0)
+        do {
+            try scanner.parseObject(depth: 0) { (s: inout JSONScanner, key: String) throws(JSONParseError) in
+                switch key {
+                case "sub": subject = try s.parseString()
+                case "jti": claims.tokenID = try s.parseString()
+                case "sid": claims.sessionID = try s.parseString()
+                case "type": type = try s.parseString()
+                case "iat": claims.issuedAt = try Self.numericDate(&s)
+                case "exp": expiresAt = try Self.numericDate(&s)
+                case "nbf": claims.notBefore = try Self.numericDate(&s)
+                case "iss": claims.issuer = try s.parseString()
+                case "aud":
+                    switch try s.parseValue(depth: 1) {
+                    case .string(let single): claims.audience = [single]
+                    case .array(let values):
+                        var audience: [String] = []
+                        for value in values {
+                            guard case .string(let member) = value else {
+                                throw JSONParseError(reason: "aud must hold strings", offset: 0)
+                            }
+                            audience.append(member)
+                        }
+                        claims.audience = audience
+                    default: throw JSONParseError(reason: "aud must be a string or a list", offset: 0)
+                    }
+                case "email": claims.email = s.consumeNull() ? nil : try s.parseString()
+                case "name": claims.name = s.consumeNull() ? nil : try s.parseString()
+                case "email_verified": claims.emailVerified = s.consumeNull() ? nil : try s.parseBool()
+                default: claims.custom[key] = try s.parseValue(depth: 1)
+                }
+            }
+            try scanner.expectEnd()
+        } catch {
+            throw TokenError(.invalidClaims, "the claims are not a valid JSON object: \(error.reason)")
+        }
+        guard let expiresAt else { throw TokenError(.missingExpiration, "the token has no exp claim") }
+        guard let subject else { throw TokenError(.invalidClaims, "the token has no sub claim") }
+        guard let type else { throw TokenError(.invalidClaims, "the token has no type claim") }
+        claims.subject = subject
+        claims.type = TokenType(rawValue: type)
+        claims.expiresAt = expiresAt
+        return claims
+    }
+
+    /// A NumericDate (RFC 7519 §2): a JSON number of seconds; fractions are rounded down.
+    private static func numericDate(_ scanner: inout JSONScanner) throws(JSONParseError) -> Int64 {
+        switch try scanner.parseNumber() {
+        case .int(let value): return value
+        case .double(let value) where value.isFinite && abs(value) < 9e15: return Int64(value.rounded(.down))
+        default: throw JSONParseError(reason: "a date claim is out of range", offset: 0)
+        }
+    }
+}

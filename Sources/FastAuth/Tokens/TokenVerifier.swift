@@ -1,0 +1,139 @@
+import JWTKit
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// What a verifier demands of a token beyond a good signature.
+public struct VerificationPolicy: Sendable, Hashable {
+    /// Algorithms a token may use; anything else (and always `none`) is refused.
+    public var allowedAlgorithms: Set<SigningAlgorithm>
+    /// The required `iss`, if any.
+    public var issuer: String?
+    /// Accepted audiences: a token's `aud` must hold at least one. Empty means unchecked.
+    public var audience: [String]
+    /// Clock skew allowed on `exp`, `nbf` and `iat`.
+    public var leeway: Duration
+    /// Longer tokens are refused before any parsing.
+    public var maxTokenBytes: Int
+
+    /// Creates a policy.
+    public init(
+        allowedAlgorithms: Set<SigningAlgorithm>, issuer: String? = nil, audience: [String] = [],
+        leeway: Duration = .seconds(30), maxTokenBytes: Int = 8192
+    ) {
+        self.allowedAlgorithms = allowedAlgorithms
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+        self.maxTokenBytes = maxTokenBytes
+    }
+}
+
+/// A token that passed every check.
+public struct VerifiedToken: Sendable, Hashable {
+    /// Its header.
+    public let header: TokenHeader
+    /// Its claims.
+    public let claims: TokenClaims
+    /// The key that verified it.
+    public let keyID: KeyID
+}
+
+/// Verifies compact JWTs: every rule of DESIGN §4, in an order that refuses malformed input
+/// before any cryptography. Never traps, whatever the input.
+public struct TokenVerifier: Sendable {
+    /// The checks applied.
+    public let policy: VerificationPolicy
+
+    /// Creates a verifier.
+    public init(policy: VerificationPolicy) {
+        self.policy = policy
+    }
+
+    /// Verifies `token` as a token of `type` against `keys` at `now`.
+    public func verify(_ token: String, as type: TokenType, keys: KeySet, now: Date) throws(TokenError) -> VerifiedToken {
+        var token = token
+        let result = token.withUTF8 { bytes in
+            Result { () throws(TokenError) in try verify(bytes, as: type, keys: keys, now: now) }
+        }
+        return try result.get()
+    }
+
+    /// Verifies the UTF-8 bytes of a token.
+    public func verify(_ token: UnsafeBufferPointer<UInt8>, as type: TokenType, keys: KeySet, now: Date) throws(TokenError)
+        -> VerifiedToken
+    {
+        // Rule 7 (shape), rule 1 (alg none), rule 6 (crit): no cryptography yet.
+        let jws = try CompactJWS.parse(token, maxBytes: policy.maxTokenBytes)
+        let algorithm = SigningAlgorithm(jws.header.algorithm)
+        // Rule 1: the algorithm must be configured …
+        guard policy.allowedAlgorithms.contains(algorithm) else {
+            throw TokenError(.algorithmNotAllowed, "algorithm \(Self.printable(jws.header.algorithm)) is not accepted here")
+        }
+        // Rule 2: the kid selects the key; no fallback.
+        let key: SigningKey
+        if let kid = jws.header.keyID {
+            guard let found = keys.verificationKeys[kid] else {
+                throw TokenError(.unknownKeyID, "no key has the token's kid")
+            }
+            key = found
+        } else {
+            guard let keyless = keys.keylessKey else { throw TokenError(.missingKeyID, "the token has no kid") }
+            key = keyless
+        }
+        // … and must be the algorithm the key is pinned to.
+        guard key.algorithm == algorithm else {
+            throw TokenError(.algorithmMismatch, "the token says \(algorithm) but its key is \(key.algorithm)")
+        }
+        // Rule 7: the claims must be a JSON object with the required claims.
+        let claims = try jws.payload.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenClaims.parse(bytes) }
+        let signatureValid: Bool
+        do {
+            signatureValid = try key.signer.verify(
+                jws.signature, signs: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[..<jws.signingInputCount])))
+        } catch {
+            signatureValid = false
+        }
+        guard signatureValid else { throw TokenError(.invalidSignature, "the signature does not verify") }
+        try check(claims, as: type, now: now)
+        return VerifiedToken(header: jws.header, claims: claims, keyID: key.id)
+    }
+
+    /// Rules 3–5 on verified claims.
+    package func check(_ claims: TokenClaims, as type: TokenType, now: Date) throws(TokenError) {
+        let now = now.unixSeconds
+        let leeway = policy.leeway.wholeSeconds
+        // Rule 3: exp (required), nbf, iat, each with leeway.
+        guard now < claims.expiresAt.addingReportingOverflow(leeway).partialValue else {
+            throw TokenError(.expired, "the token has expired")
+        }
+        if let notBefore = claims.notBefore, now.addingReportingOverflow(leeway).partialValue < notBefore {
+            throw TokenError(.notYetValid, "the token is not valid yet (nbf)")
+        }
+        if let issuedAt = claims.issuedAt, issuedAt > now.addingReportingOverflow(leeway).partialValue {
+            throw TokenError(.issuedInFuture, "the token was issued in the future (iat)")
+        }
+        // Rule 4: iss and aud when configured.
+        if let issuer = policy.issuer, claims.issuer != issuer {
+            throw TokenError(.invalidIssuer, "the token's issuer is not \(issuer)")
+        }
+        if !policy.audience.isEmpty {
+            guard let audience = claims.audience, audience.contains(where: policy.audience.contains) else {
+                throw TokenError(.invalidAudience, "the token is not for this audience")
+            }
+        }
+        // Rule 5: the token type must match the use.
+        guard claims.type == type else {
+            throw TokenError(.wrongTokenType, "expected a \(type) token, got \(Self.printable(claims.type.rawValue))")
+        }
+    }
+
+    /// A short, log-safe rendering of an attacker-controlled string.
+    static func printable(_ value: String) -> String {
+        let clipped = value.unicodeScalars.prefix(24).filter { $0.isASCII && $0.value >= 0x20 }
+        return "\"" + String(String.UnicodeScalarView(clipped)) + (value.unicodeScalars.count > 24 ? "…\"" : "\"")
+    }
+}

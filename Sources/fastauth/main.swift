@@ -1,0 +1,2 @@
+import FastAuth
+print(FastAuthVersion.string)
