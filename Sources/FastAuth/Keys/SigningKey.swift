@@ -83,3 +83,10 @@ public struct SigningKey: Sendable {
         return members
     }
 }
+
+extension SigningKey {
+    /// Signs raw bytes with the key (the JWS signature primitive). Used by tooling and tests.
+    public func rawSignature(_ bytes: [UInt8]) throws -> [UInt8] {
+        try signer.sign(bytes)
+    }
+}

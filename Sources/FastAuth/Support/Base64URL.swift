@@ -2,11 +2,9 @@
 ///
 /// Decoding is strict as RFC 7515 §2 requires: only the URL-safe alphabet, no `=`, no
 /// whitespace, a length that is not 1 mod 4, and canonical trailing bits.
-package enum Base64URL {
-    @usableFromInline
+public enum Base64URL {
     static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    @usableFromInline
     static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
         for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
@@ -19,7 +17,6 @@ package enum Base64URL {
     }
 
     /// Appends the encoding of `bytes` to `output`.
-    @inlinable
     package static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
         output.reserveCapacity(output.count + encodedLength(bytes.count))
         alphabet.withUnsafeBufferPointer { table in
@@ -42,7 +39,7 @@ package enum Base64URL {
     }
 
     /// The encoding of `bytes` as a string.
-    package static func encode(_ bytes: some Collection<UInt8>) -> String {
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output: [UInt8] = []
         encode(bytes, into: &output)
         return String(decoding: output, as: UTF8.self)
@@ -83,7 +80,7 @@ package enum Base64URL {
     }
 
     /// Decodes a string strictly (see ``decode(_:)-buffer``).
-    package static func decode(_ string: String) -> [UInt8]? {
+    public static func decode(_ string: String) -> [UInt8]? {
         var string = string
         return string.withUTF8 { decode($0) }
     }

@@ -194,3 +194,35 @@ package struct JSONWriter {
         }
     }
 }
+
+extension JSONValue {
+    /// Serialises the value with two-space indentation and sorted keys, for people.
+    public var prettyString: String {
+        var output = ""
+        func write(_ value: JSONValue, indent: String) {
+            switch value {
+            case .array(let elements) where !elements.isEmpty:
+                output += "[\n"
+                for (index, element) in elements.enumerated() {
+                    output += indent + "  "
+                    write(element, indent: indent + "  ")
+                    output += index == elements.count - 1 ? "\n" : ",\n"
+                }
+                output += indent + "]"
+            case .object(let members) where !members.isEmpty:
+                output += "{\n"
+                let keys = members.keys.sorted()
+                for (index, key) in keys.enumerated() {
+                    output += indent + "  " + JSONValue.string(key).jsonString + ": "
+                    if let member = members[key] { write(member, indent: indent + "  ") }
+                    output += index == keys.count - 1 ? "\n" : ",\n"
+                }
+                output += indent + "}"
+            default:
+                output += value.jsonString
+            }
+        }
+        write(self, indent: "")
+        return output
+    }
+}

@@ -44,6 +44,41 @@ package struct CompactJWS {
         return CompactJWS(header: header, payload: payload, signature: signature, signingInputCount: dots.1)
     }
 
+    /// Rules 1 and 2: the `kid` selects the key (no fallback), the algorithm must be allowed
+    /// and must be the one the key is pinned to.
+    package func selectKey(from keys: KeySet, allowedAlgorithms: Set<SigningAlgorithm>?) throws(TokenError) -> SigningKey {
+        let algorithm = SigningAlgorithm(header.algorithm)
+        if let allowedAlgorithms, !allowedAlgorithms.contains(algorithm) {
+            throw TokenError(.algorithmNotAllowed, "algorithm \(TokenVerifier.printable(header.algorithm)) is not accepted here")
+        }
+        let key: SigningKey
+        if let kid = header.keyID {
+            guard let found = keys.verificationKeys[kid] else {
+                throw TokenError(.unknownKeyID, "no key has the token's kid")
+            }
+            key = found
+        } else {
+            guard let keyless = keys.keylessKey else { throw TokenError(.missingKeyID, "the token has no kid") }
+            key = keyless
+        }
+        guard key.algorithm == algorithm else {
+            throw TokenError(.algorithmMismatch, "the token says \(TokenVerifier.printable(header.algorithm)) but its key is \(key.algorithm)")
+        }
+        return key
+    }
+
+    /// Checks the signature over the received `header.payload` bytes of `token`.
+    package func verifySignature(of token: UnsafeBufferPointer<UInt8>, with key: SigningKey) throws(TokenError) {
+        let valid: Bool
+        do {
+            valid = try key.signer.verify(
+                signature, signs: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[..<signingInputCount])))
+        } catch {
+            valid = false
+        }
+        guard valid else { throw TokenError(.invalidSignature, "the signature does not verify") }
+    }
+
     /// Signs `payload` with `key`: `encodedHeader.base64url(payload).base64url(signature)`.
     package static func sign(payload: [UInt8], with key: SigningKey) throws(TokenError) -> String {
         var output = key.encodedHeader

@@ -68,36 +68,10 @@ public struct TokenVerifier: Sendable {
     {
         // Rule 7 (shape), rule 1 (alg none), rule 6 (crit): no cryptography yet.
         let jws = try CompactJWS.parse(token, maxBytes: policy.maxTokenBytes)
-        let algorithm = SigningAlgorithm(jws.header.algorithm)
-        // Rule 1: the algorithm must be configured …
-        guard policy.allowedAlgorithms.contains(algorithm) else {
-            throw TokenError(.algorithmNotAllowed, "algorithm \(Self.printable(jws.header.algorithm)) is not accepted here")
-        }
-        // Rule 2: the kid selects the key; no fallback.
-        let key: SigningKey
-        if let kid = jws.header.keyID {
-            guard let found = keys.verificationKeys[kid] else {
-                throw TokenError(.unknownKeyID, "no key has the token's kid")
-            }
-            key = found
-        } else {
-            guard let keyless = keys.keylessKey else { throw TokenError(.missingKeyID, "the token has no kid") }
-            key = keyless
-        }
-        // … and must be the algorithm the key is pinned to.
-        guard key.algorithm == algorithm else {
-            throw TokenError(.algorithmMismatch, "the token says \(algorithm) but its key is \(key.algorithm)")
-        }
+        let key = try jws.selectKey(from: keys, allowedAlgorithms: policy.allowedAlgorithms)
         // Rule 7: the claims must be a JSON object with the required claims.
         let claims = try jws.payload.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenClaims.parse(bytes) }
-        let signatureValid: Bool
-        do {
-            signatureValid = try key.signer.verify(
-                jws.signature, signs: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[..<jws.signingInputCount])))
-        } catch {
-            signatureValid = false
-        }
-        guard signatureValid else { throw TokenError(.invalidSignature, "the signature does not verify") }
+        try jws.verifySignature(of: token, with: key)
         try check(claims, as: type, now: now)
         return VerifiedToken(header: jws.header, claims: claims, keyID: key.id)
     }
@@ -135,5 +109,23 @@ public struct TokenVerifier: Sendable {
     static func printable(_ value: String) -> String {
         let clipped = value.unicodeScalars.prefix(24).filter { $0.isASCII && $0.value >= 0x20 }
         return "\"" + String(String.UnicodeScalarView(clipped)) + (value.unicodeScalars.count > 24 ? "…\"" : "\"")
+    }
+
+    /// Verifies a compact JWS whose payload is not a JWT claim set (conformance vectors,
+    /// tooling): the structural checks, key selection by `kid` and the algorithm pinned to the
+    /// key, then the signature. Returns the header, the payload and the key id.
+    public static func verifyJWS(
+        _ token: String, keys: KeySet, allowedAlgorithms: Set<SigningAlgorithm>? = nil, maxTokenBytes: Int = 8192
+    ) throws(TokenError) -> (header: TokenHeader, payload: [UInt8], keyID: KeyID) {
+        var token = token
+        let result = token.withUTF8 { bytes in
+            Result { () throws(TokenError) in
+                let jws = try CompactJWS.parse(bytes, maxBytes: maxTokenBytes)
+                let key = try jws.selectKey(from: keys, allowedAlgorithms: allowedAlgorithms)
+                try jws.verifySignature(of: bytes, with: key)
+                return (jws.header, jws.payload, key.id)
+            }
+        }
+        return try result.get()
     }
 }

@@ -1,2 +1,0 @@
-import FastAuth
-print(FastAuthVersion.string)
