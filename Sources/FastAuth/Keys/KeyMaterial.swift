@@ -77,10 +77,13 @@ public struct KeyMaterial: Sendable {
         do {
             switch (family, isPrivate, algorithm) {
             case (.rsaPKCS1, true, _), (.rsaPSS, true, _):
+                // Parse without swift-crypto's size floor first, to report a weak key as such.
+                try checkRSASize(try _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem).keySizeInBits)
                 let backing = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
                 try checkRSASize(backing.keySizeInBits)
                 return Self(algorithm: algorithm, backing: .rsaPrivate(try JWTKit.Insecure.RSA.PrivateKey(backing: backing)))
             case (.rsaPKCS1, false, _), (.rsaPSS, false, _):
+                try checkRSASize(try _RSA.Signing.PublicKey(unsafePEMRepresentation: pem).keySizeInBits)
                 let backing = try _RSA.Signing.PublicKey(pemRepresentation: pem)
                 try checkRSASize(backing.keySizeInBits)
                 return Self(algorithm: algorithm, backing: .rsaPublic(try JWTKit.Insecure.RSA.PublicKey(backing: backing)))
