@@ -47,7 +47,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FastAuthTests",
-            dependencies: ["FastAuth", "FastAuthTesting", "fastauth"],
+            dependencies: [
+                "FastAuth", "FastAuthTesting", "fastauth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -73,7 +73,7 @@ public final class CUID2Generator: Sendable {
     }
 
     /// The base36 digits of a big-endian unsigned integer, most significant first.
-    static func base36(of bytes: some Collection<UInt8>) -> [UInt8] {
+    package static func base36(of bytes: some Collection<UInt8>) -> [UInt8] {
         var limbs: [UInt64] = []
         var bytes = Array(bytes)
         while bytes.count % 8 != 0 { bytes.insert(0, at: 0) }
