@@ -1,0 +1,64 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// User accounts. Emails are stored normalised (lower case) and unique.
+public protocol UserStore: Sendable {
+    /// Inserts a new user; throws ``StoreError/Code/duplicateEmail`` when the email exists.
+    func createUser(_ user: StoredUser) async throws -> UserAccount
+    /// The user with `id`.
+    func user(id: UserID) async throws -> UserAccount?
+    /// The user with the (normalised) `email`, with the password hash.
+    func credentials(email: String) async throws -> StoredUser?
+    /// `true` when a user has the (normalised) `email`.
+    func emailExists(_ email: String) async throws -> Bool
+    /// Replaces the password hash (rehash on login, password change).
+    func updatePasswordHash(_ hash: String, userID: UserID, now: Date) async throws
+    /// Activates or deactivates a user.
+    func setActive(_ isActive: Bool, userID: UserID, now: Date) async throws
+}
+
+/// Sessions and their refresh-token families (DESIGN §6.3–6.4). Every method that changes
+/// state is atomic under concurrent calls from any number of processes.
+public protocol SessionStore: Sendable {
+    /// Stores a new session and its first refresh token together.
+    func createSession(_ session: SessionRecord, firstToken: RefreshTokenRecord) async throws
+    /// The session with `id`.
+    func session(id: SessionID) async throws -> SessionRecord?
+    /// The user's sessions that are active at `now`, newest first.
+    func activeSessions(userID: UserID, now: Date) async throws -> [SessionRecord]
+    /// The refresh token with `id`.
+    func refreshToken(id: TokenID) async throws -> RefreshTokenRecord?
+    /// The newest unconsumed refresh token of a session, if any.
+    func liveRefreshToken(sessionID: SessionID) async throws -> RefreshTokenRecord?
+    /// Consumes refresh token `id` if it is unconsumed and its session active, storing
+    /// `replacement` as the session's next token — all in one atomic step: of any number of
+    /// concurrent calls with the same `id`, exactly one returns ``RefreshConsumption/consumed(_:)``.
+    func consumeRefreshToken(_ id: TokenID, replacement: RefreshTokenRecord, now: Date) async throws -> RefreshConsumption
+    /// Revokes one session of `userID`; `false` if there is no such active session of that user.
+    func revokeSession(_ id: SessionID, userID: UserID, now: Date) async throws -> Bool
+    /// Revokes every active session of `userID`; returns how many.
+    func revokeAllSessions(userID: UserID, now: Date) async throws -> Int
+}
+
+/// Counters for rate limits and login lockouts, shared by every instance.
+public protocol RateLimitStore: Sendable {
+    /// Adds one hit to counter `key` in the fixed window that starts at `windowStart`
+    /// (a new window resets the count) and returns the count including this hit. Atomic.
+    func hit(_ key: String, windowStart: Date, expiresAt: Date) async throws -> Int
+    /// The count of `key` in the window that starts at `windowStart` (0 if none).
+    func count(_ key: String, windowStart: Date) async throws -> Int
+    /// Forgets counter `key`.
+    func reset(_ key: String) async throws
+    /// Locks `key` until `until`.
+    func lock(_ key: String, until: Date) async throws
+    /// When the lock on `key` ends, if it is locked at `now`.
+    func lockedUntil(_ key: String, now: Date) async throws -> Date?
+    /// Deletes counters and locks that ended before `now`.
+    func purgeExpired(now: Date) async throws
+}
+
+/// Everything FastAuth keeps: users, sessions, counters.
+public typealias AuthStore = UserStore & SessionStore & RateLimitStore

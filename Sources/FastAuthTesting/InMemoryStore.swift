@@ -1,0 +1,125 @@
+public import FastAuth
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// An in-memory ``AuthStore`` for unit tests of the core. Not for production: nothing
+/// survives the process, and nothing is shared between instances.
+public actor InMemoryStore: AuthStore {
+    private var users: [UserID: StoredUser] = [:]
+    private var usersByEmail: [String: UserID] = [:]
+    private var sessions: [SessionID: SessionRecord] = [:]
+    private var tokens: [TokenID: RefreshTokenRecord] = [:]
+    private var counters: [String: (windowStart: Date, count: Int, expiresAt: Date)] = [:]
+    private var locks: [String: Date] = [:]
+
+    public init() {}
+
+    // MARK: UserStore
+
+    public func createUser(_ user: StoredUser) throws -> UserAccount {
+        guard usersByEmail[user.account.email] == nil else {
+            throw StoreError(.duplicateEmail, "a user with this email already exists")
+        }
+        guard users[user.account.id] == nil else { throw StoreError(.duplicateID, "a user with this id already exists") }
+        users[user.account.id] = user
+        usersByEmail[user.account.email] = user.account.id
+        return user.account
+    }
+
+    public func user(id: UserID) -> UserAccount? { users[id]?.account }
+
+    public func credentials(email: String) -> StoredUser? { usersByEmail[email].flatMap { users[$0] } }
+
+    public func emailExists(_ email: String) -> Bool { usersByEmail[email] != nil }
+
+    public func updatePasswordHash(_ hash: String, userID: UserID, now: Date) {
+        users[userID]?.passwordHash = hash
+        users[userID]?.account.updatedAt = now
+    }
+
+    public func setActive(_ isActive: Bool, userID: UserID, now: Date) {
+        users[userID]?.account.isActive = isActive
+        users[userID]?.account.updatedAt = now
+    }
+
+    // MARK: SessionStore
+
+    public func createSession(_ session: SessionRecord, firstToken: RefreshTokenRecord) throws {
+        guard sessions[session.id] == nil, tokens[firstToken.id] == nil else {
+            throw StoreError(.duplicateID, "a session or token with this id already exists")
+        }
+        sessions[session.id] = session
+        tokens[firstToken.id] = firstToken
+    }
+
+    public func session(id: SessionID) -> SessionRecord? { sessions[id] }
+
+    public func activeSessions(userID: UserID, now: Date) -> [SessionRecord] {
+        sessions.values.filter { $0.userID == userID && $0.isActive(at: now) }.sorted { $0.createdAt > $1.createdAt }
+    }
+
+    public func refreshToken(id: TokenID) -> RefreshTokenRecord? { tokens[id] }
+
+    public func liveRefreshToken(sessionID: SessionID) -> RefreshTokenRecord? {
+        tokens.values.filter { $0.sessionID == sessionID && $0.consumedAt == nil }.max { $0.issuedAt < $1.issuedAt }
+    }
+
+    public func consumeRefreshToken(_ id: TokenID, replacement: RefreshTokenRecord, now: Date) -> RefreshConsumption {
+        guard let token = tokens[id], var session = sessions[token.sessionID] else { return .notFound }
+        guard session.isActive(at: now) else { return .sessionInactive(session) }
+        guard token.consumedAt == nil else { return .alreadyConsumed(token, session) }
+        tokens[id]?.consumedAt = now
+        tokens[id]?.replacedBy = replacement.id
+        tokens[replacement.id] = replacement
+        session.lastUsedAt = now
+        session.expiresAt = replacement.expiresAt
+        sessions[session.id] = session
+        return .consumed(session)
+    }
+
+    public func revokeSession(_ id: SessionID, userID: UserID, now: Date) -> Bool {
+        guard let session = sessions[id], session.userID == userID, session.isActive(at: now) else { return false }
+        sessions[id]?.revokedAt = now
+        return true
+    }
+
+    public func revokeAllSessions(userID: UserID, now: Date) -> Int {
+        let ids = sessions.values.filter { $0.userID == userID && $0.isActive(at: now) }.map(\.id)
+        for id in ids { sessions[id]?.revokedAt = now }
+        return ids.count
+    }
+
+    // MARK: RateLimitStore
+
+    public func hit(_ key: String, windowStart: Date, expiresAt: Date) -> Int {
+        if let current = counters[key], current.windowStart == windowStart {
+            counters[key] = (windowStart, current.count + 1, expiresAt)
+            return current.count + 1
+        }
+        counters[key] = (windowStart, 1, expiresAt)
+        return 1
+    }
+
+    public func count(_ key: String, windowStart: Date) -> Int {
+        guard let current = counters[key], current.windowStart == windowStart else { return 0 }
+        return current.count
+    }
+
+    public func reset(_ key: String) { counters[key] = nil }
+
+    public func lock(_ key: String, until: Date) { locks[key] = until }
+
+    public func lockedUntil(_ key: String, now: Date) -> Date? {
+        guard let until = locks[key], until > now else { return nil }
+        return until
+    }
+
+    public func purgeExpired(now: Date) {
+        counters = counters.filter { $0.value.expiresAt > now }
+        locks = locks.filter { $0.value > now }
+    }
+}
