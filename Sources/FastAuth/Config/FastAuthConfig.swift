@@ -16,6 +16,16 @@ public struct FastAuthConfig: Sendable {
     public let jwt: JWTConfig
     /// Application callbacks.
     public let hooks: any EventHooks
+    /// Where tokens travel: JSON bodies (default) or cookies.
+    public let tokenDelivery: TokenDelivery
+    /// The path prefix of the auth routes. Default `/auth`.
+    public let routePrefix: String
+    /// Cookie settings for cookie delivery.
+    public let cookie: CookieConfig
+    /// Rules for new passwords.
+    public let passwordPolicy: PasswordPolicy
+    /// Rate limits, lockouts, refresh grace, hashing cost.
+    public let security: SecurityConfig
 
     /// The parsed PEM private key (PEM mode).
     public let staticPrivateKey: KeyMaterial?
@@ -28,13 +38,23 @@ public struct FastAuthConfig: Sendable {
     /// Validates and creates a configuration.
     public init(
         secret: String, previousSecrets: [String] = [], jwt: JWTConfig = JWTConfig(),
-        hooks: any EventHooks = NoHooks()
+        hooks: any EventHooks = NoHooks(), tokenDelivery: TokenDelivery = .json, routePrefix: String = "/auth",
+        cookie: CookieConfig = CookieConfig(), passwordPolicy: PasswordPolicy = PasswordPolicy(),
+        security: SecurityConfig = SecurityConfig()
     ) throws(ConfigurationError) {
         self.secret = secret
         self.previousSecrets = previousSecrets
         self.jwt = jwt
         self.hooks = hooks
-        var problems: [String] = []
+        self.tokenDelivery = tokenDelivery
+        self.routePrefix = routePrefix
+        self.cookie = cookie
+        self.passwordPolicy = passwordPolicy
+        self.security = security
+        var problems: [String] = passwordPolicy.problems + security.problems
+        if !routePrefix.hasPrefix("/") || routePrefix.contains(" ") || (routePrefix.count > 1 && routePrefix.hasSuffix("/")) {
+            problems.append("routePrefix must start with \"/\" and not end with one (e.g. \"/auth\"), not \"\(routePrefix)\"")
+        }
         let algorithm = jwt.algorithm
         let secretBytes = secret.utf8.count
         let minimum = max(Self.minimumSecretBytes, algorithm.isSymmetric ? algorithm.hashByteCount : 0)

@@ -1,0 +1,65 @@
+/// Why an authentication operation was refused. The HTTP adapter maps ``code`` to a status;
+/// ``message`` is the `detail` the API answers with (the Python original's wording).
+public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable, machine-readable reason.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// Wrong email or password (and unknown emails): 401.
+        public static let invalidCredentials = Code("invalid_credentials")
+        /// No valid access token: 401.
+        public static let notAuthenticated = Code("not_authenticated")
+        /// The refresh token is not valid: 401.
+        public static let invalidRefreshToken = Code("invalid_refresh_token")
+        /// The refresh token was used before (outside the grace window) or its session ended: 401.
+        public static let refreshTokenReused = Code("refresh_token_reused")
+        /// No refresh token was sent: 401.
+        public static let refreshTokenRequired = Code("refresh_token_required")
+        /// The account is deactivated: 401.
+        public static let accountDeactivated = Code("account_deactivated")
+        /// An `allowSignin` hook refused the login: 403.
+        public static let signinNotAllowed = Code("signin_not_allowed")
+        /// The CSRF token is missing or wrong: 403.
+        public static let csrfFailed = Code("csrf_failed")
+        /// The email is taken: 409.
+        public static let emailTaken = Code("email_taken")
+        /// The password breaks the policy: 400.
+        public static let weakPassword = Code("weak_password")
+        /// A request field is missing or invalid: 422.
+        public static let validation = Code("validation_error")
+        /// Too many requests from this client, or too many failed logins: 429.
+        public static let rateLimited = Code("rate_limited")
+        /// No such session of this user: 404.
+        public static let sessionNotFound = Code("session_not_found")
+        /// The store failed: 503.
+        public static let unavailable = Code("unavailable")
+    }
+
+    public let code: Code
+    /// The human message (the API's `detail`). Never contains a password, hash or token.
+    public let message: String
+    /// For ``Code/validation``: the field at fault.
+    public let field: String?
+    /// For ``Code/rateLimited``: seconds until a retry can succeed.
+    public let retryAfter: Int?
+
+    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String { "\(message) [\(code.name)]" }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    static let invalidCredentials = AuthError(.invalidCredentials, "Invalid email or password")
+    static let notAuthenticated = AuthError(.notAuthenticated, "Not authenticated")
+    static let invalidRefreshToken = AuthError(.invalidRefreshToken, "Invalid refresh token")
+    static let refreshTokenReused = AuthError(.refreshTokenReused, "Refresh token has already been used")
+    static let accountDeactivated = AuthError(.accountDeactivated, "Account is deactivated")
+    static let sessionNotFound = AuthError(.sessionNotFound, "Session not found")
+}

@@ -1,0 +1,319 @@
+public import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The authentication flows of DESIGN §3 and §6, framework-free: register, login, refresh
+/// with rotation and reuse detection, logout, sessions, introspection and revocation. The
+/// HTTP adapter parses requests, calls these, and maps ``AuthError`` to responses.
+public struct AuthService: Sendable {
+    public let config: FastAuthConfig
+    public let store: any AuthStore
+    public let tokens: TokenService
+    public let hasher: PasswordHasher
+    public let logger: Logger
+    private var clock: any WallClock { tokens.clock }
+    private var hooks: any EventHooks { config.hooks }
+
+    /// Creates the service.
+    public init(config: FastAuthConfig, store: any AuthStore, tokens: TokenService, hasher: PasswordHasher, logger: Logger = Logger(label: "fastauth.auth")) {
+        self.config = config
+        self.store = store
+        self.tokens = tokens
+        self.hasher = hasher
+        self.logger = logger
+    }
+
+    // MARK: Register and login
+
+    /// Creates an account and signs it in. Duplicate emails are refused before any hashing.
+    public func register(email rawEmail: String, password: String, name: String?, context: RequestContext) async throws(AuthError) -> SignIn {
+        try await rateLimit("register", context)
+        let email = try EmailAddress.normalise(rawEmail).get()
+        if let name, name.count > 256 { throw AuthError(.validation, "name must be at most 256 characters", field: "name") }
+        if let violation = config.passwordPolicy.violation(in: password) { throw AuthError(.weakPassword, violation) }
+        guard try await storeCall({ try await store.emailExists(email) }) == false else { throw Self.emailTaken }
+        let hash: String
+        do {
+            hash = try await hasher.hash(password)
+        } catch {
+            throw AuthError(.unavailable, "Password hashing failed")
+        }
+        let now = clock.now()
+        let account = UserAccount(id: .generate(), email: email, name: name, createdAt: now)
+        let user: UserAccount
+        do {
+            user = try await store.createUser(StoredUser(account: account, passwordHash: hash))
+        } catch let error as StoreError where error.code == .duplicateEmail {
+            throw Self.emailTaken
+        } catch {
+            throw Self.unavailable(error)
+        }
+        log(.info, "signup", user: user.id, context)
+        await hooks.onSignup(user: user)
+        return try await startSession(for: user, remember: false, context: context, now: now)
+    }
+
+    /// Checks credentials and starts a session. Unknown emails cost one hash, like wrong
+    /// passwords; repeated failures lock the (email, client address) pair.
+    public func login(email rawEmail: String, password: String, remember: Bool, context: RequestContext) async throws(AuthError) -> SignIn {
+        try await rateLimit("login", context)
+        let email = try EmailAddress.normalise(rawEmail).get()
+        let now = clock.now()
+        let lockKey = "lockout:\(email)|\(context.clientAddress)"
+        if let until = try await storeCall({ try await store.lockedUntil(lockKey, now: now) }) {
+            log(.notice, "login refused: locked out", user: nil, context)
+            throw Self.lockedOut(until: until, now: now)
+        }
+        guard password.count <= max(config.passwordPolicy.maxLength, 1024) else {
+            try await recordFailure(lockKey, now: now, context)
+            throw AuthError.invalidCredentials
+        }
+        let stored = try await storeCall { try await store.credentials(email: email) }
+        guard let stored else {
+            _ = await hasher.verifyDummy(password)
+            try await recordFailure(lockKey, now: now, context)
+            throw AuthError.invalidCredentials
+        }
+        guard await hasher.verify(password, against: stored.passwordHash) else {
+            try await recordFailure(lockKey, now: now, context)
+            throw AuthError.invalidCredentials
+        }
+        let user = stored.account
+        guard user.isActive else { throw AuthError.accountDeactivated }
+        guard await hooks.allowSignin(user: user) else {
+            log(.notice, "login refused by allowSignin", user: user.id, context)
+            throw AuthError(.signinNotAllowed, "Sign-in not allowed")
+        }
+        try await storeCall { try await store.reset(lockKey) }
+        if hasher.needsRehash(stored.passwordHash), let rehashed = try? await hasher.hash(password) {
+            try await storeCall { try await store.updatePasswordHash(rehashed, userID: user.id, now: now) }
+        }
+        let signIn = try await startSession(for: user, remember: remember, context: context, now: now)
+        log(.info, "login ok", user: user.id, context)
+        await hooks.onSignin(user: user, sessionID: signIn.session.id)
+        return signIn
+    }
+
+    private func startSession(for user: UserAccount, remember: Bool, context: RequestContext, now: Date) async throws(AuthError) -> SignIn {
+        let sessionID = SessionID.generate()
+        let refreshID = TokenID.generate()
+        let pair = try await issue { try await tokens.issuePair(for: user, sessionID: sessionID, remember: remember, refreshTokenID: refreshID, now: now) }
+        let expiresAt = Date(timeIntervalSince1970: TimeInterval(pair.refresh.claims.expiresAt))
+        let session = SessionRecord(
+            id: sessionID, userID: user.id, createdAt: now, expiresAt: expiresAt, remember: remember,
+            userAgent: context.userAgent, ipAddress: context.clientAddress)
+        let first = RefreshTokenRecord(id: refreshID, sessionID: sessionID, userID: user.id, issuedAt: now, expiresAt: expiresAt)
+        try await storeCall { try await store.createSession(session, firstToken: first) }
+        return SignIn(user: user, session: session, tokens: pair)
+    }
+
+    // MARK: Refresh
+
+    /// Exchanges a refresh token for a new pair in the same session (DESIGN §6.3–6.4).
+    public func refresh(_ token: String, context: RequestContext) async throws(AuthError) -> TokenPair {
+        try await rateLimit("refresh", context)
+        let claims: TokenClaims
+        do {
+            claims = try tokens.verifyRefreshToken(token).claims
+        } catch {
+            throw AuthError.invalidRefreshToken
+        }
+        guard let jti = claims.tokenID, let sid = claims.sessionID, let issuedAt = claims.issuedAt else {
+            throw AuthError.invalidRefreshToken
+        }
+        let user = try await activeUser(UserID(claims.subject), refusal: AuthError.invalidRefreshToken)
+        let now = clock.now()
+        let lifetime = max(claims.expiresAt - issuedAt, 1)
+        let nextID = TokenID.generate()
+        let replacement = RefreshTokenRecord(
+            id: nextID, sessionID: SessionID(sid), userID: user.id, issuedAt: now,
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(now.unixSeconds + lifetime)))
+        let outcome = try await storeCall { try await store.consumeRefreshToken(TokenID(jti), replacement: replacement, now: now) }
+        switch outcome {
+        case .consumed(let session):
+            guard session.userID == user.id else { throw AuthError.invalidRefreshToken }
+            let pair = try await issue {
+                try await tokens.issuePair(for: user, sessionID: session.id, remember: session.remember, refreshTokenID: nextID, now: now)
+            }
+            log(.info, "refresh", user: user.id, context)
+            await hooks.onTokenRefresh(user: user, sessionID: session.id)
+            return pair
+        case .alreadyConsumed(let record, let session):
+            let grace = config.security.refreshReuseGracePeriod
+            if let consumedAt = record.consumedAt, session.userID == user.id, session.isActive(at: now),
+                now.timeIntervalSince(consumedAt) <= Double(grace.wholeSeconds),
+                let live = try await storeCall({ try await store.liveRefreshToken(sessionID: session.id) })
+            {
+                // Two tabs or a lost response: answer with the session's current refresh token.
+                let pair = try await issue {
+                    try await tokens.issuePair(
+                        for: user, sessionID: session.id, remember: session.remember, refreshTokenID: live.id, now: now)
+                }
+                log(.info, "refresh within reuse grace window", user: user.id, context)
+                return pair
+            }
+            _ = try await storeCall { try await store.revokeSession(session.id, userID: session.userID, now: now) }
+            log(.warning, "refresh token reuse detected: session revoked", user: user.id, context, ["session_id": "\(session.id)"])
+            throw AuthError.refreshTokenReused
+        case .sessionInactive:
+            throw AuthError.refreshTokenReused
+        case .notFound:
+            throw AuthError.invalidRefreshToken
+        }
+    }
+
+    // MARK: Authenticated calls
+
+    /// Verifies an access token and loads its (active) user.
+    public func authenticate(accessToken: String) async throws(AuthError) -> Principal {
+        let claims: TokenClaims
+        do {
+            claims = try tokens.verifyAccessToken(accessToken).claims
+        } catch {
+            throw AuthError.notAuthenticated
+        }
+        let user = try await activeUser(UserID(claims.subject), refusal: AuthError.notAuthenticated)
+        return Principal(user: user, claims: claims)
+    }
+
+    /// Ends the caller's session, or all of the user's sessions.
+    public func logout(_ principal: Principal, everywhere: Bool, context: RequestContext) async throws(AuthError) {
+        let now = clock.now()
+        if everywhere {
+            _ = try await storeCall { try await store.revokeAllSessions(userID: principal.user.id, now: now) }
+        } else if let sid = principal.sessionID {
+            _ = try await storeCall { try await store.revokeSession(sid, userID: principal.user.id, now: now) }
+        }
+        log(.info, everywhere ? "logout everywhere" : "logout", user: principal.user.id, context)
+        await hooks.onSignout(userID: principal.user.id, sessionID: everywhere ? nil : principal.sessionID)
+    }
+
+    /// The caller's active sessions.
+    public func sessions(of principal: Principal) async throws(AuthError) -> [SessionInfo] {
+        let now = clock.now()
+        let sessions = try await storeCall { try await store.activeSessions(userID: principal.user.id, now: now) }
+        return sessions.map { SessionInfo(session: $0, isCurrent: $0.id == principal.sessionID) }
+    }
+
+    /// Revokes one of the caller's sessions; ``AuthError/Code/sessionNotFound`` otherwise.
+    public func revokeSession(_ id: SessionID, of principal: Principal) async throws(AuthError) {
+        let now = clock.now()
+        guard try await storeCall({ try await store.revokeSession(id, userID: principal.user.id, now: now) }) else {
+            throw AuthError.sessionNotFound
+        }
+    }
+
+    /// Revokes every session of the caller.
+    public func revokeAllSessions(of principal: Principal) async throws(AuthError) {
+        let now = clock.now()
+        _ = try await storeCall { try await store.revokeAllSessions(userID: principal.user.id, now: now) }
+    }
+
+    /// RFC 7662: whether `token` is active, as seen by its own user only.
+    public func introspect(_ token: String, by principal: Principal) async throws(AuthError) -> Introspection {
+        if let access = try? tokens.verifyAccessToken(token).claims {
+            return access.subject == principal.user.id.rawValue ? Introspection(active: true, claims: access) : .inactive
+        }
+        guard let refresh = try? tokens.verifyRefreshToken(token).claims, refresh.subject == principal.user.id.rawValue,
+            let jti = refresh.tokenID
+        else { return .inactive }
+        let now = clock.now()
+        guard let record = try await storeCall({ try await store.refreshToken(id: TokenID(jti)) }), record.consumedAt == nil,
+            let session = try await storeCall({ try await store.session(id: record.sessionID) }), session.isActive(at: now)
+        else { return .inactive }
+        return Introspection(active: true, claims: refresh)
+    }
+
+    /// RFC 7009: revokes the session `token` belongs to, when it is the caller's. Unknown,
+    /// invalid and other users' tokens are accepted silently.
+    public func revoke(_ token: String, by principal: Principal, context: RequestContext) async throws(AuthError) {
+        let claims = (try? tokens.verifyRefreshToken(token).claims) ?? (try? tokens.verifyAccessToken(token).claims)
+        guard let claims, claims.subject == principal.user.id.rawValue, let sid = claims.sessionID else { return }
+        _ = try await storeCall { try await store.revokeSession(SessionID(sid), userID: principal.user.id, now: clock.now()) }
+        log(.info, "token revoked: session ended", user: principal.user.id, context)
+    }
+
+    // MARK: Helpers
+
+    private func activeUser(_ id: UserID, refusal: AuthError) async throws(AuthError) -> UserAccount {
+        guard let user = try await storeCall({ try await store.user(id: id) }) else { throw refusal }
+        guard user.isActive else { throw AuthError.accountDeactivated }
+        return user
+    }
+
+    private func rateLimit(_ bucket: String, _ context: RequestContext) async throws(AuthError) {
+        let limit = config.security.rateLimitPerMinute
+        guard limit > 0 else { return }
+        let now = clock.now()
+        let windowStart = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds / 60 * 60))
+        let windowEnd = windowStart.addingTimeInterval(60)
+        let count = try await storeCall {
+            try await store.hit("rate:\(bucket)|\(context.clientAddress)", windowStart: windowStart, expiresAt: windowEnd)
+        }
+        if count > limit {
+            if count == limit + 1 { log(.notice, "rate limit reached on \(bucket)", user: nil, context) }
+            throw AuthError(.rateLimited, "Too many requests", retryAfter: max(1, Int(windowEnd.timeIntervalSince(now).rounded(.up))))
+        }
+    }
+
+    private func recordFailure(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) {
+        let window = config.security.lockoutDuration.wholeSeconds
+        let windowStart = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds / window * window))
+        let failures = try await storeCall {
+            try await store.hit(key, windowStart: windowStart, expiresAt: windowStart.addingTimeInterval(TimeInterval(window)))
+        }
+        log(.info, "login failed", user: nil, context)
+        if failures >= config.security.lockoutAttempts {
+            let until = now.addingTimeInterval(TimeInterval(window))
+            try await storeCall {
+                try await store.lock(key, until: until)
+                try await store.reset(key)
+            }
+            log(.warning, "lockout after \(failures) failed logins", user: nil, context)
+        }
+    }
+
+    private static func lockedOut(until: Date, now: Date) -> AuthError {
+        AuthError(
+            .rateLimited, "Too many failed login attempts. Try again later.",
+            retryAfter: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
+    }
+
+    private static let emailTaken = AuthError(.emailTaken, "A user with this email already exists")
+
+    private static func unavailable(_ error: any Error) -> AuthError {
+        AuthError(.unavailable, "The authentication store is unavailable")
+    }
+
+    private func storeCall<T>(_ body: () async throws -> T) async throws(AuthError) -> T {
+        do {
+            return try await body()
+        } catch {
+            logger.error("store failure", metadata: ["error": "\(String(describing: error).prefix(300))"])
+            throw Self.unavailable(error)
+        }
+    }
+
+    private func issue<T>(_ body: () async throws -> T) async throws(AuthError) -> T {
+        do {
+            return try await body()
+        } catch {
+            logger.error("token issuing failed", metadata: ["error": "\(error)"])
+            throw AuthError(.unavailable, "Tokens cannot be issued right now")
+        }
+    }
+
+    private func log(
+        _ level: Logger.Level, _ event: String, user: UserID?, _ context: RequestContext,
+        _ extra: Logger.Metadata = [:]
+    ) {
+        var metadata: Logger.Metadata = ["request_id": "\(context.requestID)", "client": "\(context.clientAddress)"]
+        if let user { metadata["user_id"] = "\(user)" }
+        metadata.merge(extra) { _, new in new }
+        logger.log(level: level, "\(event)", metadata: metadata)
+    }
+}

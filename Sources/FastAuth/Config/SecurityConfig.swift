@@ -1,0 +1,73 @@
+/// Abuse protection and session-safety settings (DESIGN §6.4–6.5).
+public struct SecurityConfig: Sendable, Hashable {
+    /// Requests per client address per minute to login, register and refresh; 0 disables.
+    public var rateLimitPerMinute: Int
+    /// Failed logins of one (email, client address) pair before it is locked.
+    public var lockoutAttempts: Int
+    /// How long a lockout lasts; failures are also counted within windows of this length.
+    public var lockoutDuration: Duration
+    /// A consumed refresh token presented again within this window gets a valid pair for its
+    /// session (two tabs, a lost response); after it, the session is revoked.
+    public var refreshReuseGracePeriod: Duration
+    /// scrypt cost of new password hashes.
+    public var passwordHashing: ScryptParameters
+    /// Password hashes computed at once (default: one per core).
+    public var maxConcurrentHashes: Int?
+
+    public init(
+        rateLimitPerMinute: Int = 100, lockoutAttempts: Int = 5, lockoutDuration: Duration = .seconds(300),
+        refreshReuseGracePeriod: Duration = .seconds(10), passwordHashing: ScryptParameters = .owasp,
+        maxConcurrentHashes: Int? = nil
+    ) {
+        self.rateLimitPerMinute = rateLimitPerMinute
+        self.lockoutAttempts = lockoutAttempts
+        self.lockoutDuration = lockoutDuration
+        self.refreshReuseGracePeriod = refreshReuseGracePeriod
+        self.passwordHashing = passwordHashing
+        self.maxConcurrentHashes = maxConcurrentHashes
+    }
+
+    var problems: [String] {
+        var problems: [String] = []
+        if rateLimitPerMinute < 0 { problems.append("rateLimitPerMinute must be 0 (off) or positive") }
+        if lockoutAttempts < 1 { problems.append("lockoutAttempts must be at least 1") }
+        if lockoutDuration.wholeSeconds < 1 { problems.append("lockoutDuration must be at least one second") }
+        if refreshReuseGracePeriod < .zero { problems.append("refreshReuseGracePeriod must not be negative") }
+        if let limit = maxConcurrentHashes, limit < 1 { problems.append("maxConcurrentHashes must be at least 1") }
+        return problems
+    }
+}
+
+/// Where tokens travel.
+public enum TokenDelivery: String, Sendable, Hashable, CaseIterable {
+    /// In JSON response bodies; clients send `Authorization: Bearer`.
+    case json
+    /// In HttpOnly cookies, with CSRF protection for unsafe methods.
+    case cookie
+}
+
+/// Cookie settings for ``TokenDelivery/cookie`` (DESIGN §6.6).
+public struct CookieConfig: Sendable, Hashable {
+    public var accessTokenName: String
+    public var refreshTokenName: String
+    public var csrfTokenName: String
+    /// The header that must echo the CSRF cookie on unsafe cookie-authenticated requests.
+    public var csrfHeaderName: String
+    /// `Secure` attribute; turn off only for plain-HTTP development.
+    public var secure: Bool
+    /// `Domain` attribute, if any.
+    public var domain: String?
+
+    public init(
+        accessTokenName: String = "access_token", refreshTokenName: String = "refresh_token",
+        csrfTokenName: String = "csrf_token", csrfHeaderName: String = "X-CSRF-Token", secure: Bool = true,
+        domain: String? = nil
+    ) {
+        self.accessTokenName = accessTokenName
+        self.refreshTokenName = refreshTokenName
+        self.csrfTokenName = csrfTokenName
+        self.csrfHeaderName = csrfHeaderName
+        self.secure = secure
+        self.domain = domain
+    }
+}
