@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "FastAuth", targets: ["FastAuth"]),
+        .library(name: "FastAuthVapor", targets: ["FastAuthVapor"]),
         .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
     ],
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
     ],
     targets: [
         .target(
@@ -33,6 +35,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FastAuthVapor",
+            dependencies: [
+                "FastAuth",
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FastAuthTesting",
             dependencies: ["FastAuth"],
             swiftSettings: swiftSettings
@@ -41,6 +51,7 @@ let package = Package(
             name: "fastauth",
             dependencies: [
                 "FastAuth",
+                "FastAuthVapor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -48,8 +59,9 @@ let package = Package(
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
-                "FastAuth", "FastAuthTesting", "fastauth",
+                "FastAuth", "FastAuthTesting", "FastAuthVapor", "fastauth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings
         ),

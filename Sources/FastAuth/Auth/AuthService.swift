@@ -317,3 +317,16 @@ public struct AuthService: Sendable {
         logger.log(level: level, "\(event)", metadata: metadata)
     }
 }
+
+extension AuthService {
+    /// Creates the service with the keys, token engine and password hasher `config` implies.
+    public init(
+        config: FastAuthConfig, store: any AuthStore, clock: any WallClock = SystemClock(),
+        logger: Logger = Logger(label: "fastauth.auth")
+    ) async throws {
+        let tokens = try await TokenService(config: config, clock: clock)
+        let hasher = try PasswordHasher(
+            parameters: config.security.passwordHashing, maxConcurrentHashes: config.security.maxConcurrentHashes)
+        self.init(config: config, store: store, tokens: tokens, hasher: hasher, logger: logger)
+    }
+}

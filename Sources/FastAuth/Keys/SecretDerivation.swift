@@ -20,10 +20,17 @@ public enum SecretDerivation {
         KeyID(prefix + Base64URL.encode(derive(secret, info: "fastauth/key-id/\(purpose)/v1", count: 9)))
     }
 
-    private static func derive(_ secret: some Collection<UInt8>, info: String, count: Int) -> [UInt8] {
+    static func derive(_ secret: some Collection<UInt8>, info: String, count: Int) -> [UInt8] {
         let key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: Array(secret)), salt: salt, info: Array(info.utf8),
             outputByteCount: count)
         return key.withUnsafeBytes { Array($0) }
+    }
+}
+
+extension SecretDerivation {
+    /// The HMAC key that signs CSRF tokens in cookie delivery mode.
+    public static func csrfKey(secret: some Collection<UInt8>) -> SymmetricKey {
+        SymmetricKey(data: derive(secret, info: "fastauth/csrf/v1", count: 32))
     }
 }

@@ -1,0 +1,47 @@
+import FastAuth
+import Vapor
+
+/// Token responses in both delivery modes: the JSON token pair, or HttpOnly cookies
+/// (DESIGN §6.6) with a `{"message": "Authentication successful"}` body.
+struct CookieDelivery: Sendable {
+    let config: FastAuthConfig
+    let csrf: CSRFTokens
+
+    func tokenResponse(_ pair: TokenPair, status: HTTPResponseStatus) -> Response {
+        guard config.tokenDelivery == .cookie else {
+            var json = JSONWriter(capacity: pair.access.token.utf8.count + pair.refresh.token.utf8.count + 96)
+            json.raw("{\"access_token\":")
+            json.string(pair.access.token)
+            json.raw(",\"refresh_token\":")
+            json.string(pair.refresh.token)
+            json.raw(",\"token_type\":\"bearer\",\"expires_in\":")
+            json.int(pair.expiresIn)
+            json.byte(UInt8(ascii: "}"))
+            return JSONResponse.make(status, bytes: json.bytes)
+        }
+        let response = JSONResponse.make(status, ["message": "Authentication successful"])
+        let cookie = config.cookie
+        let refreshLifetime = Int(pair.refresh.claims.expiresAt - (pair.refresh.claims.issuedAt ?? pair.refresh.claims.expiresAt))
+        response.cookies[cookie.accessTokenName] = value(pair.access.token, maxAge: Int(pair.expiresIn), path: "/", httpOnly: true)
+        response.cookies[cookie.refreshTokenName] = value(
+            pair.refresh.token, maxAge: refreshLifetime, path: config.routePrefix + "/refresh", httpOnly: true)
+        response.cookies[cookie.csrfTokenName] = value(csrf.make(), maxAge: refreshLifetime, path: "/", httpOnly: false)
+        return response
+    }
+
+    /// Adds expired cookies that remove the token cookies (cookie mode).
+    func clearing(_ response: Response) -> Response {
+        guard config.tokenDelivery == .cookie else { return response }
+        let cookie = config.cookie
+        response.cookies[cookie.accessTokenName] = value("", maxAge: 0, path: "/", httpOnly: true)
+        response.cookies[cookie.refreshTokenName] = value("", maxAge: 0, path: config.routePrefix + "/refresh", httpOnly: true)
+        response.cookies[cookie.csrfTokenName] = value("", maxAge: 0, path: "/", httpOnly: false)
+        return response
+    }
+
+    private func value(_ string: String, maxAge: Int, path: String, httpOnly: Bool) -> HTTPCookies.Value {
+        HTTPCookies.Value(
+            string: string, maxAge: maxAge, domain: config.cookie.domain, path: path, isSecure: config.cookie.secure,
+            isHTTPOnly: httpOnly, sameSite: .lax)
+    }
+}

@@ -1,0 +1,83 @@
+import FastAuth
+import Vapor
+
+/// A parsed request body: a JSON object, or an `application/x-www-form-urlencoded` form
+/// (RFC 7662/7009 clients), with typed field access that answers 422 naming the field.
+struct RequestBody {
+    let fields: [String: JSONValue]
+    /// `true` when the request had no body at all.
+    let isEmpty: Bool
+
+    /// Parses the body of `request`. `allowForm` accepts form bodies.
+    static func parse(_ request: Request, allowForm: Bool = false) throws(ValidationProblem) -> RequestBody {
+        let buffer = request.body.data
+        guard let buffer, buffer.readableBytes > 0 else { return RequestBody(fields: [:], isEmpty: true) }
+        let bytes = Array(buffer.readableBytesView)
+        let contentType = request.headers.contentType
+        if allowForm, contentType == .urlEncodedForm {
+            return RequestBody(fields: parseForm(bytes), isEmpty: false)
+        }
+        if let contentType, contentType != .json, !(contentType.type == "application" && contentType.subType.hasSuffix("+json")) {
+            throw ValidationProblem(
+                kind: "model_attributes_type", field: "body",
+                message: "Input should be a valid dictionary or object to extract fields from (send application/json)")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: bytes)
+        } catch {
+            throw ValidationProblem(
+                kind: "json_invalid", location: ["body", .int(Int64(error.offset))], message: "JSON decode error",
+                context: ["error": .string(error.reason)])
+        }
+        guard case .object(let fields) = value else {
+            throw ValidationProblem(
+                kind: "model_attributes_type", field: "body",
+                message: "Input should be a valid dictionary or object to extract fields from")
+        }
+        return RequestBody(fields: fields, isEmpty: false)
+    }
+
+    private static func parseForm(_ bytes: [UInt8]) -> [String: JSONValue] {
+        var fields: [String: JSONValue] = [:]
+        for pair in String(decoding: bytes, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            let key = decode(parts[0])
+            if fields[key] == nil { fields[key] = .string(parts.count > 1 ? decode(parts[1]) : "") }
+        }
+        return fields
+    }
+
+    /// A required string field.
+    func string(_ name: String) throws(ValidationProblem) -> String {
+        guard let value = fields[name] else { throw ValidationProblem.missing(name) }
+        guard case .string(let string) = value else {
+            throw ValidationProblem(kind: "string_type", field: name, message: "Input should be a valid string")
+        }
+        return string
+    }
+
+    /// An optional string field (`null` allowed).
+    func optionalString(_ name: String) throws(ValidationProblem) -> String? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .string(let string)?: return string
+        default: throw ValidationProblem(kind: "string_type", field: name, message: "Input should be a valid string")
+        }
+    }
+
+    /// An optional boolean field.
+    func bool(_ name: String, default value: Bool) throws(ValidationProblem) -> Bool {
+        switch fields[name] {
+        case nil, .null?: return value
+        case .bool(let bool)?: return bool
+        case .string(let text)? where ["true", "1", "yes", "on"].contains(text.lowercased()): return true
+        case .string(let text)? where ["false", "0", "no", "off"].contains(text.lowercased()): return false
+        case .int(let number)? where number == 0 || number == 1: return number == 1
+        default: throw ValidationProblem(kind: "bool_type", field: name, message: "Input should be a valid boolean")
+        }
+    }
+}

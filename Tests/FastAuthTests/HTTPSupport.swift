@@ -1,0 +1,65 @@
+import FastAuth
+import FastAuthTesting
+import FastAuthVapor
+import Testing
+import Vapor
+import VaporTesting
+
+/// An app with FastAuth mounted, as `fastauth serve` builds it, and a small JSON client.
+struct HTTPHarness {
+    let app: Application
+    let auth: AuthService
+    let clock: ManualClock
+
+    struct Reply {
+        let status: HTTPStatus
+        let headers: HTTPHeaders
+        let body: String
+        var json: JSONValue? { try? JSONValue(parsing: Array(body.utf8)) }
+        var detail: String? { json?["detail"]?.stringValue }
+        subscript(key: String) -> JSONValue? { json?[key] }
+    }
+
+    static func make(
+        _ app: Application, delivery: TokenDelivery = .json, security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
+        store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks()
+    ) async throws -> HTTPHarness {
+        let config = try FastAuthConfig(
+            secret: TestFixtures.secret, jwt: JWTConfig(issuer: "https://auth.example.test", audience: ["api"]),
+            hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security)
+        let clock = ManualClock(Date())
+        let auth = try await AuthService(config: config, store: store ?? InMemoryStore(), clock: clock)
+        auth.mount(app)
+        app.grouped(auth.requireAuth()).get("api", "me") { request in
+            try ["id": request.principal.user.id.rawValue, "email": request.principal.user.email]
+        }
+        app.middleware = Middlewares()
+        app.middleware.use(DetailErrorMiddleware())
+        return HTTPHarness(app: app, auth: auth, clock: clock)
+    }
+
+    func send(
+        _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, raw: String? = nil, contentType: String? = nil,
+        bearer: String? = nil, headers extra: HTTPHeaders = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let bearer { headers.add(name: .authorization, value: "Bearer \(bearer)") }
+        var body: ByteBuffer? = nil
+        if let json {
+            body = ByteBuffer(bytes: json.jsonBytes)
+            headers.replaceOrAdd(name: .contentType, value: contentType ?? "application/json")
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+            if let contentType { headers.replaceOrAdd(name: .contentType, value: contentType) }
+        }
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+        return Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))
+    }
+
+    /// Registers a user and returns (access, refresh).
+    func register(_ email: String = "ada@example.com", password: String = "correct horse battery") async throws -> (String, String) {
+        let reply = try await send(.POST, "auth/register", json: ["email": .string(email), "password": .string(password), "name": "Ada"])
+        #expect(reply.status == .created, "\(reply.body)")
+        return (reply["access_token"]?.stringValue ?? "", reply["refresh_token"]?.stringValue ?? "")
+    }
+}
