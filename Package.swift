@@ -50,5 +50,10 @@ let package = Package(
             dependencies: ["FastAuth", "FastAuthTesting", "fastauth"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "FastAuthConformanceTests",
+            dependencies: ["FastAuth", "FastAuthTesting"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
