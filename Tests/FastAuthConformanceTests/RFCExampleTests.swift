@@ -150,6 +150,21 @@ struct RFC7515ExampleTests {
                 }
             }
         }
+        // A.5 and E have an empty signature segment, which is refused before the header is read.
+        // With a signature appended (any bytes: A.1's MAC), the alg check itself must refuse them,
+        // in any spelling of "none".
+        let a5 = try #require(cases["RFC7515-A.5"]?["compact"] as? String)
+        let signature = String(try Self.example("RFC7515-A.1").compact.split(separator: ".")[2])
+        let payload = String(a5.split(separator: ".", omittingEmptySubsequences: false)[1])
+        for spelling in ["none", "None", "NONE", "nOnE"] {
+            let token = Base64URL.encode(Array("{\"alg\":\"\(spelling)\"}".utf8)) + "." + payload + "." + signature
+            for (keyName, keySet) in keys {
+                #expect(throws: TokenError(.algorithmNotAllowed, ""), "alg \(spelling) with a signature, \(keyName) key") {
+                    try TokenVerifier.verifyJWS(token, keys: keySet, allowedAlgorithms: [SigningAlgorithm(spelling)])
+                }
+                #expect(!Harness.verify(token, keys: keySet).accepted, "alg \(spelling) with a signature, \(keyName) key")
+            }
+        }
     }
 
     @Test("Appendix E's crit header is rejected on its own: the same header with alg HS256 and a good MAC still fails")
