@@ -65,5 +65,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "FastAuthConformanceTests",
+            dependencies: ["FastAuth", "FastAuthTesting"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
