@@ -123,3 +123,50 @@ public actor InMemoryStore: AuthStore {
         locks = locks.filter { $0.value > now }
     }
 }
+
+/// An in-memory ``SigningKeyStore`` for unit tests of key rotation.
+public actor InMemorySigningKeyStore: SigningKeyStore {
+    private var keys: [KeyID: StoredSigningKey] = [:]
+
+    public init() {}
+
+    public func signingKeys() -> [StoredSigningKey] { keys.values.sorted { $0.createdAt < $1.createdAt } }
+
+    public func insertSigningKey(_ key: StoredSigningKey) -> Bool {
+        guard keys[key.id] == nil else { return false }
+        if key.state != .retired, keys.values.contains(where: { $0.state == key.state }) { return false }
+        keys[key.id] = key
+        return true
+    }
+
+    public func promoteSigningKey(next: KeyID, current: KeyID?, now: Date) -> Bool {
+        guard keys[next]?.state == .next else { return false }
+        if let current {
+            guard keys[current]?.state == .current else { return false }
+            keys[current]?.state = .retired
+            keys[current]?.retiredAt = now
+        } else if keys.values.contains(where: { $0.state == .current }) {
+            return false
+        }
+        keys[next]?.state = .current
+        keys[next]?.activatedAt = now
+        return true
+    }
+
+    public func retireSigningKey(_ id: KeyID, from: KeyState, now: Date) -> Bool {
+        guard keys[id]?.state == from else { return false }
+        keys[id]?.state = .retired
+        keys[id]?.retiredAt = now
+        return true
+    }
+
+    public func deleteRetiredSigningKey(_ id: KeyID) -> Bool {
+        guard keys[id]?.state == .retired else { return false }
+        keys[id] = nil
+        return true
+    }
+
+    public func resealSigningKey(_ id: KeyID, sealedPrivateKey: [UInt8]) {
+        keys[id]?.sealedPrivateKey = sealedPrivateKey
+    }
+}

@@ -1,0 +1,140 @@
+import FastAuth
+import Foundation
+
+/// `fastauth serve`'s settings from the `FASTAUTH_*` environment (DESIGN §9), with flags of the
+/// same name overriding. Loading reports every problem at once.
+struct ServeSettings {
+    enum Mode: String { case development, production }
+
+    var mode: Mode = .development
+    var databaseURL = "sqlite://fastauth.db"
+    var host = "127.0.0.1"
+    var port = 8000
+    var config: FastAuthConfig
+    /// Where the development secret came from, when it was generated or read from a file.
+    var secretNotice: String?
+
+    /// The variables `serve` reads (a public contract).
+    static let variables = [
+        "FASTAUTH_SECRET", "FASTAUTH_PREVIOUS_SECRETS", "FASTAUTH_ENV", "FASTAUTH_DATABASE_URL", "FASTAUTH_HOST",
+        "FASTAUTH_PORT", "FASTAUTH_ALGORITHM", "FASTAUTH_ISSUER", "FASTAUTH_AUDIENCE", "FASTAUTH_ACCESS_TOKEN_TTL",
+        "FASTAUTH_REFRESH_TOKEN_TTL", "FASTAUTH_REMEMBER_ME_TTL", "FASTAUTH_LEEWAY", "FASTAUTH_JWKS_ENABLED",
+        "FASTAUTH_JWKS_MAX_AGE", "FASTAUTH_KEY_ROTATION_INTERVAL", "FASTAUTH_PRIVATE_KEY_FILE",
+        "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
+        "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
+    ]
+
+    /// Loads settings from `environment` (flags already merged in under the variable names).
+    /// `secretDirectory` holds the development secret file (`.fastauth/secret`).
+    static func load(environment: [String: String], secretDirectory: String = ".fastauth") throws(ConfigurationError) -> ServeSettings {
+        var problems: [String] = []
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                problems.append("\(name) must be a whole number in \(range.lowerBound)…\(range.upperBound), not \"\(raw.prefix(40))\"")
+                return fallback
+            }
+            return number
+        }
+        func seconds(_ name: String, default fallback: Int) -> Duration {
+            .seconds(integer(name, default: fallback, range: 1...(10 * 365 * 86_400)))
+        }
+        func boolean(_ name: String) -> Bool {
+            guard let raw = value(name) else { return false }
+            switch raw.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default:
+                problems.append("\(name) must be true or false, not \"\(raw.prefix(40))\"")
+                return false
+            }
+        }
+        func list(_ name: String) -> [String]? {
+            value(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        }
+        func file(_ name: String) -> String? {
+            guard let path = value(name) else { return nil }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                problems.append("\(name): cannot read \(path)")
+                return nil
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        var mode = Mode.development
+        if let raw = value("FASTAUTH_ENV") {
+            if let parsed = Mode(rawValue: raw.lowercased()) { mode = parsed } else {
+                problems.append("FASTAUTH_ENV must be development or production, not \"\(raw.prefix(40))\"")
+            }
+        }
+        let databaseURL = value("FASTAUTH_DATABASE_URL") ?? "sqlite://fastauth.db"
+        let host = value("FASTAUTH_HOST") ?? "127.0.0.1"
+        let port = integer("FASTAUTH_PORT", default: 8000, range: 1...65_535)
+        var delivery = TokenDelivery.json
+        if let raw = value("FASTAUTH_TOKEN_DELIVERY") {
+            if let parsed = TokenDelivery(rawValue: raw.lowercased()) { delivery = parsed } else {
+                problems.append("FASTAUTH_TOKEN_DELIVERY must be json or cookie, not \"\(raw.prefix(40))\"")
+            }
+        }
+        let rotation = value("FASTAUTH_KEY_ROTATION_INTERVAL").map { _ in seconds("FASTAUTH_KEY_ROTATION_INTERVAL", default: 86_400) }
+        let jwt = JWTConfig(
+            algorithm: SigningAlgorithm(value("FASTAUTH_ALGORITHM") ?? "HS256"),
+            accessTokenTTL: seconds("FASTAUTH_ACCESS_TOKEN_TTL", default: 900),
+            refreshTokenTTL: seconds("FASTAUTH_REFRESH_TOKEN_TTL", default: 2_592_000),
+            rememberMeTTL: seconds("FASTAUTH_REMEMBER_ME_TTL", default: 7_776_000),
+            issuer: value("FASTAUTH_ISSUER"), audience: list("FASTAUTH_AUDIENCE"),
+            leeway: .seconds(integer("FASTAUTH_LEEWAY", default: 30, range: 0...3600)),
+            jwksEnabled: boolean("FASTAUTH_JWKS_ENABLED"), jwksMaxAge: seconds("FASTAUTH_JWKS_MAX_AGE", default: 300),
+            keyRotationInterval: rotation, privateKey: file("FASTAUTH_PRIVATE_KEY_FILE"),
+            publicKey: file("FASTAUTH_PUBLIC_KEY_FILE"))
+        let security = SecurityConfig(
+            rateLimitPerMinute: integer("FASTAUTH_RATE_LIMIT_PER_MINUTE", default: 100, range: 0...1_000_000),
+            lockoutAttempts: integer("FASTAUTH_LOCKOUT_ATTEMPTS", default: 5, range: 1...1000),
+            lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300))
+
+        var secret = value("FASTAUTH_SECRET") ?? ""
+        var notice: String?
+        if secret.isEmpty {
+            if mode == .production {
+                problems.append("FASTAUTH_SECRET is required in production (generate one with `fastauth generate-secret`)")
+            } else {
+                do {
+                    (secret, notice) = try developmentSecret(directory: secretDirectory)
+                } catch {
+                    problems.append("cannot create the development secret in \(secretDirectory): \(error)")
+                }
+            }
+        }
+        let config: FastAuthConfig
+        do {
+            config = try FastAuthConfig(
+                secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
+                tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
+                cookie: CookieConfig(secure: mode == .production), security: security)
+        } catch {
+            throw ConfigurationError(problems: problems + error.problems)
+        }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return ServeSettings(mode: mode, databaseURL: databaseURL, host: host, port: port, config: config, secretNotice: notice)
+    }
+
+    /// Reads `.fastauth/secret`, creating it (mode 0600, 64 random bytes) on first use.
+    static func developmentSecret(directory: String) throws -> (String, String) {
+        let path = directory + "/secret"
+        let files = FileManager.default
+        if let data = files.contents(atPath: path) {
+            let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return (secret, "WARNING: FASTAUTH_SECRET is not set; using the development secret in \(path). Never do this in production.")
+        }
+        try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let secret = try SecretGenerator.generate()
+        guard files.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return (secret, "WARNING: FASTAUTH_SECRET is not set; generated a development secret into \(path). Never do this in production.")
+    }
+}
