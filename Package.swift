@@ -14,12 +14,16 @@ let package = Package(
         .library(name: "FastAuth", targets: ["FastAuth"]),
         .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
+        .library(name: "FastAuthSQL", targets: ["FastAuthSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
         .target(
@@ -42,6 +46,9 @@ let package = Package(
             dependencies: [
                 "FastAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FastAuthSQL",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -50,6 +57,23 @@ let package = Package(
             dependencies: [
                 "FastAuth", "FastAuthTesting", "fastauth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthSQL",
+            dependencies: [
+                "FastAuth",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FastAuthSQLTests",
+            dependencies: [
+                "FastAuthSQL", "FastAuthTesting", "fastauth",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
             ],
             swiftSettings: swiftSettings
         ),
