@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "FastAuth", targets: ["FastAuth"]),
         .library(name: "FastAuthVapor", targets: ["FastAuthVapor"]),
         .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
+        .library(name: "FastAuthSQL", targets: ["FastAuthSQL"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
     ],
     dependencies: [
@@ -22,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
         .target(
@@ -53,6 +57,9 @@ let package = Package(
                 "FastAuth",
                 "FastAuthVapor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FastAuthSQL",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -68,6 +75,23 @@ let package = Package(
         .testTarget(
             name: "FastAuthConformanceTests",
             dependencies: ["FastAuth", "FastAuthTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthSQL",
+            dependencies: [
+                "FastAuth",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FastAuthSQLTests",
+            dependencies: [
+                "FastAuthSQL", "FastAuthTesting", "fastauth",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

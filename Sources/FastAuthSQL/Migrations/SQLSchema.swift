@@ -1,0 +1,79 @@
+/// FastAuthSQL's schema as a list of migrations. Append new versions; never edit an applied one.
+///
+/// The same SQL runs on SQLite and PostgreSQL: TEXT ids, BIGINT Unix-millisecond times, BOOLEAN
+/// flags (stored as 0/1 by SQLite), and UNIQUE/FOREIGN KEY constraints the database enforces.
+enum SQLSchema {
+    /// The table that records applied migrations.
+    static let migrationsTable = """
+        CREATE TABLE IF NOT EXISTS fastauth_migrations (
+            version BIGINT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            applied_at BIGINT NOT NULL
+        )
+        """
+
+    /// The key of the PostgreSQL advisory lock that serialises migrations ("fastauth" in ASCII).
+    static let postgresMigrationLock: Int64 = 0x6661_7374_6175_7468
+
+    /// Every migration, oldest first.
+    static let migrations: [SQLSchemaMigration] = [
+        SQLSchemaMigration(
+            version: 1, name: "create users, sessions, refresh tokens, counters and locks",
+            statements: [
+                """
+                CREATE TABLE fastauth_users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    email TEXT NOT NULL UNIQUE,
+                    name TEXT,
+                    image TEXT,
+                    password_hash TEXT NOT NULL,
+                    email_verified BOOLEAN NOT NULL DEFAULT FALSE,
+                    is_active BOOLEAN NOT NULL DEFAULT TRUE,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE fastauth_sessions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES fastauth_users (id) ON DELETE CASCADE,
+                    created_at BIGINT NOT NULL,
+                    last_used_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT,
+                    remember BOOLEAN NOT NULL DEFAULT FALSE,
+                    user_agent TEXT,
+                    ip_address TEXT
+                )
+                """,
+                "CREATE INDEX fastauth_sessions_user_id ON fastauth_sessions (user_id)",
+                """
+                CREATE TABLE fastauth_refresh_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    session_id TEXT NOT NULL REFERENCES fastauth_sessions (id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    issued_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    consumed_at BIGINT,
+                    replaced_by TEXT
+                )
+                """,
+                "CREATE INDEX fastauth_refresh_tokens_session_id ON fastauth_refresh_tokens (session_id)",
+                """
+                CREATE TABLE fastauth_counters (
+                    "key" TEXT PRIMARY KEY NOT NULL,
+                    window_start BIGINT NOT NULL,
+                    "count" BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX fastauth_counters_expires_at ON fastauth_counters (expires_at)",
+                """
+                CREATE TABLE fastauth_locks (
+                    "key" TEXT PRIMARY KEY NOT NULL,
+                    locked_until BIGINT NOT NULL
+                )
+                """,
+            ])
+    ]
+}

@@ -1,0 +1,88 @@
+import FastAuth
+import SQLKit
+
+extension SQLAuthStore {
+    /// Runs `body` on the store's database, retrying lock conflicts a bounded number of times and
+    /// turning driver errors into ``StoreError``s.
+    func perform<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        _ = try SQLEngine(database)
+        return try await retrying(operation) { try await body(database) }
+    }
+
+    /// Runs `body` in one write transaction on one connection (`BEGIN IMMEDIATE` on SQLite,
+    /// `BEGIN` on PostgreSQL), committing when it returns and rolling back when it throws.
+    /// A lock conflict retries the whole transaction.
+    func transaction<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
+    ) async throws -> T {
+        let engine = try SQLEngine(database)
+        return try await retrying(operation) {
+            try await database.withSession { connection in
+                try await connection.raw(SQLQueryString(engine.beginWriteTransaction)).run()
+                do {
+                    let result = try await body(connection, engine)
+                    try await connection.raw("COMMIT").run()
+                    return result
+                } catch {
+                    // After a failed COMMIT PostgreSQL has already ended the transaction and
+                    // SQLite may not have; ROLLBACK is harmless in both cases.
+                    try? await connection.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func retrying<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch let error as StoreError {
+                throw error
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                let failure =
+                    (error as? RetryableConflict).map { _ in
+                        DriverFailure(kind: .retryable, summary: "conflicting concurrent change")
+                    } ?? DriverFailure(error)
+                guard failure.kind == .retryable, attempt < configuration.maxAttempts else {
+                    throw Self.storeError(failure, operation: operation)
+                }
+                // Back off a little, growing and jittered, so retries do not collide again.
+                let milliseconds = UInt64.random(in: 5...20) * UInt64(attempt)
+                try await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+                attempt += 1
+            }
+        }
+    }
+
+    static func storeError(_ failure: DriverFailure, operation: String) -> StoreError {
+        switch failure.kind {
+        case .uniqueViolation:
+            StoreError(
+                .duplicateID, "could not \(operation): a record with this id already exists (\(failure.summary))")
+        case .foreignKeyViolation:
+            StoreError(
+                .unavailable,
+                "could not \(operation): the database refused a row that refers to a missing record "
+                    + "(\(failure.summary))")
+        case .retryable:
+            StoreError(
+                .unavailable, "could not \(operation): the database stayed locked by other writers (\(failure.summary))"
+            )
+        case .other:
+            StoreError(
+                .unavailable,
+                "could not \(operation): the database could not be reached or refused the operation "
+                    + "(\(failure.summary))")
+        }
+    }
+}
+
+/// Thrown inside a transaction when a conditional write matched nothing although a re-read shows
+/// it should have (a concurrent change in between): the transaction rolls back and runs again.
+struct RetryableConflict: Error {}

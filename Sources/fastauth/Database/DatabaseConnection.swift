@@ -1,0 +1,96 @@
+@preconcurrency import AsyncKit
+import FastAuthSQL
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLiteKit
+
+/// An open, pooled database for the CLI, from a ``DatabaseURL``: hands out `any SQLDatabase`
+/// and shuts down cleanly.
+///
+/// - `sqlite://PATH`: a pool of ``sqliteFileConnections`` connections to the file, each in WAL
+///   mode with a 5 s busy timeout and foreign keys on; SQLite's blocking calls run on a thread
+///   pool of the same size, so a connection waiting for the write lock never starves the one
+///   holding it.
+/// - `sqlite::memory:`: one connection, so every use sees the same in-memory database.
+/// - `postgres://…`: a PostgresKit pool on NIO's shared event loops.
+struct DatabaseConnection: Sendable {
+    /// Connections in the pool of an SQLite file database.
+    static let sqliteFileConnections = 8
+    /// Connections per event loop in the pool of a PostgreSQL database.
+    static let postgresConnectionsPerLoop = 4
+
+    /// Where the database is.
+    let location: DatabaseURL
+    /// The database; use it only until ``shutdown()``.
+    let database: any SQLDatabase
+    private let pool: Pool
+
+    private enum Pool: Sendable {
+        case sqlite(EventLoopGroupConnectionPool<SQLiteStoreConnectionSource>, NIOThreadPool)
+        case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
+    }
+
+    /// Opens the database at `url` (connections are made on first use).
+    static func open(
+        _ url: String, logger: Logger = Logger(label: "fastauth.database")
+    ) throws -> DatabaseConnection {
+        try open(DatabaseURL(url), logger: logger)
+    }
+
+    /// Opens the database at `location` (connections are made on first use). `postgresSearchPath`
+    /// sets PostgreSQL's `search_path` on every connection (tests use a schema of their own).
+    static func open(
+        _ location: DatabaseURL, postgresSearchPath: [String]? = nil,
+        logger: Logger = Logger(label: "fastauth.database")
+    ) throws -> DatabaseConnection {
+        switch location {
+        case .sqliteFile(let path):
+            return openSQLite(.file(path: path), connections: sqliteFileConnections, location: location, logger: logger)
+        case .sqliteMemory:
+            return openSQLite(.memory, connections: 1, location: location, logger: logger)
+        case .postgres(let postgres):
+            var configuration: SQLPostgresConfiguration
+            do {
+                configuration = try SQLPostgresConfiguration(url: postgres.url)
+            } catch {
+                // PostgresKit's error repeats the URL, password and all; say it in our words.
+                throw DatabaseURLError(
+                    "the PostgreSQL URL is not usable (check its sslmode); \(DatabaseURLError.forms)")
+            }
+            configuration.searchPath = postgresSearchPath
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: postgresConnectionsPerLoop, logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton)
+            return DatabaseConnection(
+                location: location, database: pool.database(logger: logger).sql(queryLogLevel: nil),
+                pool: .postgres(pool))
+        }
+    }
+
+    private static func openSQLite(
+        _ storage: SQLiteConnection.Storage, connections: Int, location: DatabaseURL, logger: Logger
+    ) -> DatabaseConnection {
+        let threadPool = NIOThreadPool(numberOfThreads: connections)
+        threadPool.start()
+        // One event loop owns the whole pool, so `connections` is the exact connection count.
+        let pool = EventLoopGroupConnectionPool(
+            source: SQLiteStoreConnectionSource(storage: storage, threadPool: threadPool),
+            maxConnectionsPerEventLoop: connections, logger: logger, on: MultiThreadedEventLoopGroup.singleton.next())
+        let database = PooledSQLiteDatabase(pool: pool, logger: logger).sql(queryLogLevel: nil)
+        return DatabaseConnection(location: location, database: database, pool: .sqlite(pool, threadPool))
+    }
+
+    /// Closes every connection (waiting for those in use to be returned) and stops the threads.
+    func shutdown() async {
+        switch pool {
+        case .sqlite(let pool, let threadPool):
+            try? await pool.shutdownAsync()
+            try? await threadPool.shutdownGracefully()
+        case .postgres(let pool):
+            try? await pool.shutdownAsync()
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import Foundation
+
+/// A database URL that cannot be used; the message names the problem and never the password.
+struct DatabaseURLError: Error, CustomStringConvertible, LocalizedError {
+    static let forms = "use sqlite://PATH, sqlite::memory: or postgres://user:pass@host:port/db"
+
+    let description: String
+    init(_ description: String) { self.description = description }
+    var errorDescription: String? { description }
+}

@@ -1,0 +1,58 @@
+import FastAuth
+import FastAuthSQL
+import FastAuthVapor
+import Foundation
+import Logging
+import Vapor
+
+/// The standalone server: the SQL store, migrations, FastAuth mounted on a Vapor app.
+enum AuthServer {
+    /// Builds the Vapor application for `settings` on an open store (tests call this too).
+    static func makeApplication(settings: ServeSettings, store: SQLAuthStore, logger: Logger) async throws -> Application {
+        let environment = Environment(name: settings.mode == .production ? "production" : "development", arguments: ["fastauth"])
+        let app = try await Application.make(environment)
+        app.logger = logger
+        app.http.server.configuration.hostname = settings.host
+        app.http.server.configuration.port = settings.port
+        app.middleware = Middlewares()
+        app.middleware.use(DetailErrorMiddleware())
+        let auth = try await AuthService(config: settings.config, store: store, logger: Logger(label: "fastauth.auth"))
+        auth.mount(app)
+        app.get("healthz") { _ in ["status": "ok"] }
+        return app
+    }
+
+    /// Opens the database, migrates, serves until SIGINT/SIGTERM, and shuts down cleanly.
+    static func run(_ settings: ServeSettings) async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "fastauth")
+        let connection = try DatabaseConnection.open(settings.databaseURL, logger: Logger(label: "fastauth.database"))
+        do {
+            let store = SQLAuthStore(database: connection.database)
+            let report = try await store.createTables()
+            logger.info("database ready", metadata: ["database": "\(connection.location)", "migrations": "\(report)"])
+            let app = try await makeApplication(settings: settings, store: store, logger: logger)
+            logger.info(
+                "FastAuth listening",
+                metadata: [
+                    "address": "http://\(settings.host):\(settings.port)", "prefix": "\(settings.config.routePrefix)",
+                    "algorithm": "\(settings.config.jwt.algorithm)", "mode": "\(settings.mode.rawValue)",
+                ])
+            do {
+                try await app.execute()
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
+        } catch {
+            await connection.shutdown()
+            throw error
+        }
+        await connection.shutdown()
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import FastAuth
+import FastAuthSQL
+import Foundation
+import SQLKit
+import Testing
+
+@testable import fastauth
+
+@Suite("Database URLs and connections")
+struct DatabaseConnectionTests {
+    @Test("sqlite, in-memory and postgres URLs parse")
+    func parses() throws {
+        #expect(try DatabaseURL("sqlite://fastauth.db") == .sqliteFile(path: "fastauth.db"))
+        #expect(try DatabaseURL("sqlite:///var/lib/fastauth/auth.db") == .sqliteFile(path: "/var/lib/fastauth/auth.db"))
+        #expect(try DatabaseURL("sqlite::memory:") == .sqliteMemory)
+        #expect(try DatabaseURL(DatabaseURL.defaultURL) == .sqliteFile(path: "fastauth.db"))
+        guard case .postgres(let postgres) = try DatabaseURL("postgres://auth:s3cret@db.internal:6543/fastauth") else {
+            Issue.record("expected a PostgreSQL location")
+            return
+        }
+        #expect(postgres.host == "db.internal" && postgres.port == 6543)
+        #expect(postgres.username == "auth" && postgres.database == "fastauth")
+        guard case .postgres(let defaulted) = try DatabaseURL("postgresql://auth@localhost/fastauth?sslmode=disable")
+        else {
+            Issue.record("expected a PostgreSQL location")
+            return
+        }
+        #expect(defaulted.port == 5432)
+    }
+
+    @Test(
+        "bad URLs are refused with the problem named and the password never echoed",
+        arguments: [
+            ("mysql://root:hunter2pw@db/fastauth", "scheme 'mysql'"),
+            ("fastauth.db", "no scheme"),
+            ("sqlite://", "names no file"),
+            ("postgres://root:hunter2pw@/fastauth", "no host"),
+            ("postgres://:hunter2pw@db/fastauth", "no user"),
+            ("postgres://root:hunter2pw@db", "no database"),
+            ("postgres://root:hunter2pw@db/fastauth?sslmode=sometimes", "sslmode"),
+            ("postgres://root:hunter2pw@db/fastauth?application_name=x", "unknown option"),
+        ])
+    func refuses(url: String, problem: String) {
+        let error = #expect(throws: DatabaseURLError.self) { try DatabaseURL(url) }
+        #expect(error?.description.contains(problem) == true, "\(error.map(String.init(describing:)) ?? "")")
+        #expect(error?.description.contains("hunter2pw") == false)
+    }
+
+    @Test("a PostgreSQL location describes itself without the password")
+    func describesWithoutPassword() throws {
+        let location = try DatabaseURL("postgres://auth:hunter2pw@db.internal:5432/fastauth")
+        #expect(location.description == "PostgreSQL database fastauth at db.internal:5432 as auth")
+    }
+
+    @Test("every pooled SQLite connection uses WAL, a 5 s busy timeout and foreign keys")
+    func sqlitePragmas() async throws {
+        try await TestDatabase.withSQLite { database in
+            let connection = try database.connect()
+            let settings = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        try await connection.database.withSession { session in
+                            let journal = try await session.raw("PRAGMA journal_mode").first()
+                            let timeout = try await session.raw("PRAGMA busy_timeout").first()
+                            let keys = try await session.raw("PRAGMA foreign_keys").first()
+                            let values = [
+                                try journal?.decode(column: "journal_mode", as: String.self) ?? "",
+                                try timeout.map { String(try $0.decode(column: "timeout", as: Int.self)) } ?? "",
+                                try keys.map { String(try $0.decode(column: "foreign_keys", as: Int.self)) } ?? "",
+                            ]
+                            try await Task.sleep(for: .milliseconds(20))  // hold the connection so others open
+                            return values
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            await connection.shutdown()
+            #expect(settings.count == 16)
+            #expect(settings.allSatisfy { $0 == ["wal", "5000", "1"] }, "\(settings)")
+        }
+    }
+
+    @Test("sqlite::memory: is one database that every use of the connection sees")
+    func sharedMemoryDatabase() async throws {
+        let connection = try DatabaseConnection.open("sqlite::memory:")
+        do {
+            let store = SQLAuthStore(database: connection.database)
+            try await store.createTables()
+            let users = (0..<20).map { _ in Samples.user() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for user in users { group.addTask { _ = try await store.createUser(user) } }
+                try await group.waitForAll()
+            }
+            for user in users { #expect(try await store.emailExists(user.account.email)) }
+            #expect(try await store.createTables().applied.isEmpty)
+        } catch {
+            await connection.shutdown()
+            throw error
+        }
+        await connection.shutdown()
+    }
+
+    @Test("migrate creates the tables, then says the schema is current")
+    func migrate() async throws {
+        let path = NSTemporaryDirectory() + "fastauth-migrate-\(UUID().uuidString).db"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let first = try await MigrateCommand.migrate(url: "sqlite://\(path)")
+        #expect(first.hasPrefix("Migrated SQLite database \(path) to schema version 1:"))
+        #expect(first.contains("applied 1: create users, sessions, refresh tokens, counters and locks"))
+        let second = try await MigrateCommand.migrate(url: "sqlite://\(path)")
+        #expect(second == "SQLite database \(path) is up to date (schema version 1); nothing to apply.\n")
+    }
+
+    @Test("migrate reads --database-url, then FASTAUTH_DATABASE_URL, then the default")
+    func migrateURL() throws {
+        let environment = ["FASTAUTH_DATABASE_URL": "sqlite://from-env.db"]
+        #expect(MigrateCommand.databaseURL(flag: "sqlite::memory:", environment: environment) == "sqlite::memory:")
+        #expect(MigrateCommand.databaseURL(flag: nil, environment: environment) == "sqlite://from-env.db")
+        #expect(
+            MigrateCommand.databaseURL(flag: nil, environment: ["FASTAUTH_DATABASE_URL": ""]) == "sqlite://fastauth.db")
+        #expect(MigrateCommand.databaseURL(flag: nil, environment: [:]) == "sqlite://fastauth.db")
+        #expect(try MigrateCommand.parse(["--database-url", "sqlite::memory:"]).databaseURL == "sqlite::memory:")
+    }
+
+    @Test("migrate against an unreachable PostgreSQL server fails with a reason and no password")
+    func migrateUnreachable() async throws {
+        let error = await #expect(throws: StoreError.self) {
+            try await MigrateCommand.migrate(url: "postgres://fastauth:hunter2pw@127.0.0.1:1/fastauth?sslmode=disable")
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.description.contains("hunter2pw") == false)
+    }
+}

@@ -1,0 +1,383 @@
+import FastAuth
+import Foundation
+import Testing
+
+/// The behaviour every ``AuthStore`` must have, written once and run against the in-memory store,
+/// SQLite and PostgreSQL. Each case gets a fresh store with its tables created; ids, emails and
+/// keys are unique per run, so a shared database never makes one case see another's rows.
+enum StoreContract {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let run: @Sendable (any AuthStore) async throws -> Void
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = users + sessions + consumption + rateLimits + concurrency
+
+    // MARK: Users
+
+    static let users: [Case] = [
+        Case(name: "a created user reads back by id and by email, with every field") { store async throws in
+            let stored = Samples.user(image: "https://example.com/ada.png", emailVerified: true)
+            let account = try await store.createUser(stored)
+            #expect(account == stored.account)
+            #expect(try await store.user(id: stored.account.id) == stored.account)
+            #expect(try await store.credentials(email: stored.account.email) == stored)
+            #expect(try await store.emailExists(stored.account.email))
+            let bare = Samples.user(name: nil, image: nil, isActive: false)
+            _ = try await store.createUser(bare)
+            #expect(try await store.credentials(email: bare.account.email) == bare)
+        },
+        Case(name: "unknown ids and emails read as nothing") { store async throws in
+            #expect(try await store.user(id: .generate()) == nil)
+            #expect(try await store.credentials(email: Samples.email()) == nil)
+            #expect(try await !store.emailExists(Samples.email()))
+        },
+        Case(name: "a second user with the same email is refused as duplicateEmail and writes nothing") {
+            store async throws in
+            let first = Samples.user()
+            _ = try await store.createUser(first)
+            let second = Samples.user(email: first.account.email, name: "Impostor", hash: "$scrypt$other")
+            let error = await #expect(throws: StoreError.self) { try await store.createUser(second) }
+            #expect(error?.code == .duplicateEmail)
+            #expect(try await store.user(id: second.account.id) == nil)
+            #expect(try await store.credentials(email: first.account.email) == first)
+        },
+        Case(name: "a second user with the same id is refused as duplicateID") { store async throws in
+            let first = Samples.user()
+            _ = try await store.createUser(first)
+            var second = Samples.user()
+            second.account.id = first.account.id
+            let error = await #expect(throws: StoreError.self) { try await store.createUser(second) }
+            #expect(error?.code == .duplicateID)
+            #expect(try await !store.emailExists(second.account.email))
+        },
+        Case(name: "updatePasswordHash replaces the hash and the update time only") { store async throws in
+            let stored = Samples.user()
+            _ = try await store.createUser(stored)
+            try await store.updatePasswordHash("$scrypt$new", userID: stored.account.id, now: Samples.at(60))
+            var expected = stored
+            expected.passwordHash = "$scrypt$new"
+            expected.account.updatedAt = Samples.at(60)
+            #expect(try await store.credentials(email: stored.account.email) == expected)
+            try await store.updatePasswordHash("$scrypt$x", userID: .generate(), now: Samples.at(60))
+        },
+        Case(name: "setActive deactivates and reactivates a user") { store async throws in
+            let stored = Samples.user()
+            _ = try await store.createUser(stored)
+            try await store.setActive(false, userID: stored.account.id, now: Samples.at(10))
+            let inactive = try #require(try await store.user(id: stored.account.id))
+            #expect(!inactive.isActive)
+            #expect(inactive.updatedAt == Samples.at(10))
+            try await store.setActive(true, userID: stored.account.id, now: Samples.at(20))
+            #expect(try await store.user(id: stored.account.id)?.isActive == true)
+            try await store.setActive(false, userID: .generate(), now: Samples.at(30))
+        },
+    ]
+
+    // MARK: Sessions
+
+    static let sessions: [Case] = [
+        Case(name: "a created session and its first token read back, and the token is the live one") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id, remember: true)
+            let token = Samples.token(for: session)
+            try await store.createSession(session, firstToken: token)
+            #expect(try await store.session(id: session.id) == session)
+            #expect(try await store.refreshToken(id: token.id) == token)
+            #expect(try await store.liveRefreshToken(sessionID: session.id) == token)
+            let bare = Samples.session(userID: user.id, userAgent: nil, ipAddress: nil)
+            try await store.createSession(bare, firstToken: Samples.token(for: bare))
+            #expect(try await store.session(id: bare.id) == bare)
+            #expect(try await store.session(id: .generate()) == nil)
+            #expect(try await store.refreshToken(id: .generate()) == nil)
+            #expect(try await store.liveRefreshToken(sessionID: .generate()) == nil)
+        },
+        Case(name: "a session or first token with an existing id is refused as duplicateID, writing nothing") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id)
+            let token = Samples.token(for: session)
+            try await store.createSession(session, firstToken: token)
+            var again = Samples.session(userID: user.id)
+            again.id = session.id
+            let sameSession = await #expect(throws: StoreError.self) {
+                try await store.createSession(again, firstToken: Samples.token(for: again))
+            }
+            #expect(sameSession?.code == .duplicateID)
+            let fresh = Samples.session(userID: user.id)
+            var reused = Samples.token(for: fresh)
+            reused.id = token.id
+            let sameToken = await #expect(throws: StoreError.self) {
+                try await store.createSession(fresh, firstToken: reused)
+            }
+            #expect(sameToken?.code == .duplicateID)
+            #expect(try await store.session(id: fresh.id) == nil)
+            #expect(try await store.refreshToken(id: token.id) == token)
+        },
+        Case(name: "activeSessions lists the user's unrevoked, unexpired sessions, newest first") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let other = try await store.createUser(Samples.user())
+            let older = Samples.session(userID: user.id, createdAt: Samples.at(0))
+            let newer = Samples.session(userID: user.id, createdAt: Samples.at(100))
+            let revoked = Samples.session(userID: user.id, createdAt: Samples.at(200), revokedAt: Samples.at(250))
+            let expired = Samples.session(userID: user.id, createdAt: Samples.at(0), expiresAt: Samples.at(300))
+            let others = Samples.session(userID: other.id)
+            for session in [older, newer, revoked, expired, others] {
+                try await store.createSession(session, firstToken: Samples.token(for: session))
+            }
+            #expect(try await store.activeSessions(userID: user.id, now: Samples.at(300)) == [newer, older])
+            #expect(try await store.activeSessions(userID: user.id, now: Samples.at(299)).count == 3)
+            #expect(try await store.activeSessions(userID: .generate(), now: Samples.at(300)).isEmpty)
+        },
+        Case(name: "revokeSession revokes only an active session of that user") { store async throws in
+            let user = try await store.createUser(Samples.user())
+            let other = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id)
+            try await store.createSession(session, firstToken: Samples.token(for: session))
+            #expect(try await !store.revokeSession(session.id, userID: other.id, now: Samples.at(10)))
+            #expect(try await store.revokeSession(session.id, userID: user.id, now: Samples.at(10)))
+            #expect(try await store.session(id: session.id)?.revokedAt == Samples.at(10))
+            #expect(try await !store.revokeSession(session.id, userID: user.id, now: Samples.at(20)))
+            #expect(try await store.session(id: session.id)?.revokedAt == Samples.at(10))
+            let expired = Samples.session(userID: user.id, expiresAt: Samples.at(5))
+            try await store.createSession(expired, firstToken: Samples.token(for: expired))
+            #expect(try await !store.revokeSession(expired.id, userID: user.id, now: Samples.at(10)))
+            #expect(try await !store.revokeSession(.generate(), userID: user.id, now: Samples.at(10)))
+        },
+        Case(name: "revokeAllSessions revokes the user's active sessions only and counts them") { store async throws in
+            let user = try await store.createUser(Samples.user())
+            let other = try await store.createUser(Samples.user())
+            let sessions = [
+                Samples.session(userID: user.id), Samples.session(userID: user.id),
+                Samples.session(userID: user.id, revokedAt: Samples.at(1)),
+                Samples.session(userID: user.id, expiresAt: Samples.at(5)), Samples.session(userID: other.id),
+            ]
+            for session in sessions { try await store.createSession(session, firstToken: Samples.token(for: session)) }
+            #expect(try await store.revokeAllSessions(userID: user.id, now: Samples.at(10)) == 2)
+            #expect(try await store.activeSessions(userID: user.id, now: Samples.at(10)).isEmpty)
+            #expect(try await store.session(id: sessions[2].id)?.revokedAt == Samples.at(1))
+            #expect(try await store.activeSessions(userID: other.id, now: Samples.at(10)).count == 1)
+            #expect(try await store.revokeAllSessions(userID: user.id, now: Samples.at(10)) == 0)
+        },
+    ]
+
+    // MARK: Refresh-token consumption
+
+    static let consumption: [Case] = [
+        Case(name: "consuming a live token stores the replacement and moves the session forward") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id)
+            let token = Samples.token(for: session)
+            try await store.createSession(session, firstToken: token)
+            let replacement = Samples.token(for: session, issuedAt: Samples.at(60), expiresAt: Samples.at(7200))
+            let outcome = try await store.consumeRefreshToken(token.id, replacement: replacement, now: Samples.at(60))
+            var moved = session
+            moved.lastUsedAt = Samples.at(60)
+            moved.expiresAt = Samples.at(7200)
+            #expect(outcome == .consumed(moved))
+            #expect(try await store.session(id: session.id) == moved)
+            var consumed = token
+            consumed.consumedAt = Samples.at(60)
+            consumed.replacedBy = replacement.id
+            #expect(try await store.refreshToken(id: token.id) == consumed)
+            #expect(try await store.refreshToken(id: replacement.id) == replacement)
+            #expect(try await store.liveRefreshToken(sessionID: session.id) == replacement)
+        },
+        Case(name: "consuming a consumed token says alreadyConsumed, with when and by what") { store async throws in
+            let user = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id)
+            let token = Samples.token(for: session)
+            try await store.createSession(session, firstToken: token)
+            let first = Samples.token(for: session, issuedAt: Samples.at(60))
+            _ = try await store.consumeRefreshToken(token.id, replacement: first, now: Samples.at(60))
+            let second = Samples.token(for: session, issuedAt: Samples.at(70))
+            let outcome = try await store.consumeRefreshToken(token.id, replacement: second, now: Samples.at(70))
+            guard case .alreadyConsumed(let record, let current) = outcome else {
+                Issue.record("expected alreadyConsumed, got \(outcome)")
+                return
+            }
+            #expect(record.consumedAt == Samples.at(60))
+            #expect(record.replacedBy == first.id)
+            #expect(current.id == session.id && current.lastUsedAt == Samples.at(60))
+            #expect(try await store.refreshToken(id: second.id) == nil)
+        },
+        Case(name: "consuming an unknown token says notFound") { store async throws in
+            let user = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id)
+            let replacement = Samples.token(for: session)
+            #expect(
+                try await store.consumeRefreshToken(.generate(), replacement: replacement, now: Samples.t0) == .notFound
+            )
+            #expect(try await store.refreshToken(id: replacement.id) == nil)
+        },
+        Case(name: "a token of a revoked or expired session is not consumed: sessionInactive") { store async throws in
+            let user = try await store.createUser(Samples.user())
+            let revoked = Samples.session(userID: user.id)
+            let revokedToken = Samples.token(for: revoked)
+            try await store.createSession(revoked, firstToken: revokedToken)
+            #expect(try await store.revokeSession(revoked.id, userID: user.id, now: Samples.at(5)))
+            let replacement = Samples.token(for: revoked, issuedAt: Samples.at(10))
+            let outcome = try await store.consumeRefreshToken(
+                revokedToken.id, replacement: replacement, now: Samples.at(10))
+            guard case .sessionInactive(let inactive) = outcome else {
+                Issue.record("expected sessionInactive, got \(outcome)")
+                return
+            }
+            #expect(inactive.id == revoked.id && inactive.revokedAt == Samples.at(5))
+            #expect(try await store.refreshToken(id: revokedToken.id)?.consumedAt == nil)
+            #expect(try await store.refreshToken(id: replacement.id) == nil)
+
+            let expiring = Samples.session(userID: user.id, expiresAt: Samples.at(100))
+            let expiringToken = Samples.token(for: expiring)
+            try await store.createSession(expiring, firstToken: expiringToken)
+            let late = Samples.token(for: expiring, issuedAt: Samples.at(100))
+            #expect(
+                try await store.consumeRefreshToken(expiringToken.id, replacement: late, now: Samples.at(100))
+                    == .sessionInactive(expiring))
+            #expect(try await store.refreshToken(id: expiringToken.id)?.consumedAt == nil)
+        },
+    ]
+
+    // MARK: Rate limits and lockouts
+
+    static let rateLimits: [Case] = [
+        Case(name: "hit counts up within a window and restarts at 1 in a new one") { store async throws in
+            let key = Samples.key("login")
+            #expect(try await store.count(key, windowStart: Samples.t0) == 0)
+            for expected in 1...3 {
+                #expect(try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60)) == expected)
+            }
+            #expect(try await store.count(key, windowStart: Samples.t0) == 3)
+            #expect(try await store.count(key, windowStart: Samples.at(60)) == 0)
+            #expect(try await store.hit(key, windowStart: Samples.at(60), expiresAt: Samples.at(120)) == 1)
+            #expect(try await store.count(key, windowStart: Samples.at(60)) == 1)
+            #expect(try await store.count(key, windowStart: Samples.t0) == 0)
+            #expect(try await store.count(Samples.key("other"), windowStart: Samples.t0) == 0)
+        },
+        Case(name: "reset forgets a counter") { store async throws in
+            let key = Samples.key("register")
+            _ = try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60))
+            _ = try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60))
+            try await store.reset(key)
+            #expect(try await store.count(key, windowStart: Samples.t0) == 0)
+            #expect(try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60)) == 1)
+            try await store.reset(Samples.key("never"))
+        },
+        Case(name: "a lock holds until its end, and a new lock replaces it") { store async throws in
+            let key = Samples.key("lockout")
+            #expect(try await store.lockedUntil(key, now: Samples.t0) == nil)
+            try await store.lock(key, until: Samples.at(300))
+            #expect(try await store.lockedUntil(key, now: Samples.t0) == Samples.at(300))
+            #expect(try await store.lockedUntil(key, now: Samples.at(299)) == Samples.at(300))
+            #expect(try await store.lockedUntil(key, now: Samples.at(300)) == nil)
+            try await store.lock(key, until: Samples.at(600))
+            #expect(try await store.lockedUntil(key, now: Samples.at(300)) == Samples.at(600))
+            try await store.lock(key, until: Samples.at(100))
+            #expect(try await store.lockedUntil(key, now: Samples.at(50)) == Samples.at(100))
+        },
+        Case(name: "purgeExpired deletes ended counters and locks and keeps live ones") { store async throws in
+            let (ended, live) = (Samples.key("ended"), Samples.key("live"))
+            _ = try await store.hit(ended, windowStart: Samples.t0, expiresAt: Samples.at(60))
+            _ = try await store.hit(live, windowStart: Samples.t0, expiresAt: Samples.at(61))
+            try await store.lock(ended, until: Samples.at(60))
+            try await store.lock(live, until: Samples.at(61))
+            try await store.purgeExpired(now: Samples.at(60))
+            #expect(try await store.count(ended, windowStart: Samples.t0) == 0)
+            #expect(try await store.count(live, windowStart: Samples.t0) == 1)
+            #expect(try await store.lockedUntil(ended, now: Samples.t0) == nil)
+            #expect(try await store.lockedUntil(live, now: Samples.t0) == Samples.at(61))
+            // A purged counter starts again from 1 even in its old window.
+            #expect(try await store.hit(ended, windowStart: Samples.t0, expiresAt: Samples.at(60)) == 1)
+        },
+    ]
+
+    // MARK: Concurrency
+
+    static let concurrency: [Case] = [
+        Case(name: "of 20 concurrent consumes of one token exactly one wins and one replacement is stored") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id)
+            let token = Samples.token(for: session)
+            try await store.createSession(session, firstToken: token)
+            let replacements = (0..<20).map { _ in Samples.token(for: session, issuedAt: Samples.at(30)) }
+            let outcomes = try await withThrowingTaskGroup(of: (TokenID, RefreshConsumption).self) { group in
+                for replacement in replacements {
+                    group.addTask {
+                        (
+                            replacement.id,
+                            try await store.consumeRefreshToken(token.id, replacement: replacement, now: Samples.at(30))
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = outcomes.filter { if case .consumed = $0.1 { true } else { false } }
+            #expect(winners.count == 1)
+            let winner = try #require(winners.first?.0)
+            for (_, outcome) in outcomes where outcome != winners.first?.1 {
+                guard case .alreadyConsumed(let record, _) = outcome else {
+                    Issue.record("expected alreadyConsumed, got \(outcome)")
+                    continue
+                }
+                #expect(record.consumedAt == Samples.at(30))
+                #expect(record.replacedBy == winner)
+            }
+            var stored: [TokenID] = []
+            for replacement in replacements where try await store.refreshToken(id: replacement.id) != nil {
+                stored.append(replacement.id)
+            }
+            #expect(stored == [winner])
+            #expect(try await store.liveRefreshToken(sessionID: session.id)?.id == winner)
+        },
+        Case(name: "64 concurrent createUser calls with distinct emails create 64 users") { store async throws in
+            let users = (0..<64).map { _ in Samples.user() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for user in users { group.addTask { _ = try await store.createUser(user) } }
+                try await group.waitForAll()
+            }
+            for user in users {
+                #expect(try await store.credentials(email: user.account.email) == user)
+            }
+        },
+        Case(name: "of 16 concurrent createUser calls with one email exactly one succeeds, the rest duplicateEmail") {
+            store async throws in
+            let email = Samples.email()
+            let users = (0..<16).map { _ in Samples.user(email: email) }
+            let results = await withTaskGroup(of: (UserID, Result<UserAccount, any Error>).self) { group in
+                for user in users {
+                    group.addTask {
+                        do { return (user.account.id, .success(try await store.createUser(user))) } catch {
+                            return (user.account.id, .failure(error))
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = results.filter { if case .success = $0.1 { true } else { false } }.map(\.0)
+            #expect(winners.count == 1)
+            for case (_, .failure(let error)) in results {
+                #expect((error as? StoreError)?.code == .duplicateEmail, "\(error)")
+            }
+            #expect(try await store.credentials(email: email)?.account.id == winners.first)
+            var created = 0
+            for user in users where try await store.user(id: user.account.id) != nil { created += 1 }
+            #expect(created == 1)
+        },
+        Case(name: "200 concurrent hits on one key count to 200, each seeing a distinct count") { store async throws in
+            let key = Samples.key("burst")
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<200 {
+                    group.addTask { try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(counts.sorted() == Array(1...200))
+            #expect(try await store.count(key, windowStart: Samples.t0) == 200)
+        },
+    ]
+}

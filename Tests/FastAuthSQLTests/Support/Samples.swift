@@ -1,0 +1,40 @@
+import FastAuth
+import Foundation
+
+/// Records for store tests: fresh ids and emails each call (so runs against a shared PostgreSQL
+/// database never collide), whole-second times (stored exactly as Unix milliseconds).
+enum Samples {
+    static let t0 = Date(timeIntervalSince1970: 1_767_225_600)
+
+    static func at(_ seconds: Int) -> Date { t0.addingTimeInterval(TimeInterval(seconds)) }
+
+    static func email() -> String { "user-\(UUID().uuidString.lowercased())@example.com" }
+
+    static func user(
+        email: String = email(), name: String? = "Ada Lovelace", image: String? = nil, emailVerified: Bool = false,
+        isActive: Bool = true, hash: String = "$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA", createdAt: Date = t0
+    ) -> StoredUser {
+        StoredUser(
+            account: UserAccount(
+                id: .generate(), email: email, name: name, image: image, emailVerified: emailVerified,
+                isActive: isActive, createdAt: createdAt),
+            passwordHash: hash)
+    }
+
+    static func session(
+        userID: UserID, createdAt: Date = t0, expiresAt: Date = at(3600), revokedAt: Date? = nil,
+        remember: Bool = false, userAgent: String? = "TestAgent/1.0", ipAddress: String? = "203.0.113.7"
+    ) -> SessionRecord {
+        SessionRecord(
+            id: .generate(), userID: userID, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt,
+            remember: remember, userAgent: userAgent, ipAddress: ipAddress)
+    }
+
+    static func token(for session: SessionRecord, issuedAt: Date = t0, expiresAt: Date = at(3600)) -> RefreshTokenRecord
+    {
+        RefreshTokenRecord(
+            id: .generate(), sessionID: session.id, userID: session.userID, issuedAt: issuedAt, expiresAt: expiresAt)
+    }
+
+    static func key(_ purpose: String) -> String { "\(purpose):\(UUID().uuidString.lowercased())" }
+}
