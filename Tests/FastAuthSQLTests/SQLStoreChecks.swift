@@ -16,7 +16,7 @@ enum SQLStoreChecks {
     }
 
     static let cases: [Case] = [
-        Case(name: "createTables applies each migration once and is a no-op when called again") { database in
+        Case(name: "createTables applies each migration once and is a no-op when called again") { database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
                 #expect(first.applied.map(\.version) == [1])
@@ -30,7 +30,7 @@ enum SQLStoreChecks {
                 #expect(rows.count == 1)
             }
         },
-        Case(name: "createTables from four pools at once applies each migration exactly once") { database in
+        Case(name: "createTables from four pools at once applies each migration exactly once") { database async throws in
             let connections = try (0..<4).map { _ in try database.connect() }
             let reports = try await withThrowingTaskGroup(of: SQLMigrationReport.self) { group in
                 for connection in connections {
@@ -44,7 +44,7 @@ enum SQLStoreChecks {
             #expect(reports.allSatisfy { $0.schemaVersion == 1 })
             #expect(rows.count == 1)
         },
-        Case(name: "of 20 consumes of one token from two pools exactly one wins") { database in
+        Case(name: "of 20 consumes of one token from two pools exactly one wins") { database async throws in
             try await database.withStore { store, _ in
                 let other = try database.connect()
                 let otherStore = SQLAuthStore(database: other.database)
@@ -72,7 +72,7 @@ enum SQLStoreChecks {
                 #expect(liveRows.count == 2)
             }
         },
-        Case(name: "a consume whose replacement cannot be stored rolls back entirely") { database in
+        Case(name: "a consume whose replacement cannot be stored rolls back entirely") { database async throws in
             try await database.withStore { store, _ in
                 let user = try await store.createUser(Samples.user())
                 let session = Samples.session(userID: user.id)
@@ -95,7 +95,7 @@ enum SQLStoreChecks {
                     try await store.consumeRefreshToken(token.id, replacement: next, now: Samples.at(6)).isConsumed)
             }
         },
-        Case(name: "times are stored as BIGINT Unix milliseconds") { database in
+        Case(name: "times are stored as BIGINT Unix milliseconds") { database async throws in
             try await database.withStore { store, connection in
                 var user = Samples.user(createdAt: Samples.t0.addingTimeInterval(0.25))
                 user.account.updatedAt = Samples.at(1)
@@ -109,8 +109,8 @@ enum SQLStoreChecks {
                 #expect(try await store.user(id: user.account.id) == user.account)
             }
         },
-        Case(name: "a session for a missing user is refused by the foreign key and nothing is written") { database in
-            try await database.withStore { store, _ in
+        Case(name: "a session for a missing user is refused by the foreign key and nothing is written") { database async throws in
+            try await database.withStore { (store: SQLAuthStore, _: DatabaseConnection) async throws in
                 let session = Samples.session(userID: .generate())
                 let token = Samples.token(for: session)
                 let error = await #expect(throws: StoreError.self) {
@@ -121,7 +121,7 @@ enum SQLStoreChecks {
                 #expect(try await store.refreshToken(id: token.id) == nil)
             }
         },
-        Case(name: "driver errors become unavailable with reasons that hold no hash, token or email") { database in
+        Case(name: "driver errors become unavailable with reasons that hold no hash, token or email") { database async throws in
             try await database.withStore(createTables: false) { store, _ in
                 let user = Samples.user(hash: "$scrypt$SECRET-HASH-VALUE")
                 let created = await #expect(throws: StoreError.self) { try await store.createUser(user) }

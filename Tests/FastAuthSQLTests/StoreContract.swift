@@ -17,7 +17,7 @@ enum StoreContract {
     // MARK: Users
 
     static let users: [Case] = [
-        Case(name: "a created user reads back by id and by email, with every field") { store in
+        Case(name: "a created user reads back by id and by email, with every field") { store async throws in
             let stored = Samples.user(image: "https://example.com/ada.png", emailVerified: true)
             let account = try await store.createUser(stored)
             #expect(account == stored.account)
@@ -28,12 +28,12 @@ enum StoreContract {
             _ = try await store.createUser(bare)
             #expect(try await store.credentials(email: bare.account.email) == bare)
         },
-        Case(name: "unknown ids and emails read as nothing") { store in
+        Case(name: "unknown ids and emails read as nothing") { store async throws in
             #expect(try await store.user(id: .generate()) == nil)
             #expect(try await store.credentials(email: Samples.email()) == nil)
             #expect(try await !store.emailExists(Samples.email()))
         },
-        Case(name: "a second user with the same email is refused as duplicateEmail and writes nothing") { store in
+        Case(name: "a second user with the same email is refused as duplicateEmail and writes nothing") { store async throws in
             let first = Samples.user()
             _ = try await store.createUser(first)
             let second = Samples.user(email: first.account.email, name: "Impostor", hash: "$scrypt$other")
@@ -42,7 +42,7 @@ enum StoreContract {
             #expect(try await store.user(id: second.account.id) == nil)
             #expect(try await store.credentials(email: first.account.email) == first)
         },
-        Case(name: "a second user with the same id is refused as duplicateID") { store in
+        Case(name: "a second user with the same id is refused as duplicateID") { store async throws in
             let first = Samples.user()
             _ = try await store.createUser(first)
             var second = Samples.user()
@@ -51,7 +51,7 @@ enum StoreContract {
             #expect(error?.code == .duplicateID)
             #expect(try await !store.emailExists(second.account.email))
         },
-        Case(name: "updatePasswordHash replaces the hash and the update time only") { store in
+        Case(name: "updatePasswordHash replaces the hash and the update time only") { store async throws in
             let stored = Samples.user()
             _ = try await store.createUser(stored)
             try await store.updatePasswordHash("$scrypt$new", userID: stored.account.id, now: Samples.at(60))
@@ -61,7 +61,7 @@ enum StoreContract {
             #expect(try await store.credentials(email: stored.account.email) == expected)
             try await store.updatePasswordHash("$scrypt$x", userID: .generate(), now: Samples.at(60))
         },
-        Case(name: "setActive deactivates and reactivates a user") { store in
+        Case(name: "setActive deactivates and reactivates a user") { store async throws in
             let stored = Samples.user()
             _ = try await store.createUser(stored)
             try await store.setActive(false, userID: stored.account.id, now: Samples.at(10))
@@ -77,7 +77,7 @@ enum StoreContract {
     // MARK: Sessions
 
     static let sessions: [Case] = [
-        Case(name: "a created session and its first token read back, and the token is the live one") { store in
+        Case(name: "a created session and its first token read back, and the token is the live one") { store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id, remember: true)
             let token = Samples.token(for: session)
@@ -92,7 +92,7 @@ enum StoreContract {
             #expect(try await store.refreshToken(id: .generate()) == nil)
             #expect(try await store.liveRefreshToken(sessionID: .generate()) == nil)
         },
-        Case(name: "a session or first token with an existing id is refused as duplicateID, writing nothing") { store in
+        Case(name: "a session or first token with an existing id is refused as duplicateID, writing nothing") { store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let token = Samples.token(for: session)
@@ -113,7 +113,7 @@ enum StoreContract {
             #expect(try await store.session(id: fresh.id) == nil)
             #expect(try await store.refreshToken(id: token.id) == token)
         },
-        Case(name: "activeSessions lists the user's unrevoked, unexpired sessions, newest first") { store in
+        Case(name: "activeSessions lists the user's unrevoked, unexpired sessions, newest first") { store async throws in
             let user = try await store.createUser(Samples.user())
             let other = try await store.createUser(Samples.user())
             let older = Samples.session(userID: user.id, createdAt: Samples.at(0))
@@ -128,7 +128,7 @@ enum StoreContract {
             #expect(try await store.activeSessions(userID: user.id, now: Samples.at(299)).count == 3)
             #expect(try await store.activeSessions(userID: .generate(), now: Samples.at(300)).isEmpty)
         },
-        Case(name: "revokeSession revokes only an active session of that user") { store in
+        Case(name: "revokeSession revokes only an active session of that user") { store async throws in
             let user = try await store.createUser(Samples.user())
             let other = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
@@ -143,7 +143,7 @@ enum StoreContract {
             #expect(try await !store.revokeSession(expired.id, userID: user.id, now: Samples.at(10)))
             #expect(try await !store.revokeSession(.generate(), userID: user.id, now: Samples.at(10)))
         },
-        Case(name: "revokeAllSessions revokes the user's active sessions only and counts them") { store in
+        Case(name: "revokeAllSessions revokes the user's active sessions only and counts them") { store async throws in
             let user = try await store.createUser(Samples.user())
             let other = try await store.createUser(Samples.user())
             let sessions = [
@@ -163,7 +163,7 @@ enum StoreContract {
     // MARK: Refresh-token consumption
 
     static let consumption: [Case] = [
-        Case(name: "consuming a live token stores the replacement and moves the session forward") { store in
+        Case(name: "consuming a live token stores the replacement and moves the session forward") { store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let token = Samples.token(for: session)
@@ -182,7 +182,7 @@ enum StoreContract {
             #expect(try await store.refreshToken(id: replacement.id) == replacement)
             #expect(try await store.liveRefreshToken(sessionID: session.id) == replacement)
         },
-        Case(name: "consuming a consumed token says alreadyConsumed, with when and by what") { store in
+        Case(name: "consuming a consumed token says alreadyConsumed, with when and by what") { store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let token = Samples.token(for: session)
@@ -200,14 +200,14 @@ enum StoreContract {
             #expect(current.id == session.id && current.lastUsedAt == Samples.at(60))
             #expect(try await store.refreshToken(id: second.id) == nil)
         },
-        Case(name: "consuming an unknown token says notFound") { store in
+        Case(name: "consuming an unknown token says notFound") { store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let replacement = Samples.token(for: session)
             #expect(try await store.consumeRefreshToken(.generate(), replacement: replacement, now: Samples.t0) == .notFound)
             #expect(try await store.refreshToken(id: replacement.id) == nil)
         },
-        Case(name: "a token of a revoked or expired session is not consumed: sessionInactive") { store in
+        Case(name: "a token of a revoked or expired session is not consumed: sessionInactive") { store async throws in
             let user = try await store.createUser(Samples.user())
             let revoked = Samples.session(userID: user.id)
             let revokedToken = Samples.token(for: revoked)
@@ -237,7 +237,7 @@ enum StoreContract {
     // MARK: Rate limits and lockouts
 
     static let rateLimits: [Case] = [
-        Case(name: "hit counts up within a window and restarts at 1 in a new one") { store in
+        Case(name: "hit counts up within a window and restarts at 1 in a new one") { store async throws in
             let key = Samples.key("login")
             #expect(try await store.count(key, windowStart: Samples.t0) == 0)
             for expected in 1...3 {
@@ -250,7 +250,7 @@ enum StoreContract {
             #expect(try await store.count(key, windowStart: Samples.t0) == 0)
             #expect(try await store.count(Samples.key("other"), windowStart: Samples.t0) == 0)
         },
-        Case(name: "reset forgets a counter") { store in
+        Case(name: "reset forgets a counter") { store async throws in
             let key = Samples.key("register")
             _ = try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60))
             _ = try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60))
@@ -259,7 +259,7 @@ enum StoreContract {
             #expect(try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60)) == 1)
             try await store.reset(Samples.key("never"))
         },
-        Case(name: "a lock holds until its end, and a new lock replaces it") { store in
+        Case(name: "a lock holds until its end, and a new lock replaces it") { store async throws in
             let key = Samples.key("lockout")
             #expect(try await store.lockedUntil(key, now: Samples.t0) == nil)
             try await store.lock(key, until: Samples.at(300))
@@ -271,7 +271,7 @@ enum StoreContract {
             try await store.lock(key, until: Samples.at(100))
             #expect(try await store.lockedUntil(key, now: Samples.at(50)) == Samples.at(100))
         },
-        Case(name: "purgeExpired deletes ended counters and locks and keeps live ones") { store in
+        Case(name: "purgeExpired deletes ended counters and locks and keeps live ones") { store async throws in
             let (ended, live) = (Samples.key("ended"), Samples.key("live"))
             _ = try await store.hit(ended, windowStart: Samples.t0, expiresAt: Samples.at(60))
             _ = try await store.hit(live, windowStart: Samples.t0, expiresAt: Samples.at(61))
@@ -290,7 +290,7 @@ enum StoreContract {
     // MARK: Concurrency
 
     static let concurrency: [Case] = [
-        Case(name: "of 20 concurrent consumes of one token exactly one wins and one replacement is stored") { store in
+        Case(name: "of 20 concurrent consumes of one token exactly one wins and one replacement is stored") { store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let token = Samples.token(for: session)
@@ -322,7 +322,7 @@ enum StoreContract {
             #expect(stored == [winner])
             #expect(try await store.liveRefreshToken(sessionID: session.id)?.id == winner)
         },
-        Case(name: "64 concurrent createUser calls with distinct emails create 64 users") { store in
+        Case(name: "64 concurrent createUser calls with distinct emails create 64 users") { store async throws in
             let users = (0..<64).map { _ in Samples.user() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for user in users { group.addTask { _ = try await store.createUser(user) } }
@@ -332,7 +332,7 @@ enum StoreContract {
                 #expect(try await store.credentials(email: user.account.email) == user)
             }
         },
-        Case(name: "of 16 concurrent createUser calls with one email exactly one succeeds, the rest duplicateEmail") { store in
+        Case(name: "of 16 concurrent createUser calls with one email exactly one succeeds, the rest duplicateEmail") { store async throws in
             let email = Samples.email()
             let users = (0..<16).map { _ in Samples.user(email: email) }
             let results = await withTaskGroup(of: (UserID, Result<UserAccount, any Error>).self) { group in
@@ -355,7 +355,7 @@ enum StoreContract {
             for user in users where try await store.user(id: user.account.id) != nil { created += 1 }
             #expect(created == 1)
         },
-        Case(name: "200 concurrent hits on one key count to 200, each seeing a distinct count") { store in
+        Case(name: "200 concurrent hits on one key count to 200, each seeing a distinct count") { store async throws in
             let key = Samples.key("burst")
             let counts = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<200 {
