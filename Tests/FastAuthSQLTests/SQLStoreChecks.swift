@@ -32,37 +32,44 @@ enum SQLStoreChecks {
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") { database async throws in
             let connections = try (0..<4).map { _ in try database.connect() }
-            let reports = try await withThrowingTaskGroup(of: SQLMigrationReport.self) { group in
-                for connection in connections {
-                    group.addTask { try await SQLAuthStore(database: connection.database).createTables() }
+            let outcome = await Result {
+                let reports = try await withThrowingTaskGroup(of: SQLMigrationReport.self) { group in
+                    for connection in connections {
+                        group.addTask { try await SQLAuthStore(database: connection.database).createTables() }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                let rows = try await connections[0].database.raw("SELECT version FROM fastauth_migrations").all()
+                return (reports, rows.count)
             }
-            let rows = try await connections[0].database.raw("SELECT version FROM fastauth_migrations").all()
             for connection in connections { await connection.shutdown() }
+            let (reports, rows) = try outcome.get()
             #expect(reports.flatMap(\.applied).map(\.version) == [1])
             #expect(reports.allSatisfy { $0.schemaVersion == 1 })
-            #expect(rows.count == 1)
+            #expect(rows == 1)
         },
         Case(name: "of 20 consumes of one token from two pools exactly one wins") { database async throws in
             try await database.withStore { store, _ in
-                let other = try database.connect()
-                let otherStore = SQLAuthStore(database: other.database)
                 let user = try await store.createUser(Samples.user())
                 let session = Samples.session(userID: user.id)
                 let token = Samples.token(for: session)
                 try await store.createSession(session, firstToken: token)
-                let outcomes = try await withThrowingTaskGroup(of: RefreshConsumption.self) { group in
-                    for index in 0..<20 {
-                        let target = index.isMultiple(of: 2) ? store : otherStore
-                        group.addTask {
-                            try await target.consumeRefreshToken(
-                                token.id, replacement: Samples.token(for: session), now: Samples.at(1))
+                let other = try database.connect()
+                let otherStore = SQLAuthStore(database: other.database)
+                let result = await Result {
+                    try await withThrowingTaskGroup(of: RefreshConsumption.self) { group in
+                        for index in 0..<20 {
+                            let target = index.isMultiple(of: 2) ? store : otherStore
+                            group.addTask {
+                                try await target.consumeRefreshToken(
+                                    token.id, replacement: Samples.token(for: session), now: Samples.at(1))
+                            }
                         }
+                        return try await group.reduce(into: []) { $0.append($1) }
                     }
-                    return try await group.reduce(into: []) { $0.append($1) }
                 }
                 await other.shutdown()
+                let outcomes = try result.get()
                 let consumed = outcomes.filter { if case .consumed = $0 { true } else { false } }
                 #expect(consumed.count == 1)
                 #expect(outcomes.count - consumed.count == 19)
@@ -143,6 +150,13 @@ enum SQLStoreChecks {
             }
         },
     ]
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of `body`, so cleanup can run before a failure is rethrown.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
 }
 
 extension RefreshConsumption {
