@@ -143,6 +143,7 @@ enum SQLStoreChecks {
                 for error in [created, consumed, updated] {
                     let error = try #require(error)
                     #expect(error.code == .unavailable)
+                    #expect(error.description.contains("a FastAuth table is missing"), "\(error)")
                     for secret in ["SECRET", user.account.email, user.account.id.rawValue] {
                         #expect(!error.description.contains(secret), "\(error)")
                     }

@@ -30,17 +30,21 @@ struct DriverFailure: Sendable {
         let typeName = String(describing: type(of: error))
         if let reason = Self.sqliteReason(of: error) {
             kind = Self.kind(sqliteReason: reason, error: error)
-            summary = "\(typeName) \(reason)"
+            summary = Self.withHint("\(typeName) \(reason)", Self.hint(sqliteReason: reason, error: error))
         } else if let state = Self.postgresSQLState(of: error) {
             kind = Self.kind(sqlState: state)
-            summary = "\(typeName) SQLSTATE \(state)"
+            summary = Self.withHint("\(typeName) SQLSTATE \(state)", Self.hint(sqlState: state))
         } else if let code = Self.postgresCode(of: error) {
             kind = .other
-            summary = "\(typeName) \(code)"
+            summary = Self.withHint("\(typeName) \(code)", code == "connectionError" ? "could not connect" : nil)
         } else {
             kind = .other
             summary = typeName
         }
+    }
+
+    private static func withHint(_ summary: String, _ hint: String?) -> String {
+        hint.map { "\(summary): \($0)" } ?? summary
     }
 
     // MARK: SQLite
@@ -73,6 +77,16 @@ struct DriverFailure: Sendable {
         }
     }
 
+    /// Words for the failures an operator meets first; fixed strings, nothing from the driver.
+    private static func hint(sqliteReason reason: String, error: any Error) -> String? {
+        if reason.hasPrefix("cantOpen") { return "the database file cannot be opened" }
+        if reason.hasPrefix("readOnly") || reason.hasPrefix("readonly") { return "the database is read-only" }
+        if reason == "error", sqliteMessage(of: error).hasPrefix("no such table") {
+            return "a FastAuth table is missing; run createTables() or `fastauth migrate`"
+        }
+        return nil
+    }
+
     // MARK: PostgreSQL
 
     /// PostgresNIO's `PSQLError` keeps its server fields private but lists them in its debug
@@ -94,6 +108,18 @@ struct DriverFailure: Sendable {
         guard text.hasPrefix(prefix) else { return nil }
         let code = text.dropFirst(prefix.count).prefix { $0.isLetter || $0.isNumber }
         return code.isEmpty ? nil : String(code)
+    }
+
+    private static func hint(sqlState state: String) -> String? {
+        switch state {
+        case "28P01", "28000": "authentication failed"
+        case "3D000": "the database does not exist"
+        case "42P01": "a FastAuth table is missing; run createTables() or `fastauth migrate`"
+        case "42501": "permission denied"
+        case "53300": "too many connections"
+        case "57P01", "57P02", "57P03": "the server is shutting down or starting up"
+        default: nil
+        }
     }
 
     private static func kind(sqlState state: String) -> Kind {
