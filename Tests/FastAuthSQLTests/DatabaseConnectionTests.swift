@@ -118,7 +118,8 @@ struct DatabaseConnectionTests {
         let environment = ["FASTAUTH_DATABASE_URL": "sqlite://from-env.db"]
         #expect(MigrateCommand.databaseURL(flag: "sqlite::memory:", environment: environment) == "sqlite::memory:")
         #expect(MigrateCommand.databaseURL(flag: nil, environment: environment) == "sqlite://from-env.db")
-        #expect(MigrateCommand.databaseURL(flag: nil, environment: ["FASTAUTH_DATABASE_URL": ""]) == "sqlite://fastauth.db")
+        #expect(
+            MigrateCommand.databaseURL(flag: nil, environment: ["FASTAUTH_DATABASE_URL": ""]) == "sqlite://fastauth.db")
         #expect(MigrateCommand.databaseURL(flag: nil, environment: [:]) == "sqlite://fastauth.db")
         #expect(try MigrateCommand.parse(["--database-url", "sqlite::memory:"]).databaseURL == "sqlite::memory:")
     }

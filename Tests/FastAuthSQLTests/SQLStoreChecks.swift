@@ -16,7 +16,8 @@ enum SQLStoreChecks {
     }
 
     static let cases: [Case] = [
-        Case(name: "createTables applies each migration once and is a no-op when called again") { database async throws in
+        Case(name: "createTables applies each migration once and is a no-op when called again") {
+            database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
                 #expect(first.applied.map(\.version) == [1])
@@ -30,7 +31,8 @@ enum SQLStoreChecks {
                 #expect(rows.count == 1)
             }
         },
-        Case(name: "createTables from four pools at once applies each migration exactly once") { database async throws in
+        Case(name: "createTables from four pools at once applies each migration exactly once") {
+            database async throws in
             let connections = try (0..<4).map { _ in try database.connect() }
             let outcome = await Result {
                 let reports = try await withThrowingTaskGroup(of: SQLMigrationReport.self) { group in
@@ -116,7 +118,8 @@ enum SQLStoreChecks {
                 #expect(try await store.user(id: user.account.id) == user.account)
             }
         },
-        Case(name: "a session for a missing user is refused by the foreign key and nothing is written") { database async throws in
+        Case(name: "a session for a missing user is refused by the foreign key and nothing is written") {
+            database async throws in
             try await database.withStore { (store: SQLAuthStore, _: DatabaseConnection) async throws in
                 let session = Samples.session(userID: .generate())
                 let token = Samples.token(for: session)
@@ -128,17 +131,20 @@ enum SQLStoreChecks {
                 #expect(try await store.refreshToken(id: token.id) == nil)
             }
         },
-        Case(name: "driver errors become unavailable with reasons that hold no hash, token or email") { database async throws in
+        Case(name: "driver errors become unavailable with reasons that hold no hash, token or email") {
+            database async throws in
             try await database.withStore(createTables: false) { store, _ in
                 let user = Samples.user(hash: "$scrypt$SECRET-HASH-VALUE")
                 let created = await #expect(throws: StoreError.self) { try await store.createUser(user) }
                 let tokenID = TokenID("SECRET-TOKEN-ID-0000000000")
                 let session = Samples.session(userID: user.account.id)
                 let consumed = await #expect(throws: StoreError.self) {
-                    try await store.consumeRefreshToken(tokenID, replacement: Samples.token(for: session), now: Samples.t0)
+                    try await store.consumeRefreshToken(
+                        tokenID, replacement: Samples.token(for: session), now: Samples.t0)
                 }
                 let updated = await #expect(throws: StoreError.self) {
-                    try await store.updatePasswordHash("$scrypt$SECRET-HASH-VALUE", userID: user.account.id, now: Samples.t0)
+                    try await store.updatePasswordHash(
+                        "$scrypt$SECRET-HASH-VALUE", userID: user.account.id, now: Samples.t0)
                 }
                 for error in [created, consumed, updated] {
                     let error = try #require(error)
@@ -151,15 +157,4 @@ enum SQLStoreChecks {
             }
         },
     ]
-}
-
-extension Result where Failure == any Error {
-    /// The outcome of `body`, so cleanup can run before a failure is rethrown.
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
-}
-
-extension RefreshConsumption {
-    var isConsumed: Bool { if case .consumed = self { true } else { false } }
 }

@@ -33,7 +33,8 @@ enum StoreContract {
             #expect(try await store.credentials(email: Samples.email()) == nil)
             #expect(try await !store.emailExists(Samples.email()))
         },
-        Case(name: "a second user with the same email is refused as duplicateEmail and writes nothing") { store async throws in
+        Case(name: "a second user with the same email is refused as duplicateEmail and writes nothing") {
+            store async throws in
             let first = Samples.user()
             _ = try await store.createUser(first)
             let second = Samples.user(email: first.account.email, name: "Impostor", hash: "$scrypt$other")
@@ -77,7 +78,8 @@ enum StoreContract {
     // MARK: Sessions
 
     static let sessions: [Case] = [
-        Case(name: "a created session and its first token read back, and the token is the live one") { store async throws in
+        Case(name: "a created session and its first token read back, and the token is the live one") {
+            store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id, remember: true)
             let token = Samples.token(for: session)
@@ -92,7 +94,8 @@ enum StoreContract {
             #expect(try await store.refreshToken(id: .generate()) == nil)
             #expect(try await store.liveRefreshToken(sessionID: .generate()) == nil)
         },
-        Case(name: "a session or first token with an existing id is refused as duplicateID, writing nothing") { store async throws in
+        Case(name: "a session or first token with an existing id is refused as duplicateID, writing nothing") {
+            store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let token = Samples.token(for: session)
@@ -113,7 +116,8 @@ enum StoreContract {
             #expect(try await store.session(id: fresh.id) == nil)
             #expect(try await store.refreshToken(id: token.id) == token)
         },
-        Case(name: "activeSessions lists the user's unrevoked, unexpired sessions, newest first") { store async throws in
+        Case(name: "activeSessions lists the user's unrevoked, unexpired sessions, newest first") {
+            store async throws in
             let user = try await store.createUser(Samples.user())
             let other = try await store.createUser(Samples.user())
             let older = Samples.session(userID: user.id, createdAt: Samples.at(0))
@@ -163,7 +167,8 @@ enum StoreContract {
     // MARK: Refresh-token consumption
 
     static let consumption: [Case] = [
-        Case(name: "consuming a live token stores the replacement and moves the session forward") { store async throws in
+        Case(name: "consuming a live token stores the replacement and moves the session forward") {
+            store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let token = Samples.token(for: session)
@@ -204,7 +209,9 @@ enum StoreContract {
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let replacement = Samples.token(for: session)
-            #expect(try await store.consumeRefreshToken(.generate(), replacement: replacement, now: Samples.t0) == .notFound)
+            #expect(
+                try await store.consumeRefreshToken(.generate(), replacement: replacement, now: Samples.t0) == .notFound
+            )
             #expect(try await store.refreshToken(id: replacement.id) == nil)
         },
         Case(name: "a token of a revoked or expired session is not consumed: sessionInactive") { store async throws in
@@ -214,7 +221,8 @@ enum StoreContract {
             try await store.createSession(revoked, firstToken: revokedToken)
             #expect(try await store.revokeSession(revoked.id, userID: user.id, now: Samples.at(5)))
             let replacement = Samples.token(for: revoked, issuedAt: Samples.at(10))
-            let outcome = try await store.consumeRefreshToken(revokedToken.id, replacement: replacement, now: Samples.at(10))
+            let outcome = try await store.consumeRefreshToken(
+                revokedToken.id, replacement: replacement, now: Samples.at(10))
             guard case .sessionInactive(let inactive) = outcome else {
                 Issue.record("expected sessionInactive, got \(outcome)")
                 return
@@ -290,7 +298,8 @@ enum StoreContract {
     // MARK: Concurrency
 
     static let concurrency: [Case] = [
-        Case(name: "of 20 concurrent consumes of one token exactly one wins and one replacement is stored") { store async throws in
+        Case(name: "of 20 concurrent consumes of one token exactly one wins and one replacement is stored") {
+            store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
             let token = Samples.token(for: session)
@@ -299,7 +308,10 @@ enum StoreContract {
             let outcomes = try await withThrowingTaskGroup(of: (TokenID, RefreshConsumption).self) { group in
                 for replacement in replacements {
                     group.addTask {
-                        (replacement.id, try await store.consumeRefreshToken(token.id, replacement: replacement, now: Samples.at(30)))
+                        (
+                            replacement.id,
+                            try await store.consumeRefreshToken(token.id, replacement: replacement, now: Samples.at(30))
+                        )
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -332,7 +344,8 @@ enum StoreContract {
                 #expect(try await store.credentials(email: user.account.email) == user)
             }
         },
-        Case(name: "of 16 concurrent createUser calls with one email exactly one succeeds, the rest duplicateEmail") { store async throws in
+        Case(name: "of 16 concurrent createUser calls with one email exactly one succeeds, the rest duplicateEmail") {
+            store async throws in
             let email = Samples.email()
             let users = (0..<16).map { _ in Samples.user(email: email) }
             let results = await withTaskGroup(of: (UserID, Result<UserAccount, any Error>).self) { group in

@@ -18,7 +18,8 @@ extension SQLAuthStore {
         let appliedAt = Date().storedMilliseconds
         return try await transaction("migrate the FastAuth tables") { database, engine in
             if engine == .postgresql {
-                try await database.raw("SELECT pg_advisory_xact_lock(\(literal: SQLSchema.postgresMigrationLock))").run()
+                try await database.raw("SELECT pg_advisory_xact_lock(\(literal: SQLSchema.postgresMigrationLock))")
+                    .run()
             }
             try await database.raw(SQLQueryString(SQLSchema.migrationsTable)).run()
             let recorded = Set(

@@ -74,6 +74,6 @@ enum SQLSchema {
                     locked_until BIGINT NOT NULL
                 )
                 """,
-            ]),
+            ])
     ]
 }

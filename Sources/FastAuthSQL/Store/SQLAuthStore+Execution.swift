@@ -45,9 +45,10 @@ extension SQLAuthStore {
             } catch let error as CancellationError {
                 throw error
             } catch {
-                let failure = (error as? RetryableConflict).map { _ in
-                    DriverFailure(kind: .retryable, summary: "conflicting concurrent change")
-                } ?? DriverFailure(error)
+                let failure =
+                    (error as? RetryableConflict).map { _ in
+                        DriverFailure(kind: .retryable, summary: "conflicting concurrent change")
+                    } ?? DriverFailure(error)
                 guard failure.kind == .retryable, attempt < configuration.maxAttempts else {
                     throw Self.storeError(failure, operation: operation)
                 }
@@ -62,18 +63,22 @@ extension SQLAuthStore {
     static func storeError(_ failure: DriverFailure, operation: String) -> StoreError {
         switch failure.kind {
         case .uniqueViolation:
-            StoreError(.duplicateID, "could not \(operation): a record with this id already exists (\(failure.summary))")
+            StoreError(
+                .duplicateID, "could not \(operation): a record with this id already exists (\(failure.summary))")
         case .foreignKeyViolation:
             StoreError(
                 .unavailable,
-                "could not \(operation): the database refused a row that refers to a missing record (\(failure.summary))")
+                "could not \(operation): the database refused a row that refers to a missing record "
+                    + "(\(failure.summary))")
         case .retryable:
             StoreError(
-                .unavailable, "could not \(operation): the database stayed locked by other writers (\(failure.summary))")
+                .unavailable, "could not \(operation): the database stayed locked by other writers (\(failure.summary))"
+            )
         case .other:
             StoreError(
                 .unavailable,
-                "could not \(operation): the database could not be reached or refused the operation (\(failure.summary))")
+                "could not \(operation): the database could not be reached or refused the operation "
+                    + "(\(failure.summary))")
         }
     }
 }

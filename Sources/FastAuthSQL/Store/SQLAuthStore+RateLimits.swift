@@ -56,7 +56,8 @@ extension SQLAuthStore {
         try await perform("lock a key") { database in
             try await database.raw(
                 """
-                INSERT INTO fastauth_locks ("key", locked_until) VALUES (\(bind: key), \(bind: until.storedMilliseconds))
+                INSERT INTO fastauth_locks ("key", locked_until)
+                VALUES (\(bind: key), \(bind: until.storedMilliseconds))
                 ON CONFLICT ("key") DO UPDATE SET locked_until = excluded.locked_until
                 """
             ).run()

@@ -50,8 +50,10 @@ extension SQLAuthStore {
     /// The user with `id`.
     public func user(id: UserID) async throws -> UserAccount? {
         try await perform("read a user") { database in
-            try await database.raw("SELECT \(unsafeRaw: Columns.user) FROM fastauth_users WHERE id = \(bind: id.rawValue)")
-                .first().map { try StoredRow($0, table: "fastauth_users").storedUser().account }
+            try await database.raw(
+                "SELECT \(unsafeRaw: Columns.user) FROM fastauth_users WHERE id = \(bind: id.rawValue)"
+            )
+            .first().map { try StoredRow($0, table: "fastauth_users").storedUser().account }
         }
     }
 

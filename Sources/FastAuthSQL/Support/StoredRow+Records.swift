@@ -32,6 +32,7 @@ extension StoredRow {
         RefreshTokenRecord(
             id: TokenID(try string("id")), sessionID: SessionID(try string("session_id")),
             userID: UserID(try string("user_id")), issuedAt: try date("issued_at"), expiresAt: try date("expires_at"),
-            consumedAt: try optionalDate("consumed_at"), replacedBy: try optionalString("replaced_by").map { TokenID($0) })
+            consumedAt: try optionalDate("consumed_at"),
+            replacedBy: try optionalString("replaced_by").map { TokenID($0) })
     }
 }

@@ -56,7 +56,8 @@ struct DatabaseConnection: Sendable {
                 configuration = try SQLPostgresConfiguration(url: postgres.url)
             } catch {
                 // PostgresKit's error repeats the URL, password and all; say it in our words.
-                throw DatabaseURLError("the PostgreSQL URL is not usable (check its sslmode); \(DatabaseURLError.forms)")
+                throw DatabaseURLError(
+                    "the PostgreSQL URL is not usable (check its sslmode); \(DatabaseURLError.forms)")
             }
             configuration.searchPath = postgresSearchPath
             let pool = EventLoopGroupConnectionPool(

@@ -74,7 +74,8 @@ enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
         for item in components.queryItems ?? [] {
             guard ["sslmode", "tlsmode", "ssl", "tls"].contains(item.name.lowercased()) else {
                 throw DatabaseURLError(
-                    "the PostgreSQL URL has an unknown option '\(item.name)'; only sslmode=disable|prefer|require is read")
+                    "the PostgreSQL URL has an unknown option '\(item.name)'; "
+                        + "only sslmode=disable|prefer|require is read")
             }
             let modes = ["disable", "false", "prefer", "allow", "true", "require", "verify-ca", "verify-full"]
             guard let value = item.value, modes.contains(value) else {

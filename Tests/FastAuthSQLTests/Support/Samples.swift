@@ -30,7 +30,8 @@ enum Samples {
             remember: remember, userAgent: userAgent, ipAddress: ipAddress)
     }
 
-    static func token(for session: SessionRecord, issuedAt: Date = t0, expiresAt: Date = at(3600)) -> RefreshTokenRecord {
+    static func token(for session: SessionRecord, issuedAt: Date = t0, expiresAt: Date = at(3600)) -> RefreshTokenRecord
+    {
         RefreshTokenRecord(
             id: .generate(), sessionID: session.id, userID: session.userID, issuedAt: issuedAt, expiresAt: expiresAt)
     }

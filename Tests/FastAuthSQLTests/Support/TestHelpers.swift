@@ -1,0 +1,12 @@
+import FastAuth
+
+extension Result where Failure == any Error {
+    /// The outcome of `body`, so cleanup can run before a failure is rethrown.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+extension RefreshConsumption {
+    var isConsumed: Bool { if case .consumed = self { true } else { false } }
+}
