@@ -13,6 +13,11 @@ public import SQLKit
 ///
 /// For SQLite, open every connection with ``SQLAuthStore/prepareSQLiteConnection(_:)`` (WAL,
 /// a busy timeout and foreign keys) and give the pool several connections.
+///
+/// Transactions run through `SQLDatabase.withSession`, which must keep one connection for the
+/// whole closure. The pooled databases of SQLiteKit and PostgresKit do; a wrapper that does not
+/// forward `withSession` (sql-kit 3.36's `logging(to:)` is one) would spread a transaction over
+/// several connections, so do not hand the store such a wrapper.
 public struct SQLAuthStore: AuthStore {
     /// Options for the store.
     public struct Configuration: Sendable {
