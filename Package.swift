@@ -66,8 +66,9 @@ let package = Package(
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
-                "FastAuth", "FastAuthTesting", "FastAuthVapor", "fastauth",
+                "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "fastauth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

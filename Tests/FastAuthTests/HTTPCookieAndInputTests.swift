@@ -18,8 +18,7 @@ struct HTTPCookieTests {
 
     @Test("login sets HttpOnly SameSite=Lax token cookies, the refresh cookie scoped to the refresh path")
     func loginSetsCookies() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app, delivery: .cookie)
+        try await withHarness(delivery: .cookie) { h, app in
             let reply = try await h.send(.POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(reply.status == .created)
             #expect(reply.json == ["message": "Authentication successful"])
@@ -36,8 +35,7 @@ struct HTTPCookieTests {
 
     @Test("cookie-authenticated reads work; unsafe methods need the CSRF header to match the signed cookie")
     func csrf() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app, delivery: .cookie)
+        try await withHarness(delivery: .cookie) { h, app in
             let jar = cookies(try await h.send(.POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"]))
             let access = try #require(jar["access_token"])
             let csrf = try #require(jar["csrf_token"])
@@ -61,8 +59,7 @@ struct HTTPCookieTests {
 
     @Test("refresh reads the refresh cookie and rotates the cookies")
     func refreshFromCookie() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app, delivery: .cookie)
+        try await withHarness(delivery: .cookie) { h, app in
             let jar = cookies(try await h.send(.POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"]))
             let refresh = try #require(jar["refresh_token"])
             let reply = try await h.send(.POST, "auth/refresh", headers: ["Cookie": "refresh_token=\(refresh)"])
@@ -78,9 +75,8 @@ struct HTTPCookieTests {
 struct HTTPBadInputTests {
     @Test("malformed, oversized, mistyped and hostile bodies get 4xx, the server keeps serving, nothing is half-written")
     func sweep() async throws {
-        try await withApp { app in
-            let store = InMemoryStore()
-            let h = try await HTTPHarness.make(app, store: store)
+        try await withHarness { h, app in
+            let store = h.auth.store
             let (access, _) = try await h.register()
             let nul = "ada\u{0}@example.com"
             let cases: [(String, String?, String?)] = [

@@ -9,8 +9,7 @@ import VaporTesting
 struct HTTPRouteTests {
     @Test("register answers 201 with a token pair in the original's key order")
     func register() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let reply = try await h.send(.POST, "auth/register", json: ["email": "Ada@Example.com", "password": "correct horse battery", "name": "Ada"])
             #expect(reply.status == .created)
             #expect(reply.body.hasPrefix("{\"access_token\":\"ey"))
@@ -22,8 +21,7 @@ struct HTTPRouteTests {
 
     @Test("register refusals: 409 duplicate (any case), 400 weak password, 422 bad or missing fields")
     func registerErrors() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             _ = try await h.register()
             let duplicate = try await h.send(.POST, "auth/register", json: ["email": "ADA@example.com", "password": "correct horse battery"])
             #expect(duplicate.status == .conflict)
@@ -47,8 +45,7 @@ struct HTTPRouteTests {
 
     @Test("login: 200 pair; 401 the same for wrong password and unknown email; 422 malformed JSON")
     func login() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             _ = try await h.register()
             let ok = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(ok.status == .ok)
@@ -66,8 +63,7 @@ struct HTTPRouteTests {
 
     @Test("login lockout answers 429 with Retry-After")
     func lockout() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             _ = try await h.register()
             for _ in 0..<5 {
                 _ = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "wrong password!"])
@@ -80,8 +76,7 @@ struct HTTPRouteTests {
 
     @Test("rate limiting answers 429 with Retry-After past the per-minute limit")
     func rateLimit() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app, security: SecurityConfig(rateLimitPerMinute: 2, passwordHashing: .insecureTesting))
+        try await withHarness(security: SecurityConfig(rateLimitPerMinute: 2, passwordHashing: .insecureTesting)) { h, app in
             for _ in 0..<2 {
                 let reply = try await h.send(.POST, "auth/refresh", json: ["refresh_token": "garbage"])
                 #expect(reply.status == .unauthorized)
@@ -94,8 +89,7 @@ struct HTTPRouteTests {
 
     @Test("me: 200 with the profile; 401 Not authenticated for every kind of bad credential")
     func me() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let (access, refresh) = try await h.register()
             let me = try await h.send(.GET, "auth/me", bearer: access)
             #expect(me.status == .ok)
@@ -119,8 +113,7 @@ struct HTTPRouteTests {
 
     @Test("the app's own routes use requireAuth and req.principal")
     func appRoute() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let (access, _) = try await h.register()
             let ok = try await h.send(.GET, "api/me", bearer: access)
             #expect(ok.status == .ok && ok["email"] == "ada@example.com")
@@ -131,8 +124,7 @@ struct HTTPRouteTests {
 
     @Test("refresh from the JSON body, a bearer header; errors as the original words them")
     func refresh() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let (access, refresh) = try await h.register()
             let viaBody = try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)])
             #expect(viaBody.status == .ok)
@@ -153,8 +145,7 @@ struct HTTPRouteTests {
 
     @Test("logout ends this session; ?all=true ends every session")
     func logout() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let (access, refresh) = try await h.register()
             let other = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
             let otherRefresh = try #require(other["refresh_token"]?.stringValue)
@@ -174,8 +165,7 @@ struct HTTPRouteTests {
 
     @Test("sessions: list with current, delete one (404 for unknown), delete all")
     func sessions() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let (access, _) = try await h.register()
             _ = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"], headers: ["User-Agent": "phone"])
             let list = try await h.send(.GET, "auth/sessions", bearer: access)
@@ -200,8 +190,7 @@ struct HTTPRouteTests {
 
     @Test("introspection: JSON and RFC 7662 form bodies; other users' tokens are inactive")
     func introspect() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let (access, refresh) = try await h.register()
             let (bobAccess, _) = try await h.register("bob@example.com")
             let own = try await h.send(.POST, "auth/token/introspect", json: ["token": .string(access)], bearer: access)
@@ -219,8 +208,7 @@ struct HTTPRouteTests {
 
     @Test("revocation: 200 for own, foreign, unknown and invalid tokens; only the own one takes effect")
     func revoke() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let (access, refresh) = try await h.register()
             let (_, bobRefresh) = try await h.register("bob@example.com")
             for token in [bobRefresh, "garbage", "a.b.c"] {
@@ -236,8 +224,7 @@ struct HTTPRouteTests {
 
     @Test("unknown paths are 404 and wrong methods 405 with Allow, in the original's shape")
     func notFoundAndMethod() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let missing = try await h.send(.GET, "auth/nope")
             #expect(missing.status == .notFound && missing.json == ["detail": "Not Found"])
             let wrong = try await h.send(.GET, "auth/login")
@@ -248,8 +235,7 @@ struct HTTPRouteTests {
 
     @Test("the OpenAPI document lists exactly the routes that exist")
     func openAPI() async throws {
-        try await withApp { app in
-            let h = try await HTTPHarness.make(app)
+        try await withHarness() { h, app in
             let reply = try await h.send(.GET, "auth/openapi.json")
             #expect(reply.status == .ok)
             let paths = try #require(reply["paths"]?.objectValue)

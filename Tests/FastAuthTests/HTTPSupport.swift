@@ -1,9 +1,64 @@
 import FastAuth
+import FastAuthSQL
 import FastAuthTesting
 import FastAuthVapor
+import SQLKit
+import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import fastauth
+
+/// Runs `body` with an app that has FastAuth mounted on a real store: a fresh SQLite file by
+/// default, or PostgreSQL (`FASTAUTH_TEST_POSTGRES_URL`) when `postgres` is set.
+func withHarness(
+    delivery: TokenDelivery = .json,
+    security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
+    hooks: any EventHooks = NoHooks(), postgres: Bool = false,
+    _ body: (HTTPHarness, Application) async throws -> Void
+) async throws {
+    try await withTestDatabase(postgres: postgres) { store in
+        try await withApp { app in
+            let harness = try await HTTPHarness.make(app, delivery: delivery, security: security, store: store, hooks: hooks)
+            try await body(harness, app)
+        }
+    }
+}
+
+/// A migrated ``SQLAuthStore`` on a fresh SQLite file (or a fresh PostgreSQL schema), shut
+/// down afterwards.
+func withTestDatabase<T>(postgres: Bool = false, _ body: (SQLAuthStore) async throws -> T) async throws -> T {
+    let connection: DatabaseConnection
+    var schema: String?
+    if postgres, let url = ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] {
+        let name = "fastauth_http_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let setup = try DatabaseConnection.open(url)
+        try await setup.database.raw("CREATE SCHEMA \(unsafeRaw: name)").run()
+        await setup.shutdown()
+        connection = try DatabaseConnection.open(DatabaseURL(url), postgresSearchPath: [name])
+        schema = name
+    } else {
+        let path = NSTemporaryDirectory() + "fastauth-http-\(UUID().uuidString).db"
+        connection = try DatabaseConnection.open("sqlite://" + path)
+    }
+    let store = SQLAuthStore(database: connection.database)
+    let result: T
+    do {
+        try await store.createTables()
+        result = try await body(store)
+    } catch {
+        await connection.shutdown()
+        throw error
+    }
+    await connection.shutdown()
+    if let schema, let url = ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] {
+        let cleanup = try DatabaseConnection.open(url)
+        try? await cleanup.database.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run()
+        await cleanup.shutdown()
+    }
+    return result
+}
 
 /// An app with FastAuth mounted, as `fastauth serve` builds it, and a small JSON client.
 struct HTTPHarness {
