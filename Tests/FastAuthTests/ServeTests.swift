@@ -1,0 +1,128 @@
+import ArgumentParser
+import FastAuth
+import FastAuthSQL
+import FastAuthTesting
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import fastauth
+
+@Suite("fastauth serve settings")
+struct ServeSettingsTests {
+    private func directory() -> String {
+        NSTemporaryDirectory() + "fastauth-serve-" + UUID().uuidString
+    }
+
+    @Test("the defaults: development, SQLite fastauth.db, 127.0.0.1:8000, HS256, /auth, json")
+    func defaults() throws {
+        let dir = directory()
+        let settings = try ServeSettings.load(environment: [:], secretDirectory: dir)
+        #expect(settings.mode == .development)
+        #expect(settings.databaseURL == "sqlite://fastauth.db")
+        #expect(settings.host == "127.0.0.1" && settings.port == 8000)
+        #expect(settings.config.jwt.algorithm == .hs256)
+        #expect(settings.config.routePrefix == "/auth")
+        #expect(settings.config.tokenDelivery == .json)
+        #expect(settings.config.security.rateLimitPerMinute == 100)
+        #expect(settings.config.security.lockoutAttempts == 5)
+        #expect(settings.config.cookie.secure == false)
+        #expect(settings.secretNotice?.contains("generated") == true)
+    }
+
+    @Test("development generates .fastauth/secret once (mode 0600) and reuses it")
+    func developmentSecret() throws {
+        let dir = directory()
+        let first = try ServeSettings.load(environment: [:], secretDirectory: dir)
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/secret")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let second = try ServeSettings.load(environment: [:], secretDirectory: dir)
+        #expect(first.config.secret == second.config.secret)
+        #expect(first.config.secret.utf8.count >= 64)
+    }
+
+    @Test("production refuses a missing or weak secret")
+    func production() {
+        #expect(throws: ConfigurationError.self) {
+            try ServeSettings.load(environment: ["FASTAUTH_ENV": "production"], secretDirectory: directory())
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ServeSettings.load(environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": "short"], secretDirectory: directory())
+        }
+        #expect(throws: Never.self) {
+            try ServeSettings.load(environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        }
+    }
+
+    @Test("every variable is read")
+    func variables() throws {
+        let keys = directory()
+        _ = try KeyFiles.generate(algorithm: .es256, rsaBits: 2048, directory: keys, overwrite: false)
+        let settings = try ServeSettings.load(environment: [
+            "FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_PREVIOUS_SECRETS": String(repeating: "p", count: 40) + "," + String(repeating: "q", count: 40),
+            "FASTAUTH_ENV": "production", "FASTAUTH_DATABASE_URL": "postgres://u:p@db:5432/x", "FASTAUTH_HOST": "0.0.0.0",
+            "FASTAUTH_PORT": "9001", "FASTAUTH_ALGORITHM": "ES256", "FASTAUTH_ISSUER": "https://iss", "FASTAUTH_AUDIENCE": "a, b",
+            "FASTAUTH_ACCESS_TOKEN_TTL": "600", "FASTAUTH_REFRESH_TOKEN_TTL": "86400", "FASTAUTH_REMEMBER_ME_TTL": "172800",
+            "FASTAUTH_LEEWAY": "5", "FASTAUTH_JWKS_ENABLED": "true", "FASTAUTH_JWKS_MAX_AGE": "60",
+            "FASTAUTH_PRIVATE_KEY_FILE": keys + "/private.pem", "FASTAUTH_PUBLIC_KEY_FILE": keys + "/public.pem",
+            "FASTAUTH_TOKEN_DELIVERY": "cookie", "FASTAUTH_ROUTE_PREFIX": "/api/auth", "FASTAUTH_RATE_LIMIT_PER_MINUTE": "0",
+            "FASTAUTH_LOCKOUT_ATTEMPTS": "3", "FASTAUTH_LOCKOUT_SECONDS": "60",
+        ])
+        let c = settings.config
+        #expect(settings.mode == .production && settings.host == "0.0.0.0" && settings.port == 9001)
+        #expect(settings.databaseURL == "postgres://u:p@db:5432/x")
+        #expect(c.previousSecrets.count == 2)
+        #expect(c.jwt.algorithm == .es256 && c.jwt.issuer == "https://iss" && c.jwt.audience == ["a", "b"])
+        #expect(c.jwt.accessTokenTTL == .seconds(600) && c.jwt.refreshTokenTTL == .seconds(86400) && c.jwt.rememberMeTTL == .seconds(172_800))
+        #expect(c.jwt.leeway == .seconds(5) && c.jwt.jwksEnabled && c.jwt.jwksMaxAge == .seconds(60))
+        #expect(c.staticPrivateKey != nil && c.staticPublicKey != nil)
+        #expect(c.tokenDelivery == .cookie && c.routePrefix == "/api/auth" && c.cookie.secure)
+        #expect(c.security.rateLimitPerMinute == 0 && c.security.lockoutAttempts == 3 && c.security.lockoutDuration == .seconds(60))
+    }
+
+    @Test("bad values are all reported at once, in plain words")
+    func badValues() {
+        do {
+            _ = try ServeSettings.load(environment: [
+                "FASTAUTH_PORT": "eighty", "FASTAUTH_ENV": "staging", "FASTAUTH_JWKS_ENABLED": "maybe",
+                "FASTAUTH_TOKEN_DELIVERY": "pigeon", "FASTAUTH_ACCESS_TOKEN_TTL": "-1", "FASTAUTH_PRIVATE_KEY_FILE": "/nonexistent.pem",
+                "FASTAUTH_SECRET": TestFixtures.secret,
+            ], secretDirectory: directory())
+            Issue.record("accepted bad settings")
+        } catch {
+            #expect(error.problems.count >= 6, "\(error.problems)")
+            #expect(error.problems.contains { $0.contains("FASTAUTH_PORT") })
+            #expect(error.problems.contains { $0.contains("FASTAUTH_ENV") })
+        }
+    }
+
+    @Test("flags override their variables")
+    func flagsOverride() throws {
+        let command = try ServeCommand.parse(["--port", "9100", "--route-prefix", "/x"])
+        let merged = command.mergedEnvironment(["FASTAUTH_PORT": "8000", "FASTAUTH_ISSUER": "i"])
+        #expect(merged["FASTAUTH_PORT"] == "9100" && merged["FASTAUTH_ROUTE_PREFIX"] == "/x" && merged["FASTAUTH_ISSUER"] == "i")
+    }
+
+    @Test("the served app answers register, me and health on a migrated SQLite store")
+    func servedApp() async throws {
+        var settings = try ServeSettings.load(environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        settings.port = 0
+        try await withTestDatabase { store in
+            let app = try await AuthServer.makeApplication(settings: settings, store: store, logger: Logger(label: "test"))
+            do {
+                let tester = try app.testing()
+                let register = try await tester.sendRequest(
+                    .POST, "auth/register", headers: ["Content-Type": "application/json"],
+                    body: ByteBuffer(string: "{\"email\":\"ada@example.com\",\"password\":\"correct horse battery\"}"))
+                #expect(register.status == .created)
+                #expect(try await tester.sendRequest(.GET, "healthz").status == .ok)
+                #expect(try await tester.sendRequest(.GET, "nope").body.string == "{\"detail\":\"Not Found\"}")
+            } catch {
+                try await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
+        }
+    }
+}
