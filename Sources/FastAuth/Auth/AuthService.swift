@@ -14,16 +14,27 @@ public struct AuthService: Sendable {
     public let store: any AuthStore
     public let tokens: TokenService
     public let hasher: PasswordHasher
+    /// The access-token signing keys: loading, JWKS, rotation.
+    public let keys: KeyManager
     public let logger: Logger
     private var clock: any WallClock { tokens.clock }
     private var hooks: any EventHooks { config.hooks }
 
     /// Creates the service.
-    public init(config: FastAuthConfig, store: any AuthStore, tokens: TokenService, hasher: PasswordHasher, logger: Logger = Logger(label: "fastauth.auth")) {
+    /// `keys` defaults to a manager over `store` when it is also a ``SigningKeyStore``.
+    public init(
+        config: FastAuthConfig, store: any AuthStore, tokens: TokenService, hasher: PasswordHasher,
+        keys: KeyManager? = nil, logger: Logger = Logger(label: "fastauth.auth")
+    ) {
         self.config = config
         self.store = store
         self.tokens = tokens
         self.hasher = hasher
+        self.keys =
+            keys
+            ?? KeyManager(
+                config: config, keyRing: tokens.keyRing, store: store as? any SigningKeyStore, clock: tokens.clock,
+                logger: Logger(label: "fastauth.keys"))
         self.logger = logger
     }
 
@@ -173,6 +184,12 @@ public struct AuthService: Sendable {
         let claims: TokenClaims
         do {
             claims = try tokens.verifyAccessToken(accessToken).claims
+        } catch where error.code == .unknownKeyID {
+            // Another instance may have rotated: reload once (rate-limited) and try again.
+            guard await keys.reloadForUnknownKeyID(), let retried = try? tokens.verifyAccessToken(accessToken).claims else {
+                throw AuthError.notAuthenticated
+            }
+            claims = retried
         } catch {
             throw AuthError.notAuthenticated
         }

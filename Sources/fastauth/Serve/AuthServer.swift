@@ -17,6 +17,10 @@ enum AuthServer {
         app.middleware = Middlewares()
         app.middleware.use(DetailErrorMiddleware())
         let auth = try await AuthService(config: settings.config, store: store, logger: Logger(label: "fastauth.auth"))
+        if auth.keys.isManaged {
+            // initialize_jwks(): after createTables, before serving, so the first request can sign.
+            try await auth.keys.tick()
+        }
         auth.mount(app)
         app.get("healthz") { _ in ["status": "ok"] }
         return app
