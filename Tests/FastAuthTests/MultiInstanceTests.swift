@@ -1,0 +1,46 @@
+import FastAuth
+import Foundation
+import Testing
+
+/// DESIGN §5 across processes: two `fastauth serve` instances share one PostgreSQL database
+/// with fast managed-key rotation (Tests/E2E/multi_instance.py drives them). Runs where
+/// `FASTAUTH_TEST_POSTGRES_URL` is set (CI).
+@Suite("Two serve instances rotating keys on one PostgreSQL database")
+struct MultiInstanceTests {
+    static let postgresURL = ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"]
+
+    /// The `fastauth` executable next to the test bundle (`swift build` puts it there).
+    static var binary: String? {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("fastauth").path }
+            + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/fastauth").standardized.path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(
+        "zero verification failures across instances and verifiers, one key per state, JWKS in agreement",
+        .enabled(if: postgresURL != nil, "set FASTAUTH_TEST_POSTGRES_URL to run")
+    )
+    func rotationAcrossInstances() async throws {
+        let binary = try #require(Self.binary, "build the fastauth executable first (swift build)")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../E2E/multi_instance.py").standardized.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--fastauth", binary, "--database-url", try #require(Self.postgresURL), "--seconds", "24"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let result = try JSONValue(parsing: Array(data))
+        let summary = result.jsonString
+        #expect(result["failure_count"] == 0, "\(summary)")
+        #expect((result["tokens"]?.intValue ?? 0) > 50, "\(summary)")
+        #expect((result["distinct_kids"]?.intValue ?? 0) >= 4, "rotated fewer than 3 times: \(summary)")
+        #expect(result["state_violations"]?.arrayValue?.isEmpty == true, "\(summary)")
+        #expect((result["max_jwks_disagreement_seconds"]?.doubleValue ?? 99) <= 3, "\(summary)")
+        #expect(result["exit_codes"] == [0, 0], "graceful shutdown: \(summary)")
+    }
+}
