@@ -20,15 +20,15 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
-                #expect(first.applied.map(\.version) == [1])
-                #expect(first.schemaVersion == 1)
+                #expect(first.applied.map(\.version) == [1, 2])
+                #expect(first.schemaVersion == 2)
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
-                    #expect(again.schemaVersion == 1)
+                    #expect(again.schemaVersion == 2)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()
-                #expect(rows.count == 1)
+                #expect(rows.count == 2)
             }
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") {
@@ -46,9 +46,9 @@ enum SQLStoreChecks {
             }
             for connection in connections { await connection.shutdown() }
             let (reports, rows) = try outcome.get()
-            #expect(reports.flatMap(\.applied).map(\.version) == [1])
-            #expect(reports.allSatisfy { $0.schemaVersion == 1 })
-            #expect(rows == 1)
+            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2])
+            #expect(reports.allSatisfy { $0.schemaVersion == 2 })
+            #expect(rows == 2)
         },
         Case(name: "of 20 consumes of one token from two pools exactly one wins") { database async throws in
             try await database.withStore { store, _ in

@@ -15,6 +15,13 @@ extension SQLAuthStore {
     /// waits, then finds nothing left to do.
     @discardableResult
     public func createTables() async throws -> SQLMigrationReport {
+        try await createTables(upTo: Int.max)
+    }
+
+    /// ``createTables()``, applying only the migrations up to `version` (to build an older schema
+    /// in tests of the upgrade path).
+    @discardableResult
+    func createTables(upTo version: Int) async throws -> SQLMigrationReport {
         let appliedAt = Date().storedMilliseconds
         return try await transaction("migrate the FastAuth tables") { database, engine in
             if engine == .postgresql {
@@ -27,8 +34,9 @@ extension SQLAuthStore {
                     try StoredRow($0, table: "fastauth_migrations").int64("version")
                 })
             var applied: [SQLSchemaMigration] = []
-            for migration in SQLSchema.migrations where !recorded.contains(Int64(migration.version)) {
-                for statement in migration.statements {
+            for migration in SQLSchema.migrations
+            where migration.version <= version && !recorded.contains(Int64(migration.version)) {
+                for statement in migration.statements(for: engine) {
                     try await database.raw(SQLQueryString(statement)).run()
                 }
                 try await database.raw(

@@ -2,6 +2,7 @@
 ///
 /// The same SQL runs on SQLite and PostgreSQL: TEXT ids, BIGINT Unix-millisecond times, BOOLEAN
 /// flags (stored as 0/1 by SQLite), and UNIQUE/FOREIGN KEY constraints the database enforces.
+/// Only binary columns differ (BLOB on SQLite, BYTEA on PostgreSQL; see ``SQLSchemaStatement``).
 enum SQLSchema {
     /// The table that records applied migrations.
     static let migrationsTable = """
@@ -74,6 +75,34 @@ enum SQLSchema {
                     locked_until BIGINT NOT NULL
                 )
                 """,
-            ])
+            ]),
+        SQLSchemaMigration(
+            version: 2, name: "create signing keys (at most one next and one current)",
+            statements: [
+                .perEngine(
+                    sqlite: signingKeysTable(binaryType: "BLOB"), postgresql: signingKeysTable(binaryType: "BYTEA")),
+                // The database itself keeps at most one `next` and one `current` key: an insert or
+                // promotion that would make a second one is refused by this index.
+                """
+                CREATE UNIQUE INDEX fastauth_signing_keys_one_per_state ON fastauth_signing_keys (state)
+                WHERE state IN ('next', 'current')
+                """,
+            ]),
     ]
+
+    /// The managed signing keys: the public JWK in the clear, the private key sealed (AES-GCM).
+    private static func signingKeysTable(binaryType: String) -> String {
+        """
+        CREATE TABLE fastauth_signing_keys (
+            id TEXT PRIMARY KEY NOT NULL,
+            algorithm TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('next', 'current', 'retired')),
+            created_at BIGINT NOT NULL,
+            activated_at BIGINT,
+            retired_at BIGINT,
+            public_jwk TEXT NOT NULL,
+            sealed_private_key \(binaryType) NOT NULL
+        )
+        """
+    }
 }

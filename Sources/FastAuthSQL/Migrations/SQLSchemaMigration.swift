@@ -5,12 +5,17 @@ public struct SQLSchemaMigration: Sendable, Hashable, CustomStringConvertible {
     /// What the step does, in words.
     public let name: String
     /// The statements, run in order in the migration transaction.
-    let statements: [String]
+    let statements: [SQLSchemaStatement]
 
-    init(version: Int, name: String, statements: [String]) {
+    init(version: Int, name: String, statements: [SQLSchemaStatement]) {
         self.version = version
         self.name = name
         self.statements = statements
+    }
+
+    /// The statements' SQL for `engine`, in order.
+    func statements(for engine: SQLEngine) -> [String] {
+        statements.map { $0.sql(for: engine) }
     }
 
     public var description: String { "\(version): \(name)" }
@@ -19,5 +24,24 @@ public struct SQLSchemaMigration: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(version)
         hasher.combine(name)
+    }
+}
+
+/// One statement of a migration: the same SQL on every engine (a string literal), or one text
+/// per engine where their SQL must differ (a binary column is BLOB on SQLite, BYTEA on PostgreSQL).
+enum SQLSchemaStatement: Sendable, ExpressibleByStringLiteral {
+    case portable(String)
+    case perEngine(sqlite: String, postgresql: String)
+
+    init(stringLiteral value: String) {
+        self = .portable(value)
+    }
+
+    func sql(for engine: SQLEngine) -> String {
+        switch (self, engine) {
+        case (.portable(let sql), _): sql
+        case (.perEngine(let sql, _), .sqlite): sql
+        case (.perEngine(_, let sql), .postgresql): sql
+        }
     }
 }

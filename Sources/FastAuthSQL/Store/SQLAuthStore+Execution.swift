@@ -13,7 +13,8 @@ extension SQLAuthStore {
 
     /// Runs `body` in one write transaction on one connection (`BEGIN IMMEDIATE` on SQLite,
     /// `BEGIN` on PostgreSQL), committing when it returns and rolling back when it throws.
-    /// A lock conflict retries the whole transaction.
+    /// A lock conflict retries the whole transaction. A body that throws
+    /// ``RollbackTransaction`` rolls back and returns the error's result.
     func transaction<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
     ) async throws -> T {
@@ -25,6 +26,9 @@ extension SQLAuthStore {
                     let result = try await body(connection, engine)
                     try await connection.raw("COMMIT").run()
                     return result
+                } catch let rollback as RollbackTransaction<T> {
+                    try await connection.raw("ROLLBACK").run()
+                    return rollback.result
                 } catch {
                     // After a failed COMMIT PostgreSQL has already ended the transaction and
                     // SQLite may not have; ROLLBACK is harmless in both cases.
@@ -86,3 +90,9 @@ extension SQLAuthStore {
 /// Thrown inside a transaction when a conditional write matched nothing although a re-read shows
 /// it should have (a concurrent change in between): the transaction rolls back and runs again.
 struct RetryableConflict: Error {}
+
+/// Thrown inside a transaction to undo its writes and still return `result`: a compare-and-set of
+/// several statements whose later condition fails after an earlier one already wrote.
+struct RollbackTransaction<Result: Sendable>: Error {
+    let result: Result
+}

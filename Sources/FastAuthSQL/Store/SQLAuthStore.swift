@@ -2,7 +2,8 @@ public import FastAuth
 public import SQLKit
 
 /// FastAuth's ``AuthStore`` on SQLKit: users, sessions with their refresh-token families, and
-/// rate-limit counters and lockouts, in tables prefixed `fastauth_`. Works on SQLite and
+/// rate-limit counters and lockouts, in tables prefixed `fastauth_` — and, as a
+/// ``SigningKeyStore``, the managed signing keys every instance shares. Works on SQLite and
 /// PostgreSQL; every state change that must not race is one atomic statement or one transaction,
 /// correct under concurrent calls from many connections and processes.
 ///

@@ -37,4 +37,18 @@ enum Samples {
     }
 
     static func key(_ purpose: String) -> String { "\(purpose):\(UUID().uuidString.lowercased())" }
+
+    /// A managed signing key with a fresh id, a stand-in public JWK and random "sealed" bytes.
+    static func signingKey(
+        _ state: KeyState, createdAt: Date = t0, activatedAt: Date? = nil, retiredAt: Date? = nil,
+        sealedPrivateKey: [UInt8] = (0..<60).map { _ in UInt8.random(in: 0...255) }
+    ) -> StoredSigningKey {
+        let id = KeyID("kid-\(UUID().uuidString.lowercased())")
+        return StoredSigningKey(
+            id: id, algorithm: .es256, state: state, createdAt: createdAt,
+            activatedAt: activatedAt ?? (state == .current ? createdAt : nil),
+            retiredAt: retiredAt ?? (state == .retired ? createdAt : nil),
+            publicJWK: #"{"alg":"ES256","crv":"P-256","kid":"\#(id.rawValue)","kty":"EC","use":"sig"}"#,
+            sealedPrivateKey: sealedPrivateKey)
+    }
 }
