@@ -64,6 +64,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=24)
     parser.add_argument("--rotation", type=int, default=4)
     args = parser.parse_args()
+    args.fastauth = os.path.abspath(args.fastauth)
 
     base_url = args.database_url
     name = "fastauth_e2e_" + uuid.uuid4().hex[:12]
@@ -171,6 +172,9 @@ def main():
             "distinct_kids": len(set(kids)), "state_violations": state_violations[:10],
             "max_jwks_disagreement_seconds": round(max_disagreement, 2), "steps": step,
         })
+    except Exception as error:  # noqa: BLE001 - reported in the JSON, the test fails on it
+        result["error"] = repr(error)
+        result["failure_count"] = -1
     finally:
         codes = []
         for server in servers:
