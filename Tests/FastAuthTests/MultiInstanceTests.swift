@@ -44,3 +44,33 @@ struct MultiInstanceTests {
         #expect(result["exit_codes"] == [0, 0], "graceful shutdown: \(summary)")
     }
 }
+
+/// Restarting `fastauth serve` (SQLite file) loses nothing: Tests/E2E/restart.py.
+@Suite("serve restarts")
+struct RestartTests {
+    @Test("tokens issued before a restart verify after it and the JWKS kids are unchanged, in PEM and managed mode")
+    func restart() async throws {
+        let binary = try #require(MultiInstanceTests.binary, "build the fastauth executable first (swift build)")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../E2E/restart.py").standardized.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--fastauth", binary]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let results = try #require(try JSONValue(parsing: Array(data)).arrayValue)
+        #expect(results.count == 2)
+        for result in results {
+            let summary = result.jsonString
+            #expect(result["error"] == nil, "\(summary)")
+            #expect(result["kids_before"] == result["kids_after"], "\(summary)")
+            #expect(result["kids_before"]?.arrayValue?.isEmpty == false, "\(summary)")
+            #expect(result["me_after_restart"] == 200, "\(summary)")
+            #expect(result["refresh_after_restart"] == 200, "\(summary)")
+            #expect(result["exit_codes"] == [0, 0], "\(summary)")
+        }
+    }
+}
