@@ -82,6 +82,26 @@ struct DatabaseConnectionTests {
         }
     }
 
+    @Test("shutting down right after a burst of queries leaves no SQLite connection open, even one still opening")
+    func shutdownAfterBurst() async throws {
+        // A burst larger than the pool makes the pool open connections some of which finish
+        // opening only after the burst is served; shutdown must wait for them and close them
+        // while the thread pool still runs (SQLiteNIO asserts in debug builds otherwise).
+        try await TestDatabase.withSQLite { database in
+            for _ in 0..<100 {
+                let connection = try database.connect()
+                let outcome = await Result {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for _ in 0..<12 { group.addTask { _ = try await connection.database.raw("SELECT 1").all() } }
+                        try await group.waitForAll()
+                    }
+                }
+                await connection.shutdown()
+                try outcome.get()
+            }
+        }
+    }
+
     @Test("sqlite::memory: is one database that every use of the connection sees")
     func sharedMemoryDatabase() async throws {
         let connection = try DatabaseConnection.open("sqlite::memory:")

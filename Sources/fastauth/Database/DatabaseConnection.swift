@@ -28,7 +28,7 @@ struct DatabaseConnection: Sendable {
     private let pool: Pool
 
     private enum Pool: Sendable {
-        case sqlite(EventLoopGroupConnectionPool<SQLiteStoreConnectionSource>, NIOThreadPool)
+        case sqlite(EventLoopGroupConnectionPool<SQLiteStoreConnectionSource>, NIOThreadPool, OpeningConnections)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
@@ -75,18 +75,23 @@ struct DatabaseConnection: Sendable {
     ) -> DatabaseConnection {
         let threadPool = NIOThreadPool(numberOfThreads: connections)
         threadPool.start()
+        let source = SQLiteStoreConnectionSource(storage: storage, threadPool: threadPool)
         // One event loop owns the whole pool, so `connections` is the exact connection count.
         let pool = EventLoopGroupConnectionPool(
-            source: SQLiteStoreConnectionSource(storage: storage, threadPool: threadPool),
-            maxConnectionsPerEventLoop: connections, logger: logger, on: MultiThreadedEventLoopGroup.singleton.next())
+            source: source, maxConnectionsPerEventLoop: connections, logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.next())
         let database = PooledSQLiteDatabase(pool: pool, logger: logger).sql(queryLogLevel: nil)
-        return DatabaseConnection(location: location, database: database, pool: .sqlite(pool, threadPool))
+        return DatabaseConnection(
+            location: location, database: database, pool: .sqlite(pool, threadPool, source.opening))
     }
 
-    /// Closes every connection (waiting for those in use to be returned) and stops the threads.
+    /// Closes every connection and stops the threads; call it once nothing uses ``database``.
+    /// For SQLite it first waits for connections still being opened, so the pool holds them
+    /// when it closes (otherwise they would be closed after the thread pool stopped: never).
     func shutdown() async {
         switch pool {
-        case .sqlite(let pool, let threadPool):
+        case .sqlite(let pool, let threadPool, let opening):
+            await opening.drained()
             try? await pool.shutdownAsync()
             try? await threadPool.shutdownGracefully()
         case .postgres(let pool):
