@@ -14,8 +14,15 @@ enum Interop {
 
     /// `true` when `python3 -c "import jwt, joserfc"` succeeds.
     static let pythonAvailable: Bool = {
-        guard let result = try? python(["-c", "import jwt, joserfc, cryptography"]) else { return false }
-        return result.status == 0
+        // Evaluated once, before any test runs: a short blocking check is fine here.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import jwt, joserfc, cryptography"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }()
 
     /// The tests run when Python is usable, or when CI demands them (then they fail without it).
@@ -30,30 +37,15 @@ enum Interop {
             pythonAvailable, "FASTAUTH_REQUIRE_INTEROP=1 but `python3 -c \"import jwt, joserfc, cryptography\"` fails: install \(installHint)")
     }
 
-    /// Runs `python3 <arguments>` (found via PATH through /usr/bin/env).
-    static func python(_ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdout = Pipe()
-        let stderrURL = FileManager.default.temporaryDirectory.appendingPathComponent("fastauth-interop-\(UUID()).stderr")
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: stderrURL) }
-        let stderr = try FileHandle(forWritingTo: stderrURL)
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try? stderr.close()
-        let errors = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, output, errors)
+    /// Runs `python3 <arguments>` (found via PATH through /usr/bin/env), off the concurrency pool.
+    static func python(_ arguments: [String]) async throws -> (status: Int32, stdout: Data, stderr: String) {
+        let output = try await ChildProcess.run("/usr/bin/env", ["python3"] + arguments)
+        return (output.status, output.stdout, output.stderr)
     }
 
     /// Runs `interop.py <command> <directory>` and parses its JSON output.
-    static func run(_ command: String, in directory: URL) throws -> [String: Any] {
-        let result = try python([script.path, command, directory.path])
+    static func run(_ command: String, in directory: URL) async throws -> [String: Any] {
+        let result = try await python([script.path, command, directory.path])
         try #require(result.status == 0, "interop.py \(command) exited with \(result.status):\n\(result.stderr)")
         let value = try JSONSerialization.jsonObject(with: result.stdout)
         return try #require(value as? [String: Any], "interop.py \(command) printed no JSON object:\n\(result.stderr)")
@@ -106,7 +98,7 @@ struct InteropTests {
         }
         try Interop.write(["cases": cases], to: directory.appendingPathComponent("verify_input.json"))
 
-        let output = try Interop.run("verify", in: directory)
+        let output = try await Interop.run("verify", in: directory)
         let results = try #require(output["results"] as? [[String: Any]])
         #expect(results.count == Self.algorithms.count)
         print("interop verify: \(output["versions"] ?? "?")")
@@ -164,7 +156,7 @@ struct InteropTests {
             ["issuer": Self.issuer, "audience": Self.audience, "cases": cases],
             to: directory.appendingPathComponent("sign_input.json"))
 
-        let output = try Interop.run("sign", in: directory)
+        let output = try await Interop.run("sign", in: directory)
         let tokens = try #require(output["tokens"] as? [[String: Any]])
         print("interop sign: \(output["versions"] ?? "?")")
         var seen: [String: Int] = [:]

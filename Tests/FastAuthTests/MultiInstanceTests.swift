@@ -1,4 +1,5 @@
 import FastAuth
+import FastAuthTesting
 import Foundation
 import Testing
 
@@ -25,16 +26,10 @@ struct MultiInstanceTests {
         let binary = try #require(Self.binary, "build the fastauth executable first (swift build)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/multi_instance.py").standardized.path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--fastauth", binary, "--database-url", try #require(Self.postgresURL), "--seconds", "24"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let result = try JSONValue(parsing: Array(data))
+        let run = try await ChildProcess.run(
+            "/usr/bin/env", ["python3", script, "--fastauth", binary, "--database-url", try #require(Self.postgresURL), "--seconds", "24"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try JSONValue(parsing: Array(run.stdout))
         let summary = result.jsonString
         #expect(result["failure_count"] == 0, "\(summary)")
         #expect((result["tokens"]?.intValue ?? 0) > 50, "\(summary)")
@@ -53,15 +48,8 @@ struct RestartTests {
         let binary = try #require(MultiInstanceTests.binary, "build the fastauth executable first (swift build)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/restart.py").standardized.path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--fastauth", binary]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let results = try #require(try JSONValue(parsing: Array(data)).arrayValue)
+        let run = try await ChildProcess.run("/usr/bin/env", ["python3", script, "--fastauth", binary])
+        let results = try #require(try JSONValue(parsing: Array(run.stdout)).arrayValue, "\(run.stderr)")
         #expect(results.count == 2)
         for result in results {
             let summary = result.jsonString

@@ -20,6 +20,9 @@ struct DatabaseConnection: Sendable {
     static let sqliteFileConnections = 8
     /// Connections per event loop in the pool of a PostgreSQL database.
     static let postgresConnectionsPerLoop = 4
+    /// How long a query waits for a free pooled connection before failing. Generous: under a
+    /// burst, waiting is better than refusing (the HTTP layer answers 503 when it does fail).
+    static let requestTimeout: TimeAmount = .seconds(30)
 
     /// Where the database is.
     let location: DatabaseURL
@@ -62,7 +65,7 @@ struct DatabaseConnection: Sendable {
             configuration.searchPath = postgresSearchPath
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: postgresConnectionsPerLoop, logger: logger,
+                maxConnectionsPerEventLoop: postgresConnectionsPerLoop, requestTimeout: requestTimeout, logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton)
             return DatabaseConnection(
                 location: location, database: pool.database(logger: logger).sql(queryLogLevel: nil),
@@ -78,7 +81,7 @@ struct DatabaseConnection: Sendable {
         let source = SQLiteStoreConnectionSource(storage: storage, threadPool: threadPool)
         // One event loop owns the whole pool, so `connections` is the exact connection count.
         let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: connections, logger: logger,
+            source: source, maxConnectionsPerEventLoop: connections, requestTimeout: requestTimeout, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.next())
         let database = PooledSQLiteDatabase(pool: pool, logger: logger).sql(queryLogLevel: nil)
         return DatabaseConnection(

@@ -1,0 +1,45 @@
+import Dispatch
+public import Foundation
+
+/// Runs a child process for a test without blocking a thread of the Swift concurrency pool
+/// (which has only as many threads as cores: two tests waiting on processes would stall every
+/// other test).
+public enum ChildProcess {
+    /// The outcome of a run.
+    public struct Output: Sendable {
+        public let status: Int32
+        public let stdout: Data
+        public let stderr: String
+    }
+
+    /// Runs `executable` with `arguments` (stdin closed) and waits, off the concurrency pool,
+    /// for it to exit.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(executable, arguments, environment: environment) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let stdout = Pipe()
+        let stderrURL = FileManager.default.temporaryDirectory.appendingPathComponent("fastauth-child-\(UUID()).stderr")
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: stderrURL) }
+        let stderr = try FileHandle(forWritingTo: stderrURL)
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try? stderr.close()
+        let errors = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
+        return Output(status: process.terminationStatus, stdout: output, stderr: errors)
+    }
+}
