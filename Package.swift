@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FastAuthVapor", targets: ["FastAuthVapor"]),
         .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
         .library(name: "FastAuthSQL", targets: ["FastAuthSQL"]),
+        .library(name: "FastAuthDatabase", targets: ["FastAuthDatabase"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
     ],
     dependencies: [
@@ -58,6 +59,14 @@ let package = Package(
                 "FastAuthVapor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "FastAuthSQL",
+                "FastAuthDatabase",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthDatabase",
+            dependencies: [
+                "FastAuthSQL",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
             ],
@@ -66,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
-                "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "fastauth",
+                "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "FastAuthDatabase", "fastauth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "VaporTesting", package: "vapor"),
@@ -89,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "FastAuthSQLTests",
             dependencies: [
-                "FastAuthSQL", "FastAuthTesting", "fastauth",
+                "FastAuthSQL", "FastAuthTesting", "FastAuthDatabase", "fastauth",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
             ],

@@ -1,3 +1,4 @@
+@testable import FastAuthDatabase
 import ArgumentParser
 import FastAuth
 import FastAuthSQL

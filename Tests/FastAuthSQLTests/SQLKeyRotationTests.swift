@@ -1,3 +1,4 @@
+import FastAuthDatabase
 import FastAuth
 import FastAuthSQL
 import FastAuthTesting

@@ -1,3 +1,4 @@
+@testable import FastAuthDatabase
 import FastAuth
 import Foundation
 import SQLKit

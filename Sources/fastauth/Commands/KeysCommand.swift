@@ -1,5 +1,6 @@
 import ArgumentParser
 import FastAuth
+import FastAuthDatabase
 import FastAuthSQL
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import FastAuthDatabase
 import ArgumentParser
 import FastAuthSQL
 

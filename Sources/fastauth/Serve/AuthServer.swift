@@ -1,4 +1,5 @@
 import FastAuth
+import FastAuthDatabase
 import FastAuthSQL
 import FastAuthVapor
 import Foundation

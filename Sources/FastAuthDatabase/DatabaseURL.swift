@@ -1,9 +1,9 @@
 import Foundation
 
-/// Where the CLI's database is, parsed from `FASTAUTH_DATABASE_URL` / `--database-url`:
+/// Where a FastAuth database is, parsed from `FASTAUTH_DATABASE_URL` / `--database-url`:
 /// `sqlite://PATH` (a file), `sqlite::memory:`, or `postgres://user:pass@host:port/db`
 /// (also `postgresql://`). Parsing never echoes a password in an error or a description.
-enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
+public enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
     /// An SQLite database in a file (relative paths are relative to the working directory).
     case sqliteFile(path: String)
     /// An SQLite database in memory, gone when the process ends.
@@ -12,20 +12,20 @@ enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
     case postgres(PostgresLocation)
 
     /// The parts of a PostgreSQL URL, validated.
-    struct PostgresLocation: Equatable, Sendable {
-        var host: String
-        var port: Int
-        var username: String
-        var database: String
+    public struct PostgresLocation: Equatable, Sendable {
+        public var host: String
+        public var port: Int
+        public var username: String
+        public var database: String
         /// The URL as given, password included: for the driver only, never for printing.
         var url: String
     }
 
     /// The default when neither the flag nor the environment variable is set.
-    static let defaultURL = "sqlite://fastauth.db"
+    public static let defaultURL = "sqlite://fastauth.db"
 
     /// Parses `string`, throwing a ``DatabaseURLError`` that names the problem.
-    init(_ string: String) throws(DatabaseURLError) {
+    public init(_ string: String) throws(DatabaseURLError) {
         let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed == "sqlite::memory:" || trimmed == "sqlite://:memory:" {
             self = .sqliteMemory
@@ -86,7 +86,7 @@ enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A description safe to print: no password.
-    var description: String {
+    public var description: String {
         switch self {
         case .sqliteFile(let path): "SQLite database \(path)"
         case .sqliteMemory: "in-memory SQLite database"

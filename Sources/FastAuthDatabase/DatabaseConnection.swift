@@ -1,12 +1,13 @@
+public import SQLKit
 @preconcurrency import AsyncKit
 import FastAuthSQL
-import Logging
+public import Logging
 import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLiteKit
 
-/// An open, pooled database for the CLI, from a ``DatabaseURL``: hands out `any SQLDatabase`
+/// An open, pooled database for `fastauth` and for applications, from a ``DatabaseURL``: hands out `any SQLDatabase`
 /// and shuts down cleanly.
 ///
 /// - `sqlite://PATH`: a pool of ``sqliteFileConnections`` connections to the file, each in WAL
@@ -15,7 +16,7 @@ import SQLiteKit
 ///   holding it.
 /// - `sqlite::memory:`: one connection, so every use sees the same in-memory database.
 /// - `postgres://…`: a PostgresKit pool on NIO's shared event loops.
-struct DatabaseConnection: Sendable {
+public struct DatabaseConnection: Sendable {
     /// Connections in the pool of an SQLite file database.
     static let sqliteFileConnections = 8
     /// Connections per event loop in the pool of a PostgreSQL database.
@@ -25,9 +26,9 @@ struct DatabaseConnection: Sendable {
     static let requestTimeout: TimeAmount = .seconds(30)
 
     /// Where the database is.
-    let location: DatabaseURL
+    public let location: DatabaseURL
     /// The database; use it only until ``shutdown()``.
-    let database: any SQLDatabase
+    public let database: any SQLDatabase
     private let pool: Pool
 
     private enum Pool: Sendable {
@@ -36,7 +37,7 @@ struct DatabaseConnection: Sendable {
     }
 
     /// Opens the database at `url` (connections are made on first use).
-    static func open(
+    public static func open(
         _ url: String, logger: Logger = Logger(label: "fastauth.database")
     ) throws -> DatabaseConnection {
         try open(DatabaseURL(url), logger: logger)
@@ -44,7 +45,7 @@ struct DatabaseConnection: Sendable {
 
     /// Opens the database at `location` (connections are made on first use). `postgresSearchPath`
     /// sets PostgreSQL's `search_path` on every connection (tests use a schema of their own).
-    static func open(
+    public static func open(
         _ location: DatabaseURL, postgresSearchPath: [String]? = nil,
         logger: Logger = Logger(label: "fastauth.database")
     ) throws -> DatabaseConnection {
@@ -91,7 +92,7 @@ struct DatabaseConnection: Sendable {
     /// Closes every connection and stops the threads; call it once nothing uses ``database``.
     /// For SQLite it first waits for connections still being opened, so the pool holds them
     /// when it closes (otherwise they would be closed after the thread pool stopped: never).
-    func shutdown() async {
+    public func shutdown() async {
         switch pool {
         case .sqlite(let pool, let threadPool, let opening):
             await opening.drained()

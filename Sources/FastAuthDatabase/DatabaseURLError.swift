@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 
 /// A database URL that cannot be used; the message names the problem and never the password.
-struct DatabaseURLError: Error, CustomStringConvertible, LocalizedError {
+public struct DatabaseURLError: Error, CustomStringConvertible, LocalizedError {
     static let forms = "use sqlite://PATH, sqlite::memory: or postgres://user:pass@host:port/db"
 
-    let description: String
+    public let description: String
     init(_ description: String) { self.description = description }
-    var errorDescription: String? { description }
+    public var errorDescription: String? { description }
 }
