@@ -72,6 +72,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "jwt-auth-service",
+            dependencies: [
+                "FastAuth", "FastAuthSQL", "FastAuthDatabase", "FastAuthVapor",
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            path: "Examples/JWTMicroservice/Sources/AuthService",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
