@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FastAuthVapor", targets: ["FastAuthVapor"]),
         .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
         .library(name: "FastAuthSQL", targets: ["FastAuthSQL"]),
+        .library(name: "FastAuthVerifier", targets: ["FastAuthVerifier"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
     ],
     dependencies: [
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -83,6 +86,16 @@ let package = Package(
             dependencies: [
                 "FastAuth",
                 .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthVerifier",
+            dependencies: [
+                "FastAuth",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
