@@ -45,6 +45,7 @@ let package = Package(
             name: "FastAuthVapor",
             dependencies: [
                 "FastAuth",
+                "FastAuthVerifier",
                 .product(name: "Vapor", package: "vapor"),
             ],
             swiftSettings: swiftSettings
