@@ -101,6 +101,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FastAuthVerifierTests",
+            dependencies: [
+                "FastAuthVerifier", "FastAuthTesting", "FastAuthVapor",
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FastAuthSQLTests",
             dependencies: [
                 "FastAuthSQL", "FastAuthTesting", "fastauth",
