@@ -71,7 +71,8 @@ extension RemoteTokenVerifier {
         public var cacheMaxAge: Duration
         /// The freshness when the issuer sends no `Cache-Control: max-age`.
         public var defaultCacheAge: Duration
-        /// An unknown `kid` causes at most one fetch per this interval (and stays refused for it).
+        /// An unknown `kid` causes a fetch only when no fetch started within this interval, so
+        /// at most one per interval; a `kid` still unknown after it stays refused for as long.
         public var unknownKeyIDCooldown: Duration
         /// After a failed fetch, the next attempt waits this long (known keys keep working).
         public var retryInterval: Duration
