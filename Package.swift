@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
         .library(name: "FastAuthSQL", targets: ["FastAuthSQL"]),
         .library(name: "FastAuthDatabase", targets: ["FastAuthDatabase"]),
+        .library(name: "FastAuthVerifier", targets: ["FastAuthVerifier"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
     ],
     dependencies: [
@@ -27,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -43,6 +46,7 @@ let package = Package(
             name: "FastAuthVapor",
             dependencies: [
                 "FastAuth",
+                "FastAuthVerifier",
                 .product(name: "Vapor", package: "vapor"),
             ],
             swiftSettings: swiftSettings
@@ -81,6 +85,15 @@ let package = Package(
             path: "Examples/JWTMicroservice/Sources/AuthService",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "jwt-resource-service",
+            dependencies: [
+                "FastAuth", "FastAuthVerifier", "FastAuthVapor",
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            path: "Examples/JWTMicroservice/Sources/ResourceService",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
@@ -101,6 +114,24 @@ let package = Package(
             dependencies: [
                 "FastAuth",
                 .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthVerifier",
+            dependencies: [
+                "FastAuth",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FastAuthVerifierTests",
+            dependencies: [
+                "FastAuthVerifier", "FastAuthTesting", "FastAuthVapor",
+                .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings
         ),

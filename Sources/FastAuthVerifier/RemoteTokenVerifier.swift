@@ -1,0 +1,313 @@
+public import FastAuth
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+/// Verifies access tokens of a FastAuth server (or any issuer publishing a JWKS) in a resource
+/// service that holds no private key and no secret: the "microservice" pattern (DESIGN §7).
+///
+/// Every rule of DESIGN §4 for access tokens is applied by ``FastAuth/TokenVerifier`` against
+/// the issuer's keys, which are fetched and cached here: `Cache-Control: max-age` (clamped)
+/// and `ETag` revalidation, one fetch in flight at a time, an unknown `kid` causing at most
+/// one fetch per cooldown (and then refused from memory), known keys kept when the issuer is
+/// down or answers garbage, unsupported keys skipped.
+///
+/// ```swift
+/// let verifier = RemoteTokenVerifier(
+///     configuration: .init(
+///         jwksURL: URL(string: "https://auth.example.com/.well-known/jwks.json")!,
+///         issuer: "https://auth.example.com", audience: ["orders"]))
+/// let token = try await verifier.verify(bearer)
+/// print(token.claims.subject)
+/// ```
+public final class RemoteTokenVerifier: Sendable {
+    /// What a diagnostic or health check can see of the cache.
+    public struct Status: Sendable {
+        /// The `kid`s of the usable keys, sorted; empty until a set was loaded.
+        public let keyIDs: [KeyID]
+        /// Why keys of the last loaded set were skipped.
+        public let skippedKeys: [String]
+        /// `true` once a key set was loaded.
+        public let hasKeys: Bool
+        /// Until when the loaded set is fresh.
+        public let freshUntil: Date?
+        /// Why the last fetch failed; `nil` after a success.
+        public let lastFetchError: VerifierError?
+        /// The JWKS address in use (after discovery, the metadata's `jwks_uri`).
+        public let jwksURL: URL?
+    }
+
+    private struct State: Sendable {
+        var cache: KeyCache
+        var inFlight: Task<Void, Never>?
+        var jwksURL: URL?
+    }
+
+    private enum Fetched: Sendable {
+        case modified(JWKSet, etag: String?, cacheControl: String?)
+        case notModified(etag: String?, cacheControl: String?)
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    private let fetcher: any JWKSFetcher
+    private let tokens: TokenVerifier
+    private let state: Mutex<State>
+
+    /// Creates a verifier. Nothing is fetched until the first verification (or
+    /// ``refreshKeys()``, to warm the cache at startup).
+    public init(configuration: Configuration, fetcher: any JWKSFetcher = HTTPJWKSFetcher()) {
+        self.configuration = configuration
+        self.fetcher = fetcher
+        self.tokens = TokenVerifier(policy: configuration.policy)
+        self.state = Mutex(
+            State(cache: KeyCache(policy: configuration.cachePolicy), jwksURL: configuration.keySource.jwksURL))
+    }
+
+    // MARK: Verifying
+
+    /// Verifies an access token: signature with the issuer's key for its `kid`, algorithm
+    /// allowlist, `exp`/`nbf`/`iat` with leeway, `iss`, `aud`, and `type` `access`.
+    ///
+    /// Throws ``VerifierError/Code/invalidToken`` (see ``VerifierError/tokenError``) for any
+    /// refused token, and ``VerifierError/Code/keysUnavailable`` only while no key set has
+    /// ever been loaded.
+    public func verify(_ token: String) async throws(VerifierError) -> VerifiedToken {
+        let keys = try await keysForVerification()
+        let now = configuration.clock.now()
+        do {
+            return try tokens.verify(token, as: .access, keys: keys, now: now)
+        } catch where error.code == .unknownKeyID {
+            guard let kid = Self.keyID(in: token), let refreshed = await keysAfterUnknownKeyID(kid, now: now) else {
+                throw .invalidToken(error)
+            }
+            do {
+                return try tokens.verify(token, as: .access, keys: refreshed, now: configuration.clock.now())
+            } catch {
+                if error.code == .unknownKeyID {
+                    let now = configuration.clock.now()
+                    state.withLock { $0.cache.rememberUnknown(kid, now: now) }
+                }
+                throw .invalidToken(error)
+            }
+        } catch {
+            throw .invalidToken(error)
+        }
+    }
+
+    /// Fetches the key set now (or joins the fetch in flight), whatever its freshness. Useful
+    /// at startup; throws why the fetch failed (known keys are kept).
+    public func refreshKeys() async throws(VerifierError) {
+        let now = configuration.clock.now()
+        let flight = state.withLock { startFetch(&$0, now: now) }
+        await flight.value
+        if let error = state.withLock({ $0.cache.lastError }) { throw error }
+    }
+
+    /// A snapshot of the cache, for diagnostics and health checks.
+    public func status() -> Status {
+        state.withLock { state in
+            Status(
+                keyIDs: (state.cache.keys?.verificationKeys.keys).map { $0.sorted { $0.rawValue < $1.rawValue } } ?? [],
+                skippedKeys: state.cache.skipped, hasKeys: state.cache.keys != nil,
+                freshUntil: state.cache.keys == nil ? nil : state.cache.freshUntil,
+                lastFetchError: state.cache.lastError,
+                jwksURL: state.jwksURL)
+        }
+    }
+
+    /// Waits for the fetch in flight, if any (a background refresh, in tests).
+    package func waitForPendingFetch() async {
+        let flight = state.withLock { $0.inFlight }
+        await flight?.value
+    }
+
+    /// The cache's bookkeeping (tests).
+    var cacheSnapshot: KeyCache { state.withLock { $0.cache } }
+
+    // MARK: Cache decisions
+
+    /// The keys to verify with: fresh ones, or the result of a fetch, or stale ones while the
+    /// issuer is failing.
+    private func keysForVerification() async throws(VerifierError) -> KeySet {
+        enum Step {
+            case ready(KeySet)
+            case wait(Task<Void, Never>)
+            case fail(VerifierError?)
+        }
+        let now = configuration.clock.now()
+        let step: Step = state.withLock { state in
+            switch state.cache.plan(now: now) {
+            case .use(let keys):
+                return .ready(keys)
+            case .refreshInBackground(let keys):
+                _ = startFetch(&state, now: now)
+                return .ready(keys)
+            case .refreshAndWait:
+                return .wait(startFetch(&state, now: now))
+            case .unavailable(let error):
+                if let flight = state.inFlight { return .wait(flight) }
+                return .fail(error)
+            }
+        }
+        switch step {
+        case .ready(let keys):
+            return keys
+        case .fail(let error):
+            throw Self.unavailable(error)
+        case .wait(let flight):
+            await flight.value
+            let (keys, error) = state.withLock { ($0.cache.keys, $0.cache.lastError) }
+            guard let keys else { throw Self.unavailable(error) }
+            return keys
+        }
+    }
+
+    /// The keys after looking for an unknown `kid`: `nil` when the issuer may not be asked
+    /// (the `kid` was refused recently, or a fetch happened within the cooldown).
+    private func keysAfterUnknownKeyID(_ kid: String, now: Date) async -> KeySet? {
+        let flight: Task<Void, Never>? = state.withLock { state in
+            if state.cache.isKnownUnknown(kid, now: now) { return nil }
+            if let flight = state.inFlight { return flight }
+            guard state.cache.mayFetchForUnknownKeyID(now: now) else { return nil }
+            return startFetch(&state, now: now, forUnknownKeyID: true)
+        }
+        guard let flight else { return nil }
+        await flight.value
+        return state.withLock { $0.cache.keys }
+    }
+
+    /// The fetch in flight, or a new one (single-flight). Call with the lock held.
+    private func startFetch(_ state: inout State, now: Date, forUnknownKeyID: Bool = false) -> Task<Void, Never> {
+        if let flight = state.inFlight { return flight }
+        state.cache.fetchStarted(now: now, forUnknownKeyID: forUnknownKeyID)
+        let etag = state.cache.keys == nil ? nil : state.cache.etag
+        let url = state.jwksURL
+        let flight = Task { await self.fetch(jwksURL: url, etag: etag) }
+        state.inFlight = flight
+        return flight
+    }
+
+    // MARK: Fetching
+
+    /// One fetch (after discovery, when needed), its outcome recorded in the cache.
+    private func fetch(jwksURL known: URL?, etag: String?) async {
+        var resolved = known
+        let outcome: Result<Fetched, VerifierError>
+        do throws(VerifierError) {
+            let url: URL
+            if let known {
+                url = known
+            } else {
+                url = try await discoverJWKSURL()
+                resolved = url
+            }
+            outcome = .success(try await fetchKeySet(from: url, etag: etag))
+        } catch {
+            outcome = .failure(error)
+        }
+        let now = configuration.clock.now()
+        state.withLock { state in
+            if let resolved { state.jwksURL = resolved }
+            switch outcome {
+            case .success(.modified(let set, let etag, let cacheControl)):
+                state.cache.loaded(set, etag: etag, cacheControl: cacheControl, now: now)
+            case .success(.notModified(let etag, let cacheControl)):
+                state.cache.notModified(etag: etag, cacheControl: cacheControl, now: now)
+            case .failure(let error):
+                state.cache.failed(error, now: now)
+            }
+            state.inFlight = nil
+        }
+    }
+
+    private func fetchKeySet(from url: URL, etag: String?) async throws(VerifierError) -> Fetched {
+        let response = try await get(url, etag: etag)
+        switch response.status {
+        case 304 where etag != nil:
+            return .notModified(etag: response.etag, cacheControl: response.cacheControl)
+        case 200:
+            let set: JWKSet
+            do {
+                set = try await JWKSet(json: response.body, strict: false)
+            } catch {
+                throw VerifierError(.invalidKeySet, "the issuer's response is not a JWKS", underlying: error)
+            }
+            if set.keys.isEmpty, !set.skipped.isEmpty {
+                throw VerifierError(
+                    .invalidKeySet,
+                    "none of the \(set.skipped.count) keys in the issuer's set is usable: "
+                        + set.skipped.prefix(3).joined(separator: "; "))
+            }
+            return .modified(set, etag: response.etag, cacheControl: response.cacheControl)
+        default:
+            throw VerifierError(.fetchFailed, "the JWKS request answered HTTP \(response.status)")
+        }
+    }
+
+    /// The JWKS address from the RFC 8414 metadata: its `issuer` must be the configured one.
+    private func discoverJWKSURL() async throws(VerifierError) -> URL {
+        guard let metadataURL = configuration.keySource.metadataURL else {
+            throw VerifierError(.invalidMetadata, "no JWKS address is configured")
+        }
+        let response = try await get(metadataURL, etag: nil)
+        guard response.status == 200 else {
+            throw VerifierError(.fetchFailed, "the metadata request answered HTTP \(response.status)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: response.body)
+        } catch {
+            throw VerifierError(.invalidMetadata, "the metadata document is not JSON", underlying: error)
+        }
+        if let issuer = configuration.issuer, document["issuer"]?.stringValue != issuer {
+            throw VerifierError(.invalidMetadata, "the metadata document's issuer is not \(issuer)")
+        }
+        guard let text = document["jwks_uri"]?.stringValue, let url = URL(string: text),
+            let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host != nil
+        else {
+            throw VerifierError(.invalidMetadata, "the metadata document has no usable jwks_uri")
+        }
+        return url
+    }
+
+    /// One `GET` through the fetcher, with the configured limits.
+    private func get(_ url: URL, etag: String?) async throws(VerifierError) -> JWKSFetchResponse {
+        let request = JWKSFetchRequest(
+            url: url, ifNoneMatch: etag, timeout: configuration.fetchTimeout, maxBytes: configuration.maxResponseBytes)
+        let response: JWKSFetchResponse
+        do {
+            response = try await fetcher.fetch(request)
+        } catch let error as VerifierError {
+            throw error
+        } catch {
+            throw VerifierError(.fetchFailed, "fetching \(url.absoluteString) failed", underlying: error)
+        }
+        guard response.body.count <= configuration.maxResponseBytes else {
+            throw VerifierError(
+                .fetchFailed,
+                "the response is \(response.body.count) bytes, over the \(configuration.maxResponseBytes)-byte limit")
+        }
+        return response
+    }
+
+    // MARK: Helpers
+
+    private static func unavailable(_ error: VerifierError?) -> VerifierError {
+        VerifierError(.keysUnavailable, "the issuer's keys could not be loaded", underlying: error)
+    }
+
+    /// The header's `kid`, read without any checks (the token already passed the structural
+    /// ones before its `kid` was found unknown).
+    static func keyID(in token: String) -> String? {
+        guard let dot = token.utf8.firstIndex(of: UInt8(ascii: ".")),
+            let header = Base64URL.decode(String(token[..<dot])),
+            case .string(let kid)? = try? JSONValue(parsing: header)["kid"]
+        else { return nil }
+        return kid
+    }
+}
