@@ -62,3 +62,28 @@ struct RestartTests {
         }
     }
 }
+
+/// The microservice example end to end (Tests/E2E/microservice.py): both example services on
+/// loopback, the resource service verifying through the JWKS only.
+@Suite("The microservice example")
+struct MicroserviceExampleTests {
+    @Test("valid tokens pass; expired, refresh, other-audience and tampered tokens get 401; a rotation needs no restart")
+    func example() async throws {
+        let binary = try #require(MultiInstanceTests.binary, "build the executables first (swift build)")
+        let directory = URL(fileURLWithPath: binary).deletingLastPathComponent().path
+        try #require(FileManager.default.isExecutableFile(atPath: directory + "/jwt-resource-service"), "swift build builds the examples")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../E2E/microservice.py").standardized.path
+        let run = try await ChildProcess.run("/usr/bin/env", ["python3", script, "--bin-dir", directory])
+        let result = try JSONValue(parsing: Array(run.stdout))
+        let summary = result.jsonString
+        #expect(result["error"] == nil, "\(summary) \(run.stderr)")
+        #expect(result["valid"] == 200 && result["sub_matches"] == true, "\(summary)")
+        #expect(result["cases"] == [
+            "forged_control": 200, "expired": 401, "refresh_token": 401, "other_audience": 401, "tampered": 401, "garbage": 401,
+        ], "\(summary)")
+        #expect(result["no_token"] == 401)
+        #expect(result["rotated_to_new_kid"] == true && result["after_rotation"] == 200, "\(summary)")
+        #expect(result["exit_codes"] == [0, 0], "\(summary)")
+    }
+}
