@@ -1,0 +1,77 @@
+import BenchSupport
+import FastAuth
+import JWTKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// A plain loop over one operation, for profilers and quick A/B checks:
+//   fastauth-profile ALG OP [SECONDS]
+// ALG: HS256 RS256 PS256 ES256 EdDSA. OP: issue verify refresh refresh-verify jwtkit-sign
+// jwtkit-verify signer-sign signer-verify direct-sign direct-verify.
+// Prints the operations per second over the run (one thread).
+
+@inline(never) func consume<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    print("usage: fastauth-profile ALG OP [SECONDS]")
+    exit(2)
+}
+let algorithm = SigningAlgorithm(arguments[1])
+let operation = arguments[2]
+// "200000x" runs exactly that many operations (for callgrind); a plain number is seconds.
+let iterations = arguments.count > 3 && arguments[3].hasSuffix("x") ? Int(arguments[3].dropLast()) : nil
+let seconds = arguments.count > 3 ? Double(arguments[3]) ?? 3 : 3
+let fixture = try await AlgorithmFixture.make(algorithm)
+var header = JWTHeader()
+header.typ = "JWT"
+
+func once() async throws {
+    switch operation {
+    case "issue": consume(try await fixture.service.issueAccessToken(for: fixture.user, sessionID: fixture.sessionID))
+    case "verify": consume(try fixture.service.verifyAccessToken(fixture.accessToken))
+    case "refresh": consume(try await fixture.service.issueRefreshToken(for: fixture.user, sessionID: fixture.sessionID))
+    case "refresh-verify": consume(try fixture.service.verifyRefreshToken(fixture.refreshToken))
+    case "jwtkit-sign": consume(try await fixture.collection.sign(fixture.jwtKitClaims, kid: fixture.kid, header: header))
+    case "jwtkit-verify": consume(try await fixture.collection.verify(fixture.jwtKitToken, as: JWTKitAccessClaims.self))
+    case "signer-sign": consume(try fixture.jwtKitSigner.sign(fixture.signingInput))
+    case "signer-verify": consume(try fixture.jwtKitSigner.verify(fixture.signature, signs: fixture.signingInput))
+    case "direct-sign": consume(try fixture.direct.sign(fixture.signingInput))
+    case "direct-verify": consume(try fixture.direct.verify(fixture.signature, signs: fixture.signingInput))
+    default:
+        print("unknown operation \(operation)")
+        exit(2)
+    }
+}
+
+/// The whole loop runs in one nonisolated async function, so calling `once()` never hops
+/// between the main actor and the global executor (a thread switch per operation).
+func run() async throws -> (count: Int, elapsed: Duration) {
+    let clock = ContinuousClock()
+    if let iterations {
+        let start = clock.now
+        for _ in 0..<iterations { try await once() }
+        return (iterations, start.duration(to: clock.now))
+    }
+    for _ in 0..<100 { try await once() }
+    let start = clock.now
+    let deadline = start + .milliseconds(Int(seconds * 1000))
+    var count = 0
+    while clock.now < deadline {
+        for _ in 0..<64 { try await once() }
+        count += 64
+    }
+    return (count, start.duration(to: clock.now))
+}
+
+let (count, elapsed) = try await run()
+let perSecond = Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+print("\(algorithm) \(operation): \(Int(perSecond.rounded())) ops/s (\(count) ops)")
