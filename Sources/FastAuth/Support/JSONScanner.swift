@@ -46,17 +46,29 @@ package struct JSONScanner: ~Copyable {
         depth: Int,
         _ member: (inout JSONScanner, String) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
+        var seen: Set<String> = []
+        try parseObject(depth: depth, isNew: { seen.insert($0).inserted }, member)
+    }
+
+    /// Iterates the members of an object as ``parseObject(depth:_:)`` does, with the caller
+    /// tracking which keys it has seen: `isNew` is asked about each key as soon as it is read
+    /// (a `false` answer fails as a duplicate, at the same offset), so a caller that records
+    /// the members anyway needs no second set of keys.
+    package mutating func parseObject(
+        depth: Int,
+        isNew: (String) -> Bool,
+        _ member: (inout JSONScanner, String) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         guard depth < Self.maxDepth else { throw fail("nested too deeply") }
         try consume(UInt8(ascii: "{"))
         if peek() == UInt8(ascii: "}") {
             position += 1
             return
         }
-        var seen: Set<String> = []
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw fail("duplicate member \"\(key)\"") }
+            guard isNew(key) else { throw fail("duplicate member \"\(key)\"") }
             try consume(UInt8(ascii: ":"))
             try member(&self, key)
             switch peek() {
@@ -65,6 +77,39 @@ package struct JSONScanner: ~Copyable {
                 position += 1
                 return
             default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    package mutating func nextByte() -> UInt8? { peek() }
+
+    /// Parses an array (the scanner must stand on `[`) whose elements should be strings, at
+    /// `depth` as ``parseValue(depth:)`` would. Returns the strings, or `nil` when an element is
+    /// valid JSON but not a string; the whole array is parsed either way, so a syntax error
+    /// anywhere in it is reported exactly as ``parseValue(depth:)`` reports it.
+    package mutating func parseStringArray(depth: Int) throws(JSONParseError) -> [String]? {
+        guard depth < Self.maxDepth else { throw fail("nested too deeply") }
+        try consume(UInt8(ascii: "["))
+        var strings: [String] = []
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return strings
+        }
+        var allStrings = true
+        while true {
+            if peek() == UInt8(ascii: "\"") {
+                strings.append(try parseString())
+            } else {
+                _ = try parseValue(depth: depth + 1)
+                allStrings = false
+            }
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                return allStrings ? strings : nil
+            default: throw fail("expected ',' or ']'")
             }
         }
     }
@@ -84,7 +129,8 @@ package struct JSONScanner: ~Copyable {
         switch next {
         case UInt8(ascii: "{"):
             var members: [String: JSONValue] = [:]
-            try parseObject(depth: depth) { (scanner: inout JSONScanner, key: String) throws(JSONParseError) in
+            try parseObject(depth: depth, isNew: { members[$0] == nil }) {
+                (scanner: inout JSONScanner, key: String) throws(JSONParseError) in
                 members[key] = try scanner.parseValue(depth: depth + 1)
             }
             return .object(members)

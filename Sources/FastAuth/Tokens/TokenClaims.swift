@@ -157,8 +157,21 @@ extension TokenClaims {
         var type: String?
         var expiresAt: Int64?
         var claims = TokenClaims(subject: "", type: .access, expiresAt: 0)
+        // Duplicate detection without a set of strings: one bit per registered or profile
+        // claim, the custom dictionary for the rest.
+        var seen: UInt16 = 0
         do {
-            try scanner.parseObject(depth: 0) { (s: inout JSONScanner, key: String) throws(JSONParseError) in
+            try scanner.parseObject(
+                depth: 0,
+                isNew: { key in
+                    let bit = Self.memberBit(key)
+                    if bit != 0 {
+                        defer { seen |= bit }
+                        return seen & bit == 0
+                    }
+                    return claims.custom[key] == nil
+                }
+            ) { (s: inout JSONScanner, key: String) throws(JSONParseError) in
                 switch key {
                 case "sub": subject = try s.parseString()
                 case "jti": claims.tokenID = try s.parseString()
@@ -169,18 +182,16 @@ extension TokenClaims {
                 case "nbf": claims.notBefore = try Self.numericDate(&s)
                 case "iss": claims.issuer = try s.parseString()
                 case "aud":
-                    switch try s.parseValue(depth: 1) {
-                    case .string(let single): claims.audience = [single]
-                    case .array(let values):
-                        var audience: [String] = []
-                        for value in values {
-                            guard case .string(let member) = value else {
-                                throw JSONParseError(reason: "aud must hold strings", offset: 0)
-                            }
-                            audience.append(member)
+                    switch s.nextByte() {
+                    case UInt8(ascii: "\""): claims.audience = [try s.parseString()]
+                    case UInt8(ascii: "["):
+                        guard let audience = try s.parseStringArray(depth: 1) else {
+                            throw JSONParseError(reason: "aud must hold strings", offset: 0)
                         }
                         claims.audience = audience
-                    default: throw JSONParseError(reason: "aud must be a string or a list", offset: 0)
+                    default:
+                        _ = try s.parseValue(depth: 1)
+                        throw JSONParseError(reason: "aud must be a string or a list", offset: 0)
                     }
                 case "email": claims.email = s.consumeNull() ? nil : try s.parseString()
                 case "name": claims.name = s.consumeNull() ? nil : try s.parseString()
@@ -199,6 +210,26 @@ extension TokenClaims {
         claims.type = TokenType(rawValue: type)
         claims.expiresAt = expiresAt
         return claims
+    }
+
+    /// The duplicate-tracking bit of a registered or profile claim, 0 for any other name.
+    @inline(__always)
+    private static func memberBit(_ key: String) -> UInt16 {
+        switch key {
+        case "sub": 1 << 0
+        case "jti": 1 << 1
+        case "sid": 1 << 2
+        case "type": 1 << 3
+        case "iat": 1 << 4
+        case "exp": 1 << 5
+        case "nbf": 1 << 6
+        case "iss": 1 << 7
+        case "aud": 1 << 8
+        case "email": 1 << 9
+        case "name": 1 << 10
+        case "email_verified": 1 << 11
+        default: 0
+        }
     }
 
     /// A NumericDate (RFC 7519 §2): a JSON number of seconds; fractions are rounded down.
