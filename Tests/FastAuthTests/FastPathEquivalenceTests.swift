@@ -102,6 +102,15 @@ struct FastPathEquivalenceTests {
             #expect(failure.code == .invalidClaims)
             #expect(failure.reason.contains("duplicate member"))
         }
+        // A registered name spelled with escapes is still that claim, and still a duplicate.
+        let escaped = Array(#"{"s\u0075b":"a","type":"access","exp":1}"#.utf8).withUnsafeBufferPointer { bytes in
+            Result { () throws(TokenError) in try TokenClaims.parse(bytes) }
+        }
+        #expect(try escaped.get().subject == "a")
+        #expect(try escaped.get().custom.isEmpty)
+        let escapedDuplicate = Array(#"{"sub":"a","s\u0075b":"b","type":"access","exp":1}"#.utf8)
+            .withUnsafeBufferPointer { bytes in Result { () throws(TokenError) in try TokenClaims.parse(bytes) } }
+        #expect(throws: TokenError.self) { try escapedDuplicate.get() }
         #expect(throws: JSONParseError(reason: #"duplicate member "a""#, offset: 10)) {
             try JSONValue(parsing: #"{"a":1,"a":2}"#)
         }
@@ -128,6 +137,30 @@ struct FastPathEquivalenceTests {
                 continue
             }
             #expect(error.reason.hasSuffix(reason), "aud \(aud): \(error.reason)")
+        }
+    }
+
+    @Test("Segments are counted exactly")
+    func segments() async throws {
+        let config = try TestFixtures.config(algorithm: .hs256)
+        let service = try await TokenService(config: config)
+        for (token, reason) in [
+            ("a.b", "this one has 2"), ("a.b.c.d", "this one has 4"), ("....", "this one has 5"), ("", "this one has 1"),
+            ("abc", "this one has 1"),
+        ] {
+            do {
+                _ = try service.verifyAccessToken(token)
+                Issue.record("accepted \(token)")
+            } catch {
+                #expect(error.code == .malformed)
+                #expect(error.reason.hasSuffix(reason), "\(token): \(error.reason)")
+            }
+        }
+        do {
+            _ = try service.verifyAccessToken(".e30.c2ln")
+            Issue.record("accepted an empty header")
+        } catch {
+            #expect(error.reason == "the header segment is empty")
         }
     }
 

@@ -81,6 +81,69 @@ package struct JSONScanner: ~Copyable {
         }
     }
 
+    // MARK: Object iteration without closures
+    //
+    // The same grammar and errors as ``parseObject(depth:isNew:_:)``, driven by the caller:
+    //
+    //     if try scanner.openObject(depth: 0) {
+    //         repeat {
+    //             let key = try scanner.memberKey()   // then check for a duplicate
+    //             try scanner.memberColon()
+    //             … parse the value …
+    //         } while try scanner.nextMember()
+    //     }
+
+    /// Consumes `{`; `false` when the object is empty (its `}` consumed too).
+    package mutating func openObject(depth: Int) throws(JSONParseError) -> Bool {
+        guard depth < Self.maxDepth else { throw fail("nested too deeply") }
+        try consume(UInt8(ascii: "{"))
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return false
+        }
+        return true
+    }
+
+    /// Reads a member name. Names without escapes are also matched against `names` (byte for
+    /// byte, by length first) and come back with their index there, else `-1`.
+    package mutating func memberKey(matching names: KeyNames) throws(JSONParseError) -> (key: String, index: Int) {
+        guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+        let start = position + 1
+        let key = try parseString()
+        let raw = UnsafeBufferPointer(rebasing: input[start..<(position - 1)])
+        let index = names.index(of: raw)
+        if index < 0, raw.contains(UInt8(ascii: "\\")) {
+            // Escapes (`"s\u0075b"`): match what the name decodes to.
+            var decoded = key
+            return (key, decoded.withUTF8 { names.index(of: $0) })
+        }
+        return (key, index)
+    }
+
+    /// The error for a member name seen before in the object, at the current offset.
+    package func duplicateMember(_ key: String) -> JSONParseError {
+        fail("duplicate member \"\(key)\"")
+    }
+
+    /// Consumes the `:` after a member name.
+    package mutating func memberColon() throws(JSONParseError) {
+        try consume(UInt8(ascii: ":"))
+    }
+
+    /// After a member's value: `true` past a `,` (another member follows), `false` past the
+    /// closing `}`.
+    package mutating func nextMember() throws(JSONParseError) -> Bool {
+        switch peek() {
+        case UInt8(ascii: ","):
+            position += 1
+            return true
+        case UInt8(ascii: "}"):
+            position += 1
+            return false
+        default: throw fail("expected ',' or '}'")
+        }
+    }
+
     /// The next non-whitespace byte, not consumed.
     package mutating func nextByte() -> UInt8? { peek() }
 
@@ -319,5 +382,39 @@ package struct JSONScanner: ~Copyable {
             position += 1
         }
         return value
+    }
+}
+
+/// A fixed list of ASCII member names to recognise without building and comparing strings.
+package struct KeyNames: Sendable {
+    private let names: [[UInt8]]
+    private let lengthMask: UInt64
+
+    package init(_ names: [StaticString]) {
+        self.names = names.map { name in name.withUTF8Buffer { Array($0) } }
+        var mask: UInt64 = 0
+        for name in self.names where name.count < 64 { mask |= 1 << UInt64(name.count) }
+        lengthMask = mask
+    }
+
+    /// The index of `bytes` among the names, `-1` if none.
+    @inline(__always)
+    package func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = bytes.count
+        guard count < 64, lengthMask & (1 << UInt64(count)) != 0 else { return -1 }
+        return names.withUnsafeBufferPointer { names in
+            for index in 0..<names.count where names[index].count == count {
+                let matches = names[index].withUnsafeBufferPointer { name in
+                    var equal = true
+                    for offset in 0..<count where name[offset] != bytes[offset] {
+                        equal = false
+                        break
+                    }
+                    return equal
+                }
+                if matches { return index }
+            }
+            return -1
+        }
     }
 }
