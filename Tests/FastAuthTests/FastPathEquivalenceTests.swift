@@ -1,5 +1,6 @@
 @testable import FastAuth
 import FastAuthTesting
+import Crypto
 import JWTKit
 import Testing
 
@@ -41,6 +42,28 @@ struct FastPathEquivalenceTests {
         let token = try await service.issueAccessToken(for: TestFixtures.user(), sessionID: SessionID("s1"))
         let verified = try service.verifyAccessToken(token.token)
         #expect(verified.claims == token.claims)
+    }
+
+    @Test("PreparedHMAC is swift-crypto's HMAC, for short, block-sized and long keys")
+    func preparedHMAC() {
+        var generator = SystemRandomNumberGenerator()
+        for keyLength in [0, 1, 31, 32, 33, 48, 63, 64, 65, 127, 128, 129, 200] {
+            let key = SymmetricKey(data: (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            for messageLength in [0, 1, 55, 56, 63, 64, 65, 300, 1000] {
+                let message = (0..<messageLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                message.withUnsafeBytes { bytes in
+                    #expect(
+                        Array(PreparedHMAC<SHA256>(key: key).authenticationCode(for: bytes))
+                            == Array(HMAC<SHA256>.authenticationCode(for: message, using: key)))
+                    #expect(
+                        Array(PreparedHMAC<SHA384>(key: key).authenticationCode(for: bytes))
+                            == Array(HMAC<SHA384>.authenticationCode(for: message, using: key)))
+                    #expect(
+                        Array(PreparedHMAC<SHA512>(key: key).authenticationCode(for: bytes))
+                            == Array(HMAC<SHA512>.authenticationCode(for: message, using: key)))
+                }
+            }
+        }
     }
 
     @Test("A public RSA key verifies but cannot sign")

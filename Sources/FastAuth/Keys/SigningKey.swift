@@ -1,5 +1,5 @@
 package import JWTKit
-import Crypto
+package import Crypto
 import CryptoExtras
 
 #if canImport(FoundationEssentials)
@@ -149,9 +149,9 @@ extension SigningKey {
 
     /// The signature primitive, prepared once. `jwtKit` defers to jwt-kit's signer.
     private enum Primitive: Sendable {
-        case hs256(HMAC<SHA256>)
-        case hs384(HMAC<SHA384>)
-        case hs512(HMAC<SHA512>)
+        case hs256(PreparedHMAC<SHA256>)
+        case hs384(PreparedHMAC<SHA384>)
+        case hs512(PreparedHMAC<SHA512>)
         case rsa(RSAKeys)
         case jwtKit
 
@@ -167,9 +167,9 @@ extension SigningKey {
             switch material.backing {
             case .hmac(let key):
                 switch algorithm {
-                case .hs256: self = .hs256(HMAC<SHA256>(key: key))
-                case .hs384: self = .hs384(HMAC<SHA384>(key: key))
-                case .hs512: self = .hs512(HMAC<SHA512>(key: key))
+                case .hs256: self = .hs256(PreparedHMAC(key: key))
+                case .hs384: self = .hs384(PreparedHMAC(key: key))
+                case .hs512: self = .hs512(PreparedHMAC(key: key))
                 default: self = .jwtKit
                 }
             case .rsaPrivate, .rsaPublic:
@@ -254,29 +254,66 @@ extension SigningKey {
             }
         }
 
-        /// HMAC over `input` from the prepared inner/outer state.
+        /// HMAC over `input`.
         @inline(__always)
-        private static func mac<H: HashFunction>(_ keyed: HMAC<H>, _ input: UnsafeRawBufferPointer) -> [UInt8] {
-            var mac = keyed
-            mac.update(data: input)
-            return mac.finalize().withUnsafeBytes { Array($0) }
+        private static func mac<H>(_ keyed: PreparedHMAC<H>, _ input: UnsafeRawBufferPointer) -> [UInt8] {
+            keyed.authenticationCode(for: input).withUnsafeBytes { Array($0) }
         }
 
         /// Recomputes the HMAC and compares in constant time (for a given length), as jwt-kit's
         /// default `verify` does.
         @inline(__always)
-        private static func macMatches<H: HashFunction>(
-            _ keyed: HMAC<H>, _ input: UnsafeRawBufferPointer, _ signature: [UInt8]
+        private static func macMatches<H>(
+            _ keyed: PreparedHMAC<H>, _ input: UnsafeRawBufferPointer, _ signature: [UInt8]
         ) -> Bool {
-            var mac = keyed
-            mac.update(data: input)
-            let code = mac.finalize()
-            return code.withUnsafeBytes { expected in
+            keyed.authenticationCode(for: input).withUnsafeBytes { expected in
                 guard expected.count == signature.count else { return false }
                 var difference: UInt8 = 0
                 for index in 0..<expected.count { difference |= expected[index] ^ signature[index] }
                 return difference == 0
             }
         }
+    }
+}
+
+/// HMAC (RFC 2104) from hash states prepared once per key: the inner hash after `key ⊕ ipad`
+/// and the outer hash after `key ⊕ opad`, exactly the states swift-crypto's `HMAC<H>(key:)`
+/// prepares. Computing from them here, in this module, lets the compiler specialise the hash
+/// calls; `HMAC<H>` itself is generic and not inlinable, so every call resolved SHA-256's
+/// metadata at run time (about as long as hashing a 300-byte token). Tests pin the output to
+/// swift-crypto's `HMAC<H>` for keys shorter than, equal to and longer than a block.
+package struct PreparedHMAC<H: HashFunction & Sendable>: Sendable {
+    private let inner: H
+    private let outer: H
+
+    package init(key: SymmetricKey) {
+        // K0: the key, hashed first when longer than a block, zero-padded to a block.
+        var block = [UInt8](repeating: 0, count: H.blockByteCount)
+        key.withUnsafeBytes { bytes in
+            if bytes.count > H.blockByteCount {
+                H.hash(data: bytes).withUnsafeBytes { digest in
+                    for index in 0..<digest.count { block[index] = digest[index] }
+                }
+            } else {
+                for index in 0..<bytes.count { block[index] = bytes[index] }
+            }
+        }
+        var inner = H()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        var outer = H()
+        outer.update(data: block.map { $0 ^ 0x5C })
+        self.inner = inner
+        self.outer = outer
+        for index in block.indices { block[index] = 0 }
+    }
+
+    /// `H((K0 ⊕ opad) ‖ H((K0 ⊕ ipad) ‖ message))`.
+    package func authenticationCode(for message: UnsafeRawBufferPointer) -> H.Digest {
+        var innerHash = inner
+        innerHash.update(data: message)
+        let innerDigest = innerHash.finalize()
+        var outerHash = outer
+        innerDigest.withUnsafeBytes { outerHash.update(data: $0) }
+        return outerHash.finalize()
     }
 }

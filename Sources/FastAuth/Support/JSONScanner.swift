@@ -104,25 +104,54 @@ package struct JSONScanner: ~Copyable {
         return true
     }
 
-    /// Reads a member name. Names without escapes are also matched against `names` (byte for
-    /// byte, by length first) and come back with their index there, else `-1`.
-    package mutating func memberKey(matching names: KeyNames) throws(JSONParseError) -> (key: String, index: Int) {
+    /// Reads a member name and matches it against `names` (byte for byte, by length first;
+    /// a name with escapes is matched after decoding). Returns its index there, or `-1` and
+    /// the name as a string. A recognised name is not turned into a string at all: ask
+    /// ``memberName(_:)`` for it (error messages).
+    package mutating func memberKey(matching names: KeyNames) throws(JSONParseError) -> (index: Int, key: MemberName) {
         guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
         let start = position + 1
-        let key = try parseString()
-        let raw = UnsafeBufferPointer(rebasing: input[start..<(position - 1)])
-        let index = names.index(of: raw)
-        if index < 0, raw.contains(UInt8(ascii: "\\")) {
-            // Escapes (`"s\u0075b"`): match what the name decodes to.
-            var decoded = key
-            return (key, decoded.withUTF8 { names.index(of: $0) })
+        var escaped = false
+        var end = start
+        // The common case, a plain ASCII name, is delimited here without building a string.
+        while end < input.count {
+            let c = input[end]
+            if c == UInt8(ascii: "\"") { break }
+            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 {
+                escaped = true
+                break
+            }
+            end += 1
         }
-        return (key, index)
+        if !escaped && end < input.count {
+            let raw = UnsafeBufferPointer(rebasing: input[start..<end])
+            let index = names.index(of: raw)
+            if index >= 0 {
+                position = end + 1
+                return (index, MemberName(start: start, end: end, string: nil))
+            }
+        }
+        let key = try parseString()
+        var decoded = key
+        return (decoded.withUTF8 { names.index(of: $0) }, MemberName(start: start, end: position - 1, string: key))
+    }
+
+    /// A member name read by ``memberKey(matching:)``.
+    package struct MemberName {
+        fileprivate let start: Int
+        fileprivate let end: Int
+        /// The name, when it was not one of the recognised names (or had escapes).
+        package let string: String?
+    }
+
+    /// The name as a string.
+    package func memberName(_ name: MemberName) -> String {
+        name.string ?? String(decoding: UnsafeBufferPointer(rebasing: input[name.start..<name.end]), as: UTF8.self)
     }
 
     /// The error for a member name seen before in the object, at the current offset.
-    package func duplicateMember(_ key: String) -> JSONParseError {
-        fail("duplicate member \"\(key)\"")
+    package func duplicateMember(_ name: MemberName) -> JSONParseError {
+        fail("duplicate member \"\(memberName(name))\"")
     }
 
     /// Consumes the `:` after a member name.

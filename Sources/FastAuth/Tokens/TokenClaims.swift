@@ -164,13 +164,14 @@ extension TokenClaims {
         do throws(JSONParseError) {
             if try scanner.openObject(depth: 0) {
                 repeat {
-                    let (key, index) = try scanner.memberKey(matching: Self.memberNames)
+                    let (index, name) = try scanner.memberKey(matching: Self.memberNames)
+                    let key = name.string ?? ""  // only read for custom claims (index < 0)
                     if index >= 0 {
                         let bit: UInt16 = 1 << UInt16(index)
-                        guard seen & bit == 0 else { throw scanner.duplicateMember(key) }
+                        guard seen & bit == 0 else { throw scanner.duplicateMember(name) }
                         seen |= bit
                     } else if claims.custom[key] != nil {
-                        throw scanner.duplicateMember(key)
+                        throw scanner.duplicateMember(name)
                     }
                     try scanner.memberColon()
                     switch index {
