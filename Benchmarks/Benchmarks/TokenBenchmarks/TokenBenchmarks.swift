@@ -29,7 +29,7 @@ let benchmarks: @Sendable () -> Void = {
     let seconds = Int(ProcessInfo.processInfo.environment["FASTAUTH_BENCH_SECONDS"] ?? "") ?? 2
     Benchmark.defaultConfiguration = .init(
         metrics: malloc ? [.throughput, .mallocCountTotal] : [.throughput],
-        warmupIterations: 200,
+        warmupIterations: 20,
         maxDuration: .seconds(seconds),
         maxIterations: 10_000_000
     )
@@ -37,8 +37,14 @@ let benchmarks: @Sendable () -> Void = {
     for algorithm in benchmarkAlgorithms {
         let name = algorithm.rawValue
         let setup: Benchmark.BenchmarkSetupHook = { try await FixtureCache.shared.prepare(algorithm) }
+        // One sample = 1000 operations (the runner starts a Task per sample for async
+        // benchmarks; per-operation samples would measure a cold start each time), except
+        // RSA private-key operations (~0.3-1 ms each), which are sampled one by one.
+        let fast = Benchmark.Configuration(scalingFactor: .kilo, setup: setup)
+        let rsaSign = algorithm.rawValue.hasPrefix("RS") || algorithm.rawValue.hasPrefix("PS")
+        let sign = rsaSign ? Benchmark.Configuration(scalingFactor: .one, setup: setup) : fast
 
-        Benchmark("\(name) FastAuth issue access", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) FastAuth issue access", configuration: sign) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -46,7 +52,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
         }
-        Benchmark("\(name) FastAuth verify access", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) FastAuth verify access", configuration: fast) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -56,7 +62,7 @@ let benchmarks: @Sendable () -> Void = {
         }
         if algorithm == .hs256 {
             // Refresh tokens are HS256 with the derived key in every configuration.
-            Benchmark("\(name) FastAuth issue refresh", configuration: .init(setup: setup)) { benchmark in
+            Benchmark("\(name) FastAuth issue refresh", configuration: fast) { benchmark in
                 let f = try FixtureCache.shared.fixture(algorithm)
                 benchmark.startMeasurement()
                 for _ in benchmark.scaledIterations {
@@ -64,7 +70,7 @@ let benchmarks: @Sendable () -> Void = {
                 }
                 benchmark.stopMeasurement()
             }
-            Benchmark("\(name) FastAuth verify refresh", configuration: .init(setup: setup)) { benchmark in
+            Benchmark("\(name) FastAuth verify refresh", configuration: fast) { benchmark in
                 let f = try FixtureCache.shared.fixture(algorithm)
                 benchmark.startMeasurement()
                 for _ in benchmark.scaledIterations {
@@ -73,7 +79,7 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.stopMeasurement()
             }
         }
-        Benchmark("\(name) jwt-kit sign", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) jwt-kit sign", configuration: sign) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             var header = JWTHeader()
             header.typ = "JWT"
@@ -83,7 +89,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
         }
-        Benchmark("\(name) jwt-kit verify", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) jwt-kit verify", configuration: fast) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -91,7 +97,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
         }
-        Benchmark("\(name) jwt-kit signer sign", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) jwt-kit signer sign", configuration: sign) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -99,7 +105,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
         }
-        Benchmark("\(name) jwt-kit signer verify", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) jwt-kit signer verify", configuration: fast) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -107,7 +113,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
         }
-        Benchmark("\(name) swift-crypto sign", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) swift-crypto sign", configuration: sign) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -115,7 +121,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
         }
-        Benchmark("\(name) swift-crypto verify", configuration: .init(setup: setup)) { benchmark in
+        Benchmark("\(name) swift-crypto verify", configuration: fast) { benchmark in
             let f = try FixtureCache.shared.fixture(algorithm)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {

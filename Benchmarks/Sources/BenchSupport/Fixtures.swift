@@ -10,6 +10,10 @@ import FoundationEssentials
 import Foundation
 #endif
 
+/// The peer benchmark's issuer and audience.
+public let peerIssuer = "fastauth-peer"
+public let peerAudience = ["fastauth-peer-api"]
+
 /// The algorithms every benchmark runs for.
 public let benchmarkAlgorithms: [SigningAlgorithm] = [.hs256, .rs256, .ps256, .es256, .eddsa]
 
@@ -30,8 +34,8 @@ public struct JWTKitAccessClaims: JWTPayload, Equatable {
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
-        try aud.verifyIntendedAudience(includes: "api")
-        guard iss.value == "https://auth.example.test" else {
+        try aud.verifyIntendedAudience(includes: peerAudience[0])
+        guard iss.value == peerIssuer else {
             throw JWTError.claimVerificationFailure(failedClaim: iss, reason: "wrong issuer")
         }
         guard type == "access" else {
@@ -71,9 +75,13 @@ public struct AlgorithmFixture: Sendable {
     public let direct: DirectPrimitive
 
     public static func make(_ algorithm: SigningAlgorithm) async throws -> AlgorithmFixture {
-        let config = try TestFixtures.config(algorithm: algorithm)
+        // The claims of the peer's micro-benchmark (shared/peer/jwt_micro.py): same user id,
+        // email, name, issuer and audience, so the tokens have the same size (plus FastAuth's
+        // `sid` and `kid`).
+        let config = try TestFixtures.config(algorithm: algorithm, issuer: peerIssuer, audience: peerAudience)
         let service = try await TokenService(config: config)
-        let user = TestFixtures.user()
+        let user = TestFixtures.user(
+            id: UserID("qco48rv0pvu11x8kcnp93pof"), email: "probe-1795949791178651902@example.com", name: "Probe One")
         let sessionID = SessionID("s1234567890abcdefghijklm")
         let access = try await service.issueAccessToken(for: user, sessionID: sessionID)
         let refresh = try await service.issueRefreshToken(for: user, sessionID: sessionID)

@@ -15,7 +15,7 @@ import Foundation
 // A plain loop over one operation, for profilers and quick A/B checks:
 //   fastauth-profile ALG OP [SECONDS]
 // ALG: HS256 RS256 PS256 ES256 EdDSA. OP: issue verify refresh refresh-verify jwtkit-sign
-// jwtkit-verify signer-sign signer-verify direct-sign direct-verify.
+// jwtkit-verify signer-sign signer-verify direct-sign direct-verify sizes.
 // Prints the operations per second over the run (one thread).
 
 @inline(never) func consume<T>(_ value: T) { withExtendedLifetime(value) {} }
@@ -46,6 +46,9 @@ func once() async throws {
     case "signer-verify": consume(try fixture.jwtKitSigner.verify(fixture.signature, signs: fixture.signingInput))
     case "direct-sign": consume(try fixture.direct.sign(fixture.signingInput))
     case "direct-verify": consume(try fixture.direct.verify(fixture.signature, signs: fixture.signingInput))
+    case "sizes":
+        print("\(algorithm) access token \(fixture.accessToken.utf8.count) bytes, refresh token \(fixture.refreshToken.utf8.count) bytes, jwt-kit token \(fixture.jwtKitToken.utf8.count) bytes")
+        exit(0)
     default:
         print("unknown operation \(operation)")
         exit(2)
