@@ -7,7 +7,9 @@
 # then summarises medians into OUT/summary.md.
 #
 #   Benchmarks/scripts/compare.sh [OUT]        (env: CPU=0 RUNS=3 SECONDS_PER_BENCH=2
-#                                               PEER=/work/shared/peer PEER_PY=/tmp/peer-venv/bin/python)
+#                                               PEER=/work/shared/peer PEER_PY=/tmp/peer-venv/bin/python
+#                                               BASE_PROFILE=… NEW_PROFILE=…: two fastauth-profile
+#                                               binaries to A/B, interleaved)
 # Needs: the peer venv (run $PEER/setup.sh once), openssl, taskset.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
@@ -59,6 +61,21 @@ done
 echo "== peer (joserfc)" >&2
 "$PEER_PY" "$PEER/jwt_micro.py" --cpu "$CPU" --json "$OUT/peer.json" > "$OUT/peer.md"
 cat "$OUT/peer.md" >&2
+
+if [ -n "${BASE_PROFILE:-}" ] && [ -n "${NEW_PROFILE:-}" ]; then
+  # Before/after of the library itself: fastauth-profile built from two commits (same
+  # fixtures), interleaved so both see the same machine load.
+  echo "== A/B fastauth-profile: $BASE_PROFILE vs $NEW_PROFILE" >&2
+  for op in "HS256 issue" "HS256 verify" "HS256 refresh" "HS256 refresh-verify" "RS256 issue" "RS256 verify" \
+            "ES256 issue" "ES256 verify" "EdDSA verify"; do
+    for round in 1 2 3; do
+      b=$("${PIN[@]}" "$BASE_PROFILE" $op 2 | awk '{print $3}')
+      n=$("${PIN[@]}" "$NEW_PROFILE" $op 2 | awk '{print $3}')
+      echo "$op round$round base=$b new=$n"
+    done
+  done > "$OUT/ab.txt"
+  cat "$OUT/ab.txt" >&2
+fi
 
 echo "== openssl (after)" >&2
 for i in 1 2 3; do openssl_rsa "rsa2048 after" OPENSSL_noop=1; done >> "$OUT/openssl.txt"

@@ -105,3 +105,17 @@ if o:
 print("\nAll Swift benchmarks (median; per-run p50s):\n")
 for n, (m, per) in swift.items():
     print(f"- {n}: {m:,.0f}  ({', '.join(fmt(p) for p in per)})")
+
+ab = out / "ab.txt"
+if ab.exists():
+    rows = {}
+    for line in ab.read_text().splitlines():
+        m = re.match(r"^(\S+ \S+) round\d+ base=(\d+) new=(\d+)", line)
+        if m:
+            rows.setdefault(m.group(1), []).append((int(m.group(2)), int(m.group(3))))
+    print("\nfastauth-profile A/B, base vs new, interleaved (median of 3 rounds, ops/s):\n")
+    print("| operation | base | new | new/base |")
+    print("|---|---:|---:|---:|")
+    for op, v in rows.items():
+        b, n = statistics.median(x for x, _ in v), statistics.median(y for _, y in v)
+        print(f"| {op} | {b:,.0f} | {n:,.0f} | {n / b:.2f}× |")
