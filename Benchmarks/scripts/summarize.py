@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 out = Path(sys.argv[1])
-SCALE = {"": 1, "(K)": 1e3, "(M)": 1e6, "(G)": 1e9}
+SCALE = {"": 1, "(#)": 1, "(K)": 1e3, "(M)": 1e6, "(G)": 1e9}
 
 
 def swift_results():
@@ -22,7 +22,7 @@ def swift_results():
         for line in text.splitlines():
             if re.match(r"^(HS|RS|PS|ES|Ed)\S* ", line):
                 name = line.strip()
-            m = re.match(r"^│ Throughput \(# / s\) ?(\([KMG]\))?\s*│(.*)$", line)
+            m = re.match(r"^│ Throughput \(# / s\) ?(\([KMG#]\))?\s*│(.*)$", line)
             if m and name:
                 cells = [c.strip() for c in m.group(2).split("│") if c.strip()]
                 results[name] = float(cells[2].replace(",", "")) * SCALE[m.group(1) or ""]
