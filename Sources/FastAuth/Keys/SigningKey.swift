@@ -1,18 +1,39 @@
 package import JWTKit
+package import Crypto
+import CryptoExtras
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A key ready to sign or verify tokens: key material, its `kid`, jwt-kit's signer for the
 /// algorithm, and the pre-encoded JWS header.
+///
+/// Everything is computed once, at creation, and held in one immutable object, so copying a
+/// key (every ``KeyRing/snapshot`` does) costs one reference count. HMAC and RSA keys sign and
+/// verify through swift-crypto directly with the keyed state prepared here (the HMAC inner and
+/// outer pads, the parsed RSA key): jwt-kit's `JWTAlgorithm` wrappers take any `DataProtocol`
+/// and run unspecialised, which cost more than the HMAC itself (docs/PERFORMANCE.md). jwt-kit
+/// still imports every key, and signs and verifies for ECDSA and EdDSA, where the curve
+/// arithmetic dwarfs the wrapper.
 public struct SigningKey: Sendable {
     /// The key's id (`kid`).
-    public let id: KeyID
+    public var id: KeyID { storage.id }
     /// The algorithm the key is pinned to.
-    public var algorithm: SigningAlgorithm { material.algorithm }
+    public var algorithm: SigningAlgorithm { storage.material.algorithm }
     /// The key material.
-    public let material: KeyMaterial
+    public var material: KeyMaterial { storage.material }
     /// jwt-kit's signer/verifier for this key.
-    package let signer: any JWTAlgorithm
+    package var signer: any JWTAlgorithm { storage.signer }
     /// `base64url({"alg":…,"typ":"JWT","kid":…})`, the first segment of every token it signs.
-    package let encodedHeader: [UInt8]
+    package var encodedHeader: [UInt8] { storage.encodedHeader }
+    /// ``encodedHeader`` parsed: what ``TokenHeader/parse(_:)`` returns for its bytes, so a
+    /// token whose header segment is byte-for-byte this key's needs no header parsing.
+    package var header: TokenHeader? { storage.header }
+
+    private let storage: Storage
 
     /// Prepares `material` for use under `id` (default: the RFC 7638 thumbprint for public-key
     /// algorithms). HMAC secrets need an explicit `id`.
@@ -20,8 +41,6 @@ public struct SigningKey: Sendable {
         guard let kid = id ?? material.thumbprint else {
             throw KeyError(.invalidKey, "an HMAC key needs an explicit key id")
         }
-        self.id = kid
-        self.material = material
         let collection = JWTKeyCollection()
         let jwkID = JWKIdentifier(string: kid.rawValue)
         let digest: DigestAlgorithm =
@@ -54,8 +73,9 @@ public struct SigningKey: Sendable {
         case .ed25519Private(let key): await collection.add(eddsa: key, kid: jwkID)
         case .ed25519Public(let key): await collection.add(eddsa: key, kid: jwkID)
         }
+        let signer: any JWTAlgorithm
         do {
-            self.signer = try await collection.getKey(for: jwkID)
+            signer = try await collection.getKey(for: jwkID)
         } catch {
             throw KeyError(.invalidKey, "jwt-kit refused the \(material.algorithm) key")
         }
@@ -67,7 +87,10 @@ public struct SigningKey: Sendable {
         header.byte(UInt8(ascii: "}"))
         var encoded: [UInt8] = []
         Base64URL.encode(header.bytes, into: &encoded)
-        self.encodedHeader = encoded
+        let parsed = try? header.bytes.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenHeader.parse(bytes) }
+        storage = Storage(
+            id: kid, material: material, signer: signer, primitive: Primitive(material),
+            encodedHeader: encoded, header: parsed)
     }
 
     /// `true` when the key can sign.
@@ -82,11 +105,215 @@ public struct SigningKey: Sendable {
         members["use"] = "sig"
         return members
     }
+
+    /// Signs `input` (the JWS signing input) with the key.
+    package func signature(over input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        try storage.primitive.signature(over: input, fallback: storage.signer)
+    }
+
+    /// `true` when `signature` is the key's signature over `input`.
+    package func isValidSignature(_ signature: [UInt8], over input: UnsafeRawBufferPointer) throws -> Bool {
+        try storage.primitive.isValidSignature(signature, over: input, fallback: storage.signer)
+    }
 }
 
 extension SigningKey {
     /// Signs raw bytes with the key (the JWS signature primitive). Used by tooling and tests.
     public func rawSignature(_ bytes: [UInt8]) throws -> [UInt8] {
-        try signer.sign(bytes)
+        try bytes.withUnsafeBytes { try signature(over: $0) }
+    }
+}
+
+extension SigningKey {
+    /// The immutable state of a key, shared by every copy.
+    private final class Storage: Sendable {
+        let id: KeyID
+        let material: KeyMaterial
+        let signer: any JWTAlgorithm
+        let primitive: Primitive
+        let encodedHeader: [UInt8]
+        let header: TokenHeader?
+
+        init(
+            id: KeyID, material: KeyMaterial, signer: any JWTAlgorithm, primitive: Primitive, encodedHeader: [UInt8],
+            header: TokenHeader?
+        ) {
+            self.id = id
+            self.material = material
+            self.signer = signer
+            self.primitive = primitive
+            self.encodedHeader = encodedHeader
+            self.header = header
+        }
+    }
+
+    /// The signature primitive, prepared once. `jwtKit` defers to jwt-kit's signer.
+    private enum Primitive: Sendable {
+        case hs256(PreparedHMAC<SHA256>)
+        case hs384(PreparedHMAC<SHA384>)
+        case hs512(PreparedHMAC<SHA512>)
+        case rsa(RSAKeys)
+        case jwtKit
+
+        struct RSAKeys: Sendable {
+            let privateKey: _RSA.Signing.PrivateKey?
+            let publicKey: _RSA.Signing.PublicKey
+            let padding: _RSA.Signing.Padding
+            let hashByteCount: Int
+        }
+
+        init(_ material: KeyMaterial) {
+            let algorithm = material.algorithm
+            switch material.backing {
+            case .hmac(let key):
+                switch algorithm {
+                case .hs256: self = .hs256(PreparedHMAC(key: key))
+                case .hs384: self = .hs384(PreparedHMAC(key: key))
+                case .hs512: self = .hs512(PreparedHMAC(key: key))
+                default: self = .jwtKit
+                }
+            case .rsaPrivate, .rsaPublic:
+                // The same BoringSSL key jwt-kit holds, re-imported from its DER once (jwt-kit
+                // keeps its swift-crypto key private). Anything unexpected: stay on jwt-kit.
+                let padding: _RSA.Signing.Padding
+                switch algorithm.family {
+                case .rsaPKCS1: padding = .insecurePKCS1v1_5
+                case .rsaPSS: padding = .PSS
+                default:
+                    self = .jwtKit
+                    return
+                }
+                do {
+                    let privateKey: _RSA.Signing.PrivateKey?
+                    let publicKey: _RSA.Signing.PublicKey
+                    switch material.backing {
+                    case .rsaPrivate(let key):
+                        let parsed = try _RSA.Signing.PrivateKey(derRepresentation: key.derRepresentation)
+                        privateKey = parsed
+                        publicKey = parsed.publicKey
+                    case .rsaPublic(let key):
+                        privateKey = nil
+                        publicKey = try _RSA.Signing.PublicKey(derRepresentation: key.derRepresentation)
+                    default:
+                        self = .jwtKit
+                        return
+                    }
+                    self = .rsa(
+                        RSAKeys(
+                            privateKey: privateKey, publicKey: publicKey, padding: padding,
+                            hashByteCount: algorithm.hashByteCount))
+                } catch {
+                    self = .jwtKit
+                }
+            default:
+                self = .jwtKit
+            }
+        }
+
+        func signature(over input: UnsafeRawBufferPointer, fallback: any JWTAlgorithm) throws -> [UInt8] {
+            switch self {
+            case .hs256(let keyed): return Self.mac(keyed, input)
+            case .hs384(let keyed): return Self.mac(keyed, input)
+            case .hs512(let keyed): return Self.mac(keyed, input)
+            case .rsa(let keys):
+                guard let privateKey = keys.privateKey else { throw KeyError(.invalidKey, "a public key cannot sign") }
+                let signature: _RSA.Signing.RSASignature
+                switch keys.hashByteCount {
+                case 48: signature = try privateKey.signature(for: SHA384.hash(data: input), padding: keys.padding)
+                case 64: signature = try privateKey.signature(for: SHA512.hash(data: input), padding: keys.padding)
+                default: signature = try privateKey.signature(for: SHA256.hash(data: input), padding: keys.padding)
+                }
+                return signature.withUnsafeBytes { Array($0) }
+            case .jwtKit:
+                return try fallback.sign(input)
+            }
+        }
+
+        func isValidSignature(_ signature: [UInt8], over input: UnsafeRawBufferPointer, fallback: any JWTAlgorithm) throws
+            -> Bool
+        {
+            switch self {
+            case .hs256(let keyed): return Self.macMatches(keyed, input, signature)
+            case .hs384(let keyed): return Self.macMatches(keyed, input, signature)
+            case .hs512(let keyed): return Self.macMatches(keyed, input, signature)
+            case .rsa(let keys):
+                let candidate = _RSA.Signing.RSASignature(rawRepresentation: signature)
+                switch keys.hashByteCount {
+                case 48:
+                    return keys.publicKey.isValidSignature(
+                        candidate, for: SHA384.hash(data: input), padding: keys.padding)
+                case 64:
+                    return keys.publicKey.isValidSignature(
+                        candidate, for: SHA512.hash(data: input), padding: keys.padding)
+                default:
+                    return keys.publicKey.isValidSignature(
+                        candidate, for: SHA256.hash(data: input), padding: keys.padding)
+                }
+            case .jwtKit:
+                return try fallback.verify(signature, signs: input)
+            }
+        }
+
+        /// HMAC over `input`.
+        @inline(__always)
+        private static func mac<H>(_ keyed: PreparedHMAC<H>, _ input: UnsafeRawBufferPointer) -> [UInt8] {
+            keyed.authenticationCode(for: input).withUnsafeBytes { Array($0) }
+        }
+
+        /// Recomputes the HMAC and compares in constant time (for a given length), as jwt-kit's
+        /// default `verify` does.
+        @inline(__always)
+        private static func macMatches<H>(
+            _ keyed: PreparedHMAC<H>, _ input: UnsafeRawBufferPointer, _ signature: [UInt8]
+        ) -> Bool {
+            keyed.authenticationCode(for: input).withUnsafeBytes { expected in
+                guard expected.count == signature.count else { return false }
+                var difference: UInt8 = 0
+                for index in 0..<expected.count { difference |= expected[index] ^ signature[index] }
+                return difference == 0
+            }
+        }
+    }
+}
+
+/// HMAC (RFC 2104) from hash states prepared once per key: the inner hash after `key ⊕ ipad`
+/// and the outer hash after `key ⊕ opad`, exactly the states swift-crypto's `HMAC<H>(key:)`
+/// prepares. Computing from them here, in this module, lets the compiler specialise the hash
+/// calls; `HMAC<H>` itself is generic and not inlinable, so every call resolved SHA-256's
+/// metadata at run time (about as long as hashing a 300-byte token). Tests pin the output to
+/// swift-crypto's `HMAC<H>` for keys shorter than, equal to and longer than a block.
+package struct PreparedHMAC<H: HashFunction & Sendable>: Sendable {
+    private let inner: H
+    private let outer: H
+
+    package init(key: SymmetricKey) {
+        // K0: the key, hashed first when longer than a block, zero-padded to a block.
+        var block = [UInt8](repeating: 0, count: H.blockByteCount)
+        key.withUnsafeBytes { bytes in
+            if bytes.count > H.blockByteCount {
+                H.hash(data: bytes).withUnsafeBytes { digest in
+                    for index in 0..<digest.count { block[index] = digest[index] }
+                }
+            } else {
+                for index in 0..<bytes.count { block[index] = bytes[index] }
+            }
+        }
+        var inner = H()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        var outer = H()
+        outer.update(data: block.map { $0 ^ 0x5C })
+        self.inner = inner
+        self.outer = outer
+        for index in block.indices { block[index] = 0 }
+    }
+
+    /// `H((K0 ⊕ opad) ‖ H((K0 ⊕ ipad) ‖ message))`.
+    package func authenticationCode(for message: UnsafeRawBufferPointer) -> H.Digest {
+        var innerHash = inner
+        innerHash.update(data: message)
+        let innerDigest = innerHash.finalize()
+        var outerHash = outer
+        innerDigest.withUnsafeBytes { outerHash.update(data: $0) }
+        return outerHash.finalize()
     }
 }

@@ -13,27 +13,52 @@ public enum Base64URL {
 
     /// The number of characters `count` bytes encode to.
     package static func encodedLength(_ count: Int) -> Int {
-        (count / 3) * 4 + [0, 2, 3][count % 3]
+        (count / 3) * 4 + (count % 3 == 0 ? 0 : count % 3 + 1)
     }
 
     /// Appends the encoding of `bytes` to `output`.
     package static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
-        output.reserveCapacity(output.count + encodedLength(bytes.count))
+        let encoded: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            encode(buffer, into: &output)
+        }
+        if encoded == nil {
+            Array(bytes).withUnsafeBufferPointer { encode($0, into: &output) }
+        }
+    }
+
+    /// Appends the encoding of `input` to `output`: the output grows once, then is written
+    /// through a pointer, three bytes to four characters at a time.
+    package static func encode(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        let count = input.count
+        guard count > 0, let source = input.baseAddress else { return }
+        let start = output.count
+        let length = encodedLength(count)
+        output.append(contentsOf: repeatElement(0, count: length))
         alphabet.withUnsafeBufferPointer { table in
-            var iterator = bytes.makeIterator()
-            while let b0 = iterator.next() {
-                output.append(table[Int(b0 >> 2)])
-                guard let b1 = iterator.next() else {
-                    output.append(table[Int((b0 & 0x03) << 4)])
-                    return
+            output.withUnsafeMutableBufferPointer { destination in
+                var read = 0
+                var write = start
+                while read + 3 <= count {
+                    let b0 = Int(source[read]), b1 = Int(source[read + 1]), b2 = Int(source[read + 2])
+                    destination[write] = table[b0 >> 2]
+                    destination[write + 1] = table[(b0 & 0x03) << 4 | b1 >> 4]
+                    destination[write + 2] = table[(b1 & 0x0F) << 2 | b2 >> 6]
+                    destination[write + 3] = table[b2 & 0x3F]
+                    read += 3
+                    write += 4
                 }
-                output.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-                guard let b2 = iterator.next() else {
-                    output.append(table[Int((b1 & 0x0F) << 2)])
-                    return
+                switch count - read {
+                case 1:
+                    let b0 = Int(source[read])
+                    destination[write] = table[b0 >> 2]
+                    destination[write + 1] = table[(b0 & 0x03) << 4]
+                case 2:
+                    let b0 = Int(source[read]), b1 = Int(source[read + 1])
+                    destination[write] = table[b0 >> 2]
+                    destination[write + 1] = table[(b0 & 0x03) << 4 | b1 >> 4]
+                    destination[write + 2] = table[(b1 & 0x0F) << 2]
+                default: break
                 }
-                output.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)])
-                output.append(table[Int(b2 & 0x3F)])
             }
         }
     }
@@ -50,33 +75,55 @@ public enum Base64URL {
     package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
         if count % 4 == 1 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count * 3 / 4)
-        return reverse.withUnsafeBufferPointer { table -> [UInt8]? in
-            var index = 0
-            while index + 4 <= count {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { return nil }
-                output.append(a << 2 | b >> 4)
-                output.append(b << 4 | c >> 2)
-                output.append(c << 6 | d)
-                index += 4
+        let outputCount = count / 4 * 3 + max(count % 4 - 1, 0)
+        guard let source = input.baseAddress, outputCount > 0 else { return [] }
+        var valid = true
+        let output = reverse.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: outputCount) { destination, initialized in
+                var index = 0
+                var write = 0
+                // Invalid characters map to 0xFF: OR-ing every looked-up value and checking the
+                // top bits once per group keeps the loop free of branches on the data.
+                while index + 4 <= count {
+                    let a = table[Int(source[index])], b = table[Int(source[index + 1])]
+                    let c = table[Int(source[index + 2])], d = table[Int(source[index + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 {
+                        valid = false
+                        break
+                    }
+                    destination[write] = a << 2 | b >> 4
+                    destination[write + 1] = b << 4 | c >> 2
+                    destination[write + 2] = c << 6 | d
+                    index += 4
+                    write += 3
+                }
+                if valid {
+                    let rest = count - index
+                    if rest == 2 {
+                        let a = table[Int(source[index])], b = table[Int(source[index + 1])]
+                        if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
+                            valid = false
+                        } else {
+                            destination[write] = a << 2 | b >> 4
+                            write += 1
+                        }
+                    } else if rest == 3 {
+                        let a = table[Int(source[index])], b = table[Int(source[index + 1])]
+                        let c = table[Int(source[index + 2])]
+                        if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
+                            valid = false
+                        } else {
+                            destination[write] = a << 2 | b >> 4
+                            destination[write + 1] = b << 4 | c >> 2
+                            write += 2
+                        }
+                    }
+                }
+                // Only what was written counts as initialised (UInt8 needs no cleanup).
+                initialized = write
             }
-            let rest = count - index
-            if rest == 2 {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return nil }
-                output.append(a << 2 | b >> 4)
-            } else if rest == 3 {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])]
-                if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return nil }
-                output.append(a << 2 | b >> 4)
-                output.append(b << 4 | c >> 2)
-            }
-            return output
         }
+        return valid ? output : nil
     }
 
     /// Decodes a string strictly (see ``decode(_:)-buffer``).

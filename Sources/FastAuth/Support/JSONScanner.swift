@@ -46,17 +46,29 @@ package struct JSONScanner: ~Copyable {
         depth: Int,
         _ member: (inout JSONScanner, String) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
+        var seen: Set<String> = []
+        try parseObject(depth: depth, isNew: { seen.insert($0).inserted }, member)
+    }
+
+    /// Iterates the members of an object as ``parseObject(depth:_:)`` does, with the caller
+    /// tracking which keys it has seen: `isNew` is asked about each key as soon as it is read
+    /// (a `false` answer fails as a duplicate, at the same offset), so a caller that records
+    /// the members anyway needs no second set of keys.
+    package mutating func parseObject(
+        depth: Int,
+        isNew: (String) -> Bool,
+        _ member: (inout JSONScanner, String) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         guard depth < Self.maxDepth else { throw fail("nested too deeply") }
         try consume(UInt8(ascii: "{"))
         if peek() == UInt8(ascii: "}") {
             position += 1
             return
         }
-        var seen: Set<String> = []
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw fail("duplicate member \"\(key)\"") }
+            guard isNew(key) else { throw fail("duplicate member \"\(key)\"") }
             try consume(UInt8(ascii: ":"))
             try member(&self, key)
             switch peek() {
@@ -65,6 +77,131 @@ package struct JSONScanner: ~Copyable {
                 position += 1
                 return
             default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    // MARK: Object iteration without closures
+    //
+    // The same grammar and errors as ``parseObject(depth:isNew:_:)``, driven by the caller:
+    //
+    //     if try scanner.openObject(depth: 0) {
+    //         repeat {
+    //             let key = try scanner.memberKey()   // then check for a duplicate
+    //             try scanner.memberColon()
+    //             … parse the value …
+    //         } while try scanner.nextMember()
+    //     }
+
+    /// Consumes `{`; `false` when the object is empty (its `}` consumed too).
+    package mutating func openObject(depth: Int) throws(JSONParseError) -> Bool {
+        guard depth < Self.maxDepth else { throw fail("nested too deeply") }
+        try consume(UInt8(ascii: "{"))
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return false
+        }
+        return true
+    }
+
+    /// Reads a member name and matches it against `names` (byte for byte, by length first;
+    /// a name with escapes is matched after decoding). Returns its index there, or `-1` and
+    /// the name as a string. A recognised name is not turned into a string at all: ask
+    /// ``memberName(_:)`` for it (error messages).
+    package mutating func memberKey(matching names: KeyNames) throws(JSONParseError) -> (index: Int, key: MemberName) {
+        guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+        let start = position + 1
+        var escaped = false
+        var end = start
+        // The common case, a plain ASCII name, is delimited here without building a string.
+        while end < input.count {
+            let c = input[end]
+            if c == UInt8(ascii: "\"") { break }
+            if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 {
+                escaped = true
+                break
+            }
+            end += 1
+        }
+        if !escaped && end < input.count {
+            let raw = UnsafeBufferPointer(rebasing: input[start..<end])
+            let index = names.index(of: raw)
+            if index >= 0 {
+                position = end + 1
+                return (index, MemberName(start: start, end: end, string: nil))
+            }
+        }
+        let key = try parseString()
+        var decoded = key
+        return (decoded.withUTF8 { names.index(of: $0) }, MemberName(start: start, end: position - 1, string: key))
+    }
+
+    /// A member name read by ``memberKey(matching:)``.
+    package struct MemberName {
+        fileprivate let start: Int
+        fileprivate let end: Int
+        /// The name, when it was not one of the recognised names (or had escapes).
+        package let string: String?
+    }
+
+    /// The name as a string.
+    package func memberName(_ name: MemberName) -> String {
+        name.string ?? String(decoding: UnsafeBufferPointer(rebasing: input[name.start..<name.end]), as: UTF8.self)
+    }
+
+    /// The error for a member name seen before in the object, at the current offset.
+    package func duplicateMember(_ name: MemberName) -> JSONParseError {
+        fail("duplicate member \"\(memberName(name))\"")
+    }
+
+    /// Consumes the `:` after a member name.
+    package mutating func memberColon() throws(JSONParseError) {
+        try consume(UInt8(ascii: ":"))
+    }
+
+    /// After a member's value: `true` past a `,` (another member follows), `false` past the
+    /// closing `}`.
+    package mutating func nextMember() throws(JSONParseError) -> Bool {
+        switch peek() {
+        case UInt8(ascii: ","):
+            position += 1
+            return true
+        case UInt8(ascii: "}"):
+            position += 1
+            return false
+        default: throw fail("expected ',' or '}'")
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    package mutating func nextByte() -> UInt8? { peek() }
+
+    /// Parses an array (the scanner must stand on `[`) whose elements should be strings, at
+    /// `depth` as ``parseValue(depth:)`` would. Returns the strings, or `nil` when an element is
+    /// valid JSON but not a string; the whole array is parsed either way, so a syntax error
+    /// anywhere in it is reported exactly as ``parseValue(depth:)`` reports it.
+    package mutating func parseStringArray(depth: Int) throws(JSONParseError) -> [String]? {
+        guard depth < Self.maxDepth else { throw fail("nested too deeply") }
+        try consume(UInt8(ascii: "["))
+        var strings: [String] = []
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return strings
+        }
+        var allStrings = true
+        while true {
+            if peek() == UInt8(ascii: "\"") {
+                strings.append(try parseString())
+            } else {
+                _ = try parseValue(depth: depth + 1)
+                allStrings = false
+            }
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                return allStrings ? strings : nil
+            default: throw fail("expected ',' or ']'")
             }
         }
     }
@@ -84,7 +221,8 @@ package struct JSONScanner: ~Copyable {
         switch next {
         case UInt8(ascii: "{"):
             var members: [String: JSONValue] = [:]
-            try parseObject(depth: depth) { (scanner: inout JSONScanner, key: String) throws(JSONParseError) in
+            try parseObject(depth: depth, isNew: { members[$0] == nil }) {
+                (scanner: inout JSONScanner, key: String) throws(JSONParseError) in
                 members[key] = try scanner.parseValue(depth: depth + 1)
             }
             return .object(members)
@@ -273,5 +411,39 @@ package struct JSONScanner: ~Copyable {
             position += 1
         }
         return value
+    }
+}
+
+/// A fixed list of ASCII member names to recognise without building and comparing strings.
+package struct KeyNames: Sendable {
+    private let names: [[UInt8]]
+    private let lengthMask: UInt64
+
+    package init(_ names: [StaticString]) {
+        self.names = names.map { name in name.withUTF8Buffer { Array($0) } }
+        var mask: UInt64 = 0
+        for name in self.names where name.count < 64 { mask |= 1 << UInt64(name.count) }
+        lengthMask = mask
+    }
+
+    /// The index of `bytes` among the names, `-1` if none.
+    @inline(__always)
+    package func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = bytes.count
+        guard count < 64, lengthMask & (1 << UInt64(count)) != 0 else { return -1 }
+        return names.withUnsafeBufferPointer { names in
+            for index in 0..<names.count where names[index].count == count {
+                let matches = names[index].withUnsafeBufferPointer { name in
+                    var equal = true
+                    for offset in 0..<count where name[offset] != bytes[offset] {
+                        equal = false
+                        break
+                    }
+                    return equal
+                }
+                if matches { return index }
+            }
+            return -1
+        }
     }
 }

@@ -1,4 +1,10 @@
-import JWTKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The compact JWS serialisation (RFC 7515 §7.1): `header.payload.signature`, strictly parsed.
 package struct CompactJWS {
@@ -11,15 +17,28 @@ package struct CompactJWS {
     /// Splits and decodes `token` without any cryptography: exactly three segments, a
     /// non-empty header and signature, strict base64url, a header that passes
     /// ``TokenHeader/parse(_:)``.
-    package static func parse(_ token: UnsafeBufferPointer<UInt8>, maxBytes: Int) throws(TokenError) -> CompactJWS {
+    ///
+    /// When the header segment is byte-for-byte the encoded header of one of `knownKeys` (every
+    /// token FastAuth issued with that key), the key's pre-parsed header is used: it is what
+    /// ``TokenHeader/parse(_:)`` returns for those bytes, so the result is the same.
+    package static func parse(
+        _ token: UnsafeBufferPointer<UInt8>, maxBytes: Int, knownKeys: KeySet? = nil
+    ) throws(TokenError) -> CompactJWS {
         guard token.count <= maxBytes else {
             throw TokenError(.oversized, "the token is \(token.count) bytes, over the \(maxBytes)-byte limit")
         }
         var dots: (Int, Int) = (-1, -1)
         var dotCount = 0
-        for index in 0..<token.count where token[index] == UInt8(ascii: ".") {
-            dotCount += 1
-            if dotCount == 1 { dots.0 = index } else if dotCount == 2 { dots.1 = index }
+        if let base = token.baseAddress {
+            // memchr (vectorised in libc) rather than a byte loop: every dot is counted.
+            let start = UnsafeRawPointer(base)
+            var from = 0
+            while from < token.count, let found = memchr(start + from, Int32(UInt8(ascii: ".")), token.count - from) {
+                let index = UnsafeRawPointer(found) - start
+                dotCount += 1
+                if dotCount == 1 { dots.0 = index } else if dotCount == 2 { dots.1 = index }
+                from = index + 1
+            }
         }
         guard dotCount == 2 else {
             throw TokenError(.malformed, "a compact JWT has three dot-separated segments, this one has \(dotCount + 1)")
@@ -29,8 +48,15 @@ package struct CompactJWS {
         let signaturePart = UnsafeBufferPointer(rebasing: token[(dots.1 + 1)...])
         guard !headerPart.isEmpty else { throw TokenError(.malformed, "the header segment is empty") }
         guard !signaturePart.isEmpty else { throw TokenError(.malformed, "the signature segment is empty") }
-        guard let headerBytes = Base64URL.decode(headerPart) else {
-            throw TokenError(.malformed, "the header is not valid base64url")
+        let preParsed = knownKeys.flatMap { Self.knownHeader(headerPart, in: $0) }
+        let headerBytes: [UInt8]?
+        if preParsed == nil {
+            guard let decoded = Base64URL.decode(headerPart) else {
+                throw TokenError(.malformed, "the header is not valid base64url")
+            }
+            headerBytes = decoded
+        } else {
+            headerBytes = nil
         }
         guard let payload = Base64URL.decode(payloadPart) else {
             throw TokenError(.malformed, "the payload is not valid base64url")
@@ -38,25 +64,57 @@ package struct CompactJWS {
         guard let signature = Base64URL.decode(signaturePart) else {
             throw TokenError(.malformed, "the signature is not valid base64url")
         }
-        let header = try headerBytes.withUnsafeBufferPointer { bytes throws(TokenError) in
-            try TokenHeader.parse(bytes)
+        let header: TokenHeader
+        if let preParsed {
+            header = preParsed
+        } else {
+            header = try (headerBytes ?? []).withUnsafeBufferPointer { bytes throws(TokenError) in
+                try TokenHeader.parse(bytes)
+            }
         }
         return CompactJWS(header: header, payload: payload, signature: signature, signingInputCount: dots.1)
+    }
+
+    /// The pre-parsed header of the key in `keys` whose encoded header is exactly `segment`.
+    private static func knownHeader(_ segment: UnsafeBufferPointer<UInt8>, in keys: KeySet) -> TokenHeader? {
+        func matches(_ key: SigningKey) -> TokenHeader? {
+            guard let header = key.header else { return nil }
+            return key.encodedHeader.withUnsafeBufferPointer { encoded in
+                guard encoded.count == segment.count, let mine = encoded.baseAddress, let theirs = segment.baseAddress
+                else { return false }
+                return memcmp(mine, theirs, segment.count) == 0
+            } ? header : nil
+        }
+        if let signing = keys.signingKey, let header = matches(signing) { return header }
+        for key in keys.verificationKeys.values {
+            if let header = matches(key) { return header }
+        }
+        return nil
     }
 
     /// Rules 1 and 2: the `kid` selects the key (no fallback), the algorithm must be allowed
     /// and must be the one the key is pinned to.
     package func selectKey(from keys: KeySet, allowedAlgorithms: Set<SigningAlgorithm>?) throws(TokenError) -> SigningKey {
         let algorithm = SigningAlgorithm(header.algorithm)
-        if let allowedAlgorithms, !allowedAlgorithms.contains(algorithm) {
+        // A configuration allows one or a few algorithms: comparing is cheaper than hashing.
+        if let allowedAlgorithms,
+            !(allowedAlgorithms.count <= 4
+                ? allowedAlgorithms.contains(where: { $0 == algorithm }) : allowedAlgorithms.contains(algorithm))
+        {
             throw TokenError(.algorithmNotAllowed, "algorithm \(TokenVerifier.printable(header.algorithm)) is not accepted here")
         }
         let key: SigningKey
         if let kid = header.keyID {
-            guard let found = keys.verificationKeys[kid] else {
-                throw TokenError(.unknownKeyID, "no key has the token's kid")
+            // The signing key is in `verificationKeys` under its own id, so trying it first
+            // finds the same key without hashing the kid.
+            if let signing = keys.signingKey, signing.id == kid {
+                key = signing
+            } else {
+                guard let found = keys.verificationKeys[kid] else {
+                    throw TokenError(.unknownKeyID, "no key has the token's kid")
+                }
+                key = found
             }
-            key = found
         } else {
             guard let keyless = keys.keylessKey else { throw TokenError(.missingKeyID, "the token has no kid") }
             key = keyless
@@ -71,8 +129,8 @@ package struct CompactJWS {
     package func verifySignature(of token: UnsafeBufferPointer<UInt8>, with key: SigningKey) throws(TokenError) {
         let valid: Bool
         do {
-            valid = try key.signer.verify(
-                signature, signs: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[..<signingInputCount])))
+            valid = try key.isValidSignature(
+                signature, over: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[..<signingInputCount])))
         } catch {
             valid = false
         }
@@ -87,7 +145,7 @@ package struct CompactJWS {
         Base64URL.encode(payload, into: &output)
         let signature: [UInt8]
         do {
-            signature = try key.signer.sign(output)
+            signature = try output.withUnsafeBytes { try key.signature(over: $0) }
         } catch {
             throw TokenError(.signingFailed, "the \(key.algorithm) key could not sign")
         }

@@ -157,36 +157,50 @@ extension TokenClaims {
         var type: String?
         var expiresAt: Int64?
         var claims = TokenClaims(subject: "", type: .access, expiresAt: 0)
-        do {
-            try scanner.parseObject(depth: 0) { (s: inout JSONScanner, key: String) throws(JSONParseError) in
-                switch key {
-                case "sub": subject = try s.parseString()
-                case "jti": claims.tokenID = try s.parseString()
-                case "sid": claims.sessionID = try s.parseString()
-                case "type": type = try s.parseString()
-                case "iat": claims.issuedAt = try Self.numericDate(&s)
-                case "exp": expiresAt = try Self.numericDate(&s)
-                case "nbf": claims.notBefore = try Self.numericDate(&s)
-                case "iss": claims.issuer = try s.parseString()
-                case "aud":
-                    switch try s.parseValue(depth: 1) {
-                    case .string(let single): claims.audience = [single]
-                    case .array(let values):
-                        var audience: [String] = []
-                        for value in values {
-                            guard case .string(let member) = value else {
+        // Names are matched as bytes against `memberNames` (no string comparisons); duplicate
+        // detection needs no set of strings: one bit per registered or profile claim, the custom
+        // dictionary for the rest.
+        var seen: UInt16 = 0
+        do throws(JSONParseError) {
+            if try scanner.openObject(depth: 0) {
+                repeat {
+                    let (index, name) = try scanner.memberKey(matching: Self.memberNames)
+                    let key = name.string ?? ""  // only read for custom claims (index < 0)
+                    if index >= 0 {
+                        let bit: UInt16 = 1 << UInt16(index)
+                        guard seen & bit == 0 else { throw scanner.duplicateMember(name) }
+                        seen |= bit
+                    } else if claims.custom[key] != nil {
+                        throw scanner.duplicateMember(name)
+                    }
+                    try scanner.memberColon()
+                    switch index {
+                    case 0: subject = try scanner.parseString()
+                    case 1: claims.tokenID = try scanner.parseString()
+                    case 2: claims.sessionID = try scanner.parseString()
+                    case 3: type = try scanner.parseString()
+                    case 4: claims.issuedAt = try Self.numericDate(&scanner)
+                    case 5: expiresAt = try Self.numericDate(&scanner)
+                    case 6: claims.notBefore = try Self.numericDate(&scanner)
+                    case 7: claims.issuer = try scanner.parseString()
+                    case 8:
+                        switch scanner.nextByte() {
+                        case UInt8(ascii: "\""): claims.audience = [try scanner.parseString()]
+                        case UInt8(ascii: "["):
+                            guard let audience = try scanner.parseStringArray(depth: 1) else {
                                 throw JSONParseError(reason: "aud must hold strings", offset: 0)
                             }
-                            audience.append(member)
+                            claims.audience = audience
+                        default:
+                            _ = try scanner.parseValue(depth: 1)
+                            throw JSONParseError(reason: "aud must be a string or a list", offset: 0)
                         }
-                        claims.audience = audience
-                    default: throw JSONParseError(reason: "aud must be a string or a list", offset: 0)
+                    case 9: claims.email = scanner.consumeNull() ? nil : try scanner.parseString()
+                    case 10: claims.name = scanner.consumeNull() ? nil : try scanner.parseString()
+                    case 11: claims.emailVerified = scanner.consumeNull() ? nil : try scanner.parseBool()
+                    default: claims.custom[key] = try scanner.parseValue(depth: 1)
                     }
-                case "email": claims.email = s.consumeNull() ? nil : try s.parseString()
-                case "name": claims.name = s.consumeNull() ? nil : try s.parseString()
-                case "email_verified": claims.emailVerified = s.consumeNull() ? nil : try s.parseBool()
-                default: claims.custom[key] = try s.parseValue(depth: 1)
-                }
+                } while try scanner.nextMember()
             }
             try scanner.expectEnd()
         } catch {
@@ -200,6 +214,11 @@ extension TokenClaims {
         claims.expiresAt = expiresAt
         return claims
     }
+
+    /// The registered and profile claims ``parse(_:)`` reads into typed fields, by index.
+    private static let memberNames = KeyNames([
+        "sub", "jti", "sid", "type", "iat", "exp", "nbf", "iss", "aud", "email", "name", "email_verified",
+    ])
 
     /// A NumericDate (RFC 7519 §2): a JSON number of seconds; fractions are rounded down.
     private static func numericDate(_ scanner: inout JSONScanner) throws(JSONParseError) -> Int64 {

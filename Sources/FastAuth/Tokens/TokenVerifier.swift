@@ -67,7 +67,7 @@ public struct TokenVerifier: Sendable {
         -> VerifiedToken
     {
         // Rule 7 (shape), rule 1 (alg none), rule 6 (crit): no cryptography yet.
-        let jws = try CompactJWS.parse(token, maxBytes: policy.maxTokenBytes)
+        let jws = try CompactJWS.parse(token, maxBytes: policy.maxTokenBytes, knownKeys: keys)
         let key = try jws.selectKey(from: keys, allowedAlgorithms: policy.allowedAlgorithms)
         // Rule 7: the claims must be a JSON object with the required claims.
         let claims = try jws.payload.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenClaims.parse(bytes) }
@@ -120,7 +120,7 @@ public struct TokenVerifier: Sendable {
         var token = token
         let result = token.withUTF8 { bytes in
             Result { () throws(TokenError) in
-                let jws = try CompactJWS.parse(bytes, maxBytes: maxTokenBytes)
+                let jws = try CompactJWS.parse(bytes, maxBytes: maxTokenBytes, knownKeys: keys)
                 let key = try jws.selectKey(from: keys, allowedAlgorithms: allowedAlgorithms)
                 try jws.verifySignature(of: bytes, with: key)
                 return (jws.header, jws.payload, key.id)
