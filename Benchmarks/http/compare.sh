@@ -77,16 +77,18 @@ bench() {
   rm -f "$OUT/tokens16.txt"
 }
 
-start_fastauth() {  # ALG PORT → pid
+# start_fastauth ALG PORT: starts the server in the background; its pid goes to FASTAUTH_PID.
+start_fastauth() {
   local alg="$1" port="$2" dir; dir="$(mktemp -d /tmp/fastauth-bench-XXXX)"
   local extra=()
   if [ "$alg" = RS256 ]; then extra=(FASTAUTH_JWKS_ENABLED=true FASTAUTH_PRIVATE_KEY_FILE=/tmp/peer-data/rs256_private.pem FASTAUTH_PUBLIC_KEY_FILE=/tmp/peer-data/rs256_public.pem); fi
-  (cd "$dir" && env FASTAUTH_SECRET="peer-bench-hs256-secret-0123456789abcdef01234567" FASTAUTH_ALGORITHM="$alg" \
+  (cd "$dir" && exec env FASTAUTH_SECRET="peer-bench-hs256-secret-0123456789abcdef01234567" FASTAUTH_ALGORITHM="$alg" \
      FASTAUTH_ISSUER=fastauth-peer FASTAUTH_AUDIENCE=fastauth-peer-api FASTAUTH_RATE_LIMIT_PER_MINUTE=0 \
      FASTAUTH_DATABASE_URL="sqlite://$dir/bench.db" LOG_LEVEL=warning "${extra[@]}" \
-     nohup "$BIN" serve --port "$port" >"$OUT/fastauth-$alg.log" 2>&1 & echo $! >"$dir/pid")
-  for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.2; done
-  cat "$dir/pid"
+     "$BIN" serve --port "$port" </dev/null >"$OUT/fastauth-$alg.log" 2>&1) &
+  FASTAUTH_PID=$!
+  for _ in $(seq 1 150); do curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0; sleep 0.2; done
+  echo "fastauth did not start; see $OUT/fastauth-$alg.log" >&2; return 1
 }
 
 { echo "date: $(date -u +%FT%TZ)"; echo "host: $(uname -srm), $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
@@ -99,19 +101,20 @@ echo "== HS256: the Python original"
 bench peer http://127.0.0.1:8101 "$(cat /tmp/peer-data/hs256.pid)"
 "$PEER/stop.sh" hs256 >/dev/null
 echo "== HS256: FastAuth"
-PID="$(start_fastauth HS256 8201)"
-bench fastauth http://127.0.0.1:8201 "$PID"
-kill -TERM "$PID"; sleep 1
+start_fastauth HS256 8201
+bench fastauth http://127.0.0.1:8201 "$FASTAUTH_PID"
+kill -TERM "$FASTAUTH_PID"; wait "$FASTAUTH_PID" 2>/dev/null || true
 echo "== RS256 JWKS: the Python original"
 "$PEER/start.sh" rs256 8102 >/dev/null
 PPID_RS="$(cat /tmp/peer-data/rs256.pid)"
 run peer jwks_c16 "$PPID_RS" http://127.0.0.1:8102/.well-known/jwks.json plain_get.lua -t2 -c16 -d"$DUR"
 "$PEER/stop.sh" rs256 >/dev/null
 echo "== RS256 JWKS: FastAuth"
-PID="$(start_fastauth RS256 8202)"
+start_fastauth RS256 8202
+PID="$FASTAUTH_PID"
 run fastauth jwks_c16 "$PID" http://127.0.0.1:8202/.well-known/jwks.json plain_get.lua -t2 -c16 -d"$DUR"
 export BENCH_ETAG; BENCH_ETAG="$(curl -fsS -D - -o /dev/null http://127.0.0.1:8202/.well-known/jwks.json | awk -F': ' 'tolower($1)=="etag" {print $2}' | tr -d '\r')"
 run fastauth jwks304_c16 "$PID" http://127.0.0.1:8202/.well-known/jwks.json "$ROOT/Benchmarks/http/if_none_match.lua" -t2 -c16 -d"$DUR"
-kill -TERM "$PID"
+kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
 
 "$PY" "$ROOT/Benchmarks/http/summarize.py" "$OUT" | tee "$OUT/summary.md"

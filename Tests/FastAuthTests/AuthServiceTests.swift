@@ -200,6 +200,23 @@ struct AuthServiceTests {
         #expect(await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) } == .accountDeactivated)
     }
 
+    @Test("a deactivation reaches authenticated requests within the user cache's second, and at once with the cache off")
+    func userCache() async throws {
+        let h = try await AuthHarness()
+        let signIn = try await h.register()
+        _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token)
+        await h.store.setActive(false, userID: signIn.user.id, now: h.clock.now())
+        _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token)
+        h.clock.advance(by: .seconds(1))
+        #expect(await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) } == .accountDeactivated)
+
+        let uncached = try await AuthHarness(security: SecurityConfig(passwordHashing: .insecureTesting, userCacheTTL: .zero))
+        let other = try await uncached.register()
+        _ = try await uncached.auth.authenticate(accessToken: other.tokens.access.token)
+        await uncached.store.setActive(false, userID: other.user.id, now: uncached.clock.now())
+        #expect(await uncached.code { _ = try await uncached.auth.authenticate(accessToken: other.tokens.access.token) } == .accountDeactivated)
+    }
+
     @Test("allowSignin returning false refuses the login")
     func allowSignin() async throws {
         let h = try await AuthHarness(hooks: RefuseAll())

@@ -17,6 +17,7 @@ public struct AuthService: Sendable {
     /// The access-token signing keys: loading, JWKS, rotation.
     public let keys: KeyManager
     public let logger: Logger
+    private let users: UserCache
     private var clock: any WallClock { tokens.clock }
     private var hooks: any EventHooks { config.hooks }
 
@@ -36,6 +37,7 @@ public struct AuthService: Sendable {
                 config: config, keyRing: tokens.keyRing, store: store as? any SigningKeyStore, clock: tokens.clock,
                 logger: Logger(label: "fastauth.keys"))
         self.logger = logger
+        self.users = UserCache(ttl: config.security.userCacheTTL)
     }
 
     // MARK: Register and login
@@ -193,7 +195,11 @@ public struct AuthService: Sendable {
         } catch {
             throw AuthError.notAuthenticated
         }
-        let user = try await activeUser(UserID(claims.subject), refusal: AuthError.notAuthenticated)
+        let id = UserID(claims.subject)
+        let now = clock.now()
+        if let cached = users.user(id, now: now) { return Principal(user: cached, claims: claims) }
+        let user = try await activeUser(id, refusal: AuthError.notAuthenticated)
+        users.store(user, now: now)
         return Principal(user: user, claims: claims)
     }
 

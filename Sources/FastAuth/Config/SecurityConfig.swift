@@ -13,11 +13,14 @@ public struct SecurityConfig: Sendable, Hashable {
     public var passwordHashing: ScryptParameters
     /// Password hashes computed at once (default: one per core).
     public var maxConcurrentHashes: Int?
+    /// How long an instance may reuse a user it read for an authenticated request (default 1 s;
+    /// zero reads the store every time). A deactivation takes effect within this time.
+    public var userCacheTTL: Duration
 
     public init(
         rateLimitPerMinute: Int = 100, lockoutAttempts: Int = 5, lockoutDuration: Duration = .seconds(300),
         refreshReuseGracePeriod: Duration = .seconds(10), passwordHashing: ScryptParameters = .owasp,
-        maxConcurrentHashes: Int? = nil
+        maxConcurrentHashes: Int? = nil, userCacheTTL: Duration = .seconds(1)
     ) {
         self.rateLimitPerMinute = rateLimitPerMinute
         self.lockoutAttempts = lockoutAttempts
@@ -25,6 +28,7 @@ public struct SecurityConfig: Sendable, Hashable {
         self.refreshReuseGracePeriod = refreshReuseGracePeriod
         self.passwordHashing = passwordHashing
         self.maxConcurrentHashes = maxConcurrentHashes
+        self.userCacheTTL = userCacheTTL
     }
 
     var problems: [String] {
@@ -34,6 +38,7 @@ public struct SecurityConfig: Sendable, Hashable {
         if lockoutDuration.wholeSeconds < 1 { problems.append("lockoutDuration must be at least one second") }
         if refreshReuseGracePeriod < .zero { problems.append("refreshReuseGracePeriod must not be negative") }
         if let limit = maxConcurrentHashes, limit < 1 { problems.append("maxConcurrentHashes must be at least 1") }
+        if userCacheTTL < .zero || userCacheTTL > .seconds(60) { problems.append("userCacheTTL must be between 0 and 60 seconds") }
         return problems
     }
 }

@@ -19,7 +19,14 @@ extension SQLAuthStore {
         _ operation: String, _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
     ) async throws -> T {
         let engine = try SQLEngine(database)
-        return try await retrying(operation) {
+        guard let writerGate else { return try await runTransaction(operation, engine, body) }
+        return try await writerGate.run { try await runTransaction(operation, engine, body) }
+    }
+
+    private func runTransaction<T: Sendable>(
+        _ operation: String, _ engine: SQLEngine, _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
+    ) async throws -> T {
+        try await retrying(operation) {
             try await database.withSession { connection in
                 try await connection.raw(SQLQueryString(engine.beginWriteTransaction)).run()
                 do {

@@ -38,8 +38,12 @@ public struct SQLAuthStore: AuthStore {
     public let configuration: Configuration
 
     /// Creates a store over `database`, whose dialect must be `sqlite` or `postgresql`.
+    /// Serialises this process's write transactions on SQLite (`nil` on PostgreSQL).
+    let writerGate: WriterGate?
+
     public init(database: any SQLDatabase, configuration: Configuration = .init()) {
         self.database = database
         self.configuration = configuration
+        self.writerGate = database.dialect.name == "sqlite" ? WriterGate() : nil
     }
 }
