@@ -300,6 +300,14 @@ struct PasswordHasherTests {
         }
     }
 
+    @Test("unknown emails are checked against a well-formed dummy hash with the current parameters")
+    func dummyHash() async throws {
+        let hasher = try PasswordHasher(parameters: .insecureTesting)
+        let parsed = try #require(PasswordHasher.parse(hasher.dummyHash))
+        #expect(parsed.parameters == .insecureTesting && parsed.salt.count == 16 && parsed.hash.count == 32)
+        #expect(await !hasher.verifyDummy("correct horse battery"))
+    }
+
     @Test("the production default is OWASP's scrypt floor, and weaker hashes are flagged for rehash")
     func parameters() async throws {
         #expect(ScryptParameters.owasp == ScryptParameters(logN: 14, r: 8, p: 5))

@@ -41,17 +41,21 @@ public struct PasswordHasher: Sendable {
     /// The parameters new hashes get.
     public let parameters: ScryptParameters
     private let limiter: ConcurrencyLimiter
-    private let dummyHash: String
+    package let dummyHash: String
 
     /// Creates a hasher that runs at most `maxConcurrentHashes` at once (default: one per core).
-    /// It computes one hash at creation: the dummy that unknown-email logins are checked
-    /// against, so they cost the same as wrong passwords.
+    ///
+    /// Unknown-email logins are checked against a dummy hash with the current parameters, so
+    /// they cost the same as wrong passwords. It needs no computing: random salt and random
+    /// digest bytes make a well-formed hash that no password matches (but 2^-256).
     public init(parameters: ScryptParameters = .owasp, maxConcurrentHashes: Int? = nil) throws {
         self.parameters = parameters
         self.limiter = ConcurrencyLimiter(limit: max(1, maxConcurrentHashes ?? ProcessInfo.processInfo.activeProcessorCount))
         var random = SystemRandomNumberGenerator()
-        let throwaway = Base64URL.encode((0..<24).map { _ in UInt8.random(in: 0...255, using: &random) })
-        self.dummyHash = try Self.hashNow(throwaway, parameters: parameters)
+        let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let digest = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        self.dummyHash = "$scrypt$ln=\(parameters.logN),r=\(parameters.r),p=\(parameters.p)$"
+            + Base64URL.encode(salt) + "$" + Base64URL.encode(digest)
     }
 
     /// Hashes `password` with fresh salt.
@@ -105,7 +109,7 @@ public struct PasswordHasher: Sendable {
         return key.withUnsafeBytes { Array($0) }
     }
 
-    static func parse(_ hash: String) -> (parameters: ScryptParameters, salt: [UInt8], hash: [UInt8])? {
+    package static func parse(_ hash: String) -> (parameters: ScryptParameters, salt: [UInt8], hash: [UInt8])? {
         let parts = hash.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0].isEmpty, parts[1] == "scrypt" else { return nil }
         var values: [Substring: Int] = [:]
