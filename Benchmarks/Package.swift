@@ -16,12 +16,14 @@ let package = Package(
     ],
     targets: [
         // Fixtures shared by the benchmarks and the profiling executable: one configuration
-        // per algorithm, the same claims through FastAuth, jwt-kit and the raw primitives.
+        // per algorithm, the same claims through FastAuth, jwt-kit and the raw primitives;
+        // for the resource-server verifier, a pool of distinct tokens and a fixed JWKS.
         .target(
             name: "BenchSupport",
             dependencies: [
                 .product(name: "FastAuth", package: "fastauth"),
                 .product(name: "FastAuthTesting", package: "fastauth"),
+                .product(name: "FastAuthVerifier", package: "fastauth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

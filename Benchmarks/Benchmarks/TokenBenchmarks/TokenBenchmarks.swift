@@ -24,6 +24,11 @@ import Foundation
 //                            exact signing input FastAuth produced (the primitive as jwt-kit
 //                            wraps it).
 // - swift-crypto sign/verify: swift-crypto called directly with a key parsed once.
+// - verifier verify (warm cache): FastAuthVerifier's RemoteTokenVerifier.verify over a pool
+//                            of 1024 distinct access tokens (fresh jti each), keys cached by
+//                            one JWKS fetch before timing (checked to stay 1). RS256, ES256,
+//                            EdDSA; "TokenService verify (token pool)" is the same pool
+//                            through TokenService.verifyAccessToken, for comparison.
 let benchmarks: @Sendable () -> Void = {
     let malloc = ProcessInfo.processInfo.environment["FASTAUTH_BENCH_MALLOC"] != nil
     let seconds = Int(ProcessInfo.processInfo.environment["FASTAUTH_BENCH_SECONDS"] ?? "") ?? 2
@@ -126,6 +131,38 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 blackHole(try f.direct.verify(f.signature, signs: f.signingInput))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    // The resource-server verifier (FastAuthVerifier) with a warm key cache.
+    for algorithm in verifierBenchmarkAlgorithms {
+        let name = algorithm.rawValue
+        let pool = Benchmark.Configuration(
+            scalingFactor: .kilo, setup: { try await VerifierFixtureCache.shared.prepare(algorithm) })
+        Benchmark("\(name) verifier verify (warm cache)", configuration: pool) { benchmark in
+            let f = try VerifierFixtureCache.shared.fixture(algorithm)
+            let tokens = f.tokens
+            var index = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try await f.verifier.verify(tokens[index]))
+                index += 1
+                if index == tokens.count { index = 0 }
+            }
+            benchmark.stopMeasurement()
+            try f.checkWarm()
+        }
+        Benchmark("\(name) TokenService verify (token pool)", configuration: pool) { benchmark in
+            let f = try VerifierFixtureCache.shared.fixture(algorithm)
+            let tokens = f.tokens
+            var index = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try f.service.verifyAccessToken(tokens[index]))
+                index += 1
+                if index == tokens.count { index = 0 }
             }
             benchmark.stopMeasurement()
         }

@@ -17,6 +17,9 @@ public let peerAudience = ["fastauth-peer-api"]
 /// The algorithms every benchmark runs for.
 public let benchmarkAlgorithms: [SigningAlgorithm] = [.hs256, .rs256, .ps256, .es256, .eddsa]
 
+/// The algorithms the resource-server verifier benchmarks run for.
+public let verifierBenchmarkAlgorithms: [SigningAlgorithm] = [.rs256, .es256, .eddsa]
+
 /// The claims FastAuth puts in an access token, as a jwt-kit `JWTPayload`: the generic
 /// Codable/JSONEncoder path, checked the way FastAuth checks (exp, iss, aud, type).
 public struct JWTKitAccessClaims: JWTPayload, Equatable {
