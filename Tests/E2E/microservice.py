@@ -16,56 +16,19 @@ import argparse
 import base64
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 import jwt as pyjwt
+from e2e_common import call, free_port, stop, wait_healthy
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 SECRET = "microservice-e2e-secret-" + "z" * 48
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(method, url, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def wait_healthy(base, process, log):
-    deadline = time.time() + 60
-    while time.time() < deadline:  # readiness poll, bounded
-        try:
-            if call("GET", base + "/healthz")[0] == 200:
-                return
-        except (urllib.error.URLError, OSError):
-            pass
-        if process.poll() is not None:
-            raise RuntimeError("service exited; see " + log)
-        time.sleep(0.2)
-    raise RuntimeError("service did not start; see " + log)
 
 
 def current_signing_key(db_path):
@@ -157,16 +120,7 @@ def main():
     except Exception as error:  # noqa: BLE001 - reported; the test fails on it
         result["error"] = repr(error)
     finally:
-        codes = []
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                codes.append(process.wait(timeout=20))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                codes.append("killed")
-        result["exit_codes"] = codes
+        result["exit_codes"] = stop(processes)
         result["workdir"] = workdir
     print(json.dumps(result))
 

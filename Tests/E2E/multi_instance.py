@@ -10,8 +10,6 @@ long the two JWKS documents disagree. Prints one JSON object; the Swift test ass
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,32 +20,11 @@ import urllib.request
 import uuid
 
 import jwt as pyjwt
+from e2e_common import call_full as call, free_port, stop, wait_healthy
 from joserfc import jwt as jjwt
 from joserfc.jwk import KeySet
 
 ISSUER, AUDIENCE = "https://auth.e2e.test", "e2e-api"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(method, url, body=None, token=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    for k, v in (headers or {}).items():
-        request.add_header(k, v)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def psql(url, sql):
@@ -98,17 +75,8 @@ def main():
             servers.append(subprocess.Popen(
                 [args.fastauth, "serve", "--port", str(port)], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT))
             bases.append(f"http://127.0.0.1:{port}")
-        deadline = time.time() + 60
-        for base in bases:
-            while True:
-                try:
-                    if call("GET", base + "/healthz")[0] == 200:
-                        break
-                except (ConnectionError, urllib.error.URLError, OSError):
-                    pass
-                if time.time() > deadline:
-                    raise RuntimeError("a server did not start; logs in " + workdir)
-                time.sleep(0.2)
+        for base, server, log in zip(bases, servers, logs):
+            wait_healthy(base, server, log)
 
         # One session per instance.
         refresh = []
@@ -176,16 +144,7 @@ def main():
         result["error"] = repr(error)
         result["failure_count"] = -1
     finally:
-        codes = []
-        for server in servers:
-            server.send_signal(signal.SIGTERM)
-        for server in servers:
-            try:
-                codes.append(server.wait(timeout=20))
-            except subprocess.TimeoutExpired:
-                server.kill()
-                codes.append("killed")
-        result["exit_codes"] = codes
+        result["exit_codes"] = stop(servers)
         result["logs"] = logs
         try:
             psql(base_url, f"DROP DATABASE IF EXISTS {name}")

@@ -8,55 +8,22 @@ still work, and the JWKS key ids are unchanged. Prints one JSON object.
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(method, url, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+from e2e_common import call, free_port, stop as stop_all, wait_healthy
 
 
 def start(binary, env, workdir, port):
     log = open(os.path.join(workdir, f"server-{port}.log"), "a")
     process = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if call("GET", f"http://127.0.0.1:{port}/healthz")[0] == 200:
-                return process
-        except (urllib.error.URLError, OSError):
-            pass
-        if process.poll() is not None:
-            raise RuntimeError("server exited: see " + log.name)
-        time.sleep(0.2)
-    raise RuntimeError("server did not start: see " + log.name)
+    wait_healthy(f"http://127.0.0.1:{port}", process, log.name)
+    return process
 
 
 def stop(process):
-    process.send_signal(signal.SIGTERM)
-    return process.wait(timeout=20)
+    return stop_all([process])[0]
 
 
 def scenario(binary, mode):
