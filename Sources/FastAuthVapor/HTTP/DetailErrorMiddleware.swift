@@ -7,14 +7,21 @@ public import Vapor
 ///
 /// Install it in place of Vapor's `ErrorMiddleware` (which would answer first):
 /// `app.middleware = Middlewares(); app.middleware.use(DetailErrorMiddleware())`.
-public struct DetailErrorMiddleware: AsyncMiddleware {
+///
+/// A plain (future-based) middleware, not an `AsyncMiddleware`: it sits in front of every
+/// request, and an async middleware costs every request a hop to the concurrency pool and back.
+public struct DetailErrorMiddleware: Middleware {
     /// Creates the middleware.
     public init() {}
 
-    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch let abort as any AbortError {
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in
+            response(for: error, to: request)
+        }
+    }
+
+    private func response(for error: any Error, to request: Request) -> Response {
+        if let abort = error as? any AbortError {
             if abort.status == .notFound {
                 let allowed = allowedMethods(for: request.url.path, in: request.application.routes.all)
                 if !allowed.isEmpty {
@@ -25,10 +32,9 @@ public struct DetailErrorMiddleware: AsyncMiddleware {
             }
             let reason = abort.status.code < 500 ? abort.reason : (abort.status.reasonPhrase)
             return JSONResponse.detail(abort.status, reason, headers: abort.headers)
-        } catch {
-            request.logger.error("unhandled error", metadata: ["error": "\(String(describing: error).prefix(300))"])
-            return JSONResponse.detail(.internalServerError, "Internal Server Error")
         }
+        request.logger.error("unhandled error", metadata: ["error": "\(String(describing: error).prefix(300))"])
+        return JSONResponse.detail(.internalServerError, "Internal Server Error")
     }
 
     private func allowedMethods(for path: String, in routes: [Route]) -> Set<String> {
