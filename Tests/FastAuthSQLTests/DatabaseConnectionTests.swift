@@ -58,7 +58,7 @@ struct DatabaseConnectionTests {
     func sqlitePragmas() async throws {
         try await TestDatabase.withSQLite { database in
             let connection = try database.connect()
-            let settings = try await withThrowingTaskGroup(of: [String].self) { group in
+            let outcome = await Result { () async throws -> [[String]] in try await withThrowingTaskGroup(of: [String].self) { group in
                 for _ in 0..<16 {
                     group.addTask {
                         try await connection.database.withSession { session in
@@ -76,8 +76,9 @@ struct DatabaseConnectionTests {
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
-            }
-            await connection.shutdown()
+            } }
+            await connection.shutdown()  // also when a query failed: a pool must be shut down
+            let settings = try outcome.get()
             #expect(settings.count == 16)
             #expect(settings.allSatisfy { $0 == ["wal", "5000", "1"] }, "\(settings)")
         }

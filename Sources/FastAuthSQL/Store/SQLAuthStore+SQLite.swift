@@ -12,9 +12,23 @@ extension SQLAuthStore {
 
     /// Applies ``sqliteConnectionPragmas`` to one SQLite connection; call it whenever a pool
     /// opens a connection.
+    ///
+    /// Switching a file to WAL needs a moment of exclusive access, and SQLite may answer
+    /// "database is locked" without waiting when several connections open at once; the switch
+    /// is made only when the file is not in WAL mode yet, and retried a few times.
     public static func prepareSQLiteConnection(_ connection: any SQLDatabase) async throws {
-        for pragma in sqliteConnectionPragmas {
-            try await connection.raw(SQLQueryString(pragma)).run()
+        try await connection.raw(SQLQueryString(sqliteConnectionPragmas[0])).run()
+        let mode = try await connection.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+        if let mode, !["wal", "memory"].contains(mode.lowercased()) {
+            for attempt in 1...10 {
+                do {
+                    try await connection.raw(SQLQueryString(sqliteConnectionPragmas[1])).run()
+                    break
+                } catch where attempt < 10 {
+                    try await Task.sleep(for: .milliseconds(10 * attempt))
+                }
+            }
         }
+        try await connection.raw(SQLQueryString(sqliteConnectionPragmas[2])).run()
     }
 }
