@@ -32,7 +32,7 @@ public struct DatabaseConnection: Sendable {
     private let pool: Pool
 
     private enum Pool: Sendable {
-        case sqlite(EventLoopGroupConnectionPool<SQLiteStoreConnectionSource>, NIOThreadPool, OpeningConnections)
+        case sqlite(SQLiteConnectionPool, NIOThreadPool)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
@@ -79,24 +79,20 @@ public struct DatabaseConnection: Sendable {
     ) -> DatabaseConnection {
         let threadPool = NIOThreadPool(numberOfThreads: connections)
         threadPool.start()
-        let source = SQLiteStoreConnectionSource(storage: storage, threadPool: threadPool)
-        // One event loop owns the whole pool, so `connections` is the exact connection count.
-        let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: connections, requestTimeout: requestTimeout, logger: logger,
-            on: MultiThreadedEventLoopGroup.singleton.next())
-        let database = PooledSQLiteDatabase(pool: pool, logger: logger).sql(queryLogLevel: nil)
-        return DatabaseConnection(
-            location: location, database: database, pool: .sqlite(pool, threadPool, source.opening))
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let pool = SQLiteConnectionPool(
+            storage: storage, threadPool: threadPool, eventLoop: eventLoop, maxConnections: connections, logger: logger)
+        let database = SQLiteStoreDatabase(pool: pool, logger: logger, eventLoop: eventLoop)
+        return DatabaseConnection(location: location, database: database, pool: .sqlite(pool, threadPool))
     }
 
     /// Closes every connection and stops the threads; call it once nothing uses ``database``.
-    /// For SQLite it first waits for connections still being opened, so the pool holds them
-    /// when it closes (otherwise they would be closed after the thread pool stopped: never).
+    /// For SQLite the pool closes its connections (those in use when they come back, those being
+    /// opened once they are) before the thread pool they run on stops.
     public func shutdown() async {
         switch pool {
-        case .sqlite(let pool, let threadPool, let opening):
-            await opening.drained()
-            try? await pool.shutdownAsync()
+        case .sqlite(let pool, let threadPool):
+            await pool.shutdown()
             try? await threadPool.shutdownGracefully()
         case .postgres(let pool):
             try? await pool.shutdownAsync()

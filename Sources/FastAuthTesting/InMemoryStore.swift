@@ -12,7 +12,6 @@ public actor InMemoryStore: AuthStore {
     private var users: [UserID: StoredUser] = [:]
     private var usersByEmail: [String: UserID] = [:]
     private var sessions: [SessionID: SessionRecord] = [:]
-    private var tokens: [TokenID: RefreshTokenRecord] = [:]
     private var counters: [String: (windowStart: Date, count: Int, expiresAt: Date)] = [:]
     private var locks: [String: Date] = [:]
 
@@ -48,12 +47,11 @@ public actor InMemoryStore: AuthStore {
 
     // MARK: SessionStore
 
-    public func createSession(_ session: SessionRecord, firstToken: RefreshTokenRecord) throws {
-        guard sessions[session.id] == nil, tokens[firstToken.id] == nil else {
-            throw StoreError(.duplicateID, "a session or token with this id already exists")
+    public func createSession(_ session: SessionRecord) throws {
+        guard sessions[session.id] == nil else {
+            throw StoreError(.duplicateID, "a session with this id already exists")
         }
         sessions[session.id] = session
-        tokens[firstToken.id] = firstToken
     }
 
     public func session(id: SessionID) -> SessionRecord? { sessions[id] }
@@ -62,23 +60,15 @@ public actor InMemoryStore: AuthStore {
         sessions.values.filter { $0.userID == userID && $0.isActive(at: now) }.sorted { $0.createdAt > $1.createdAt }
     }
 
-    public func refreshToken(id: TokenID) -> RefreshTokenRecord? { tokens[id] }
-
-    public func liveRefreshToken(sessionID: SessionID) -> RefreshTokenRecord? {
-        tokens.values.filter { $0.sessionID == sessionID && $0.consumedAt == nil }.max { $0.issuedAt < $1.issuedAt }
-    }
-
-    public func consumeRefreshToken(_ id: TokenID, replacement: RefreshTokenRecord, now: Date) -> RefreshConsumption {
-        guard let token = tokens[id], var session = sessions[token.sessionID] else { return .notFound }
+    public func rotateRefreshToken(
+        sessionID: SessionID, presented: TokenID, next: TokenID, expiresAt: Date, now: Date
+    ) -> RefreshRotation {
+        guard let session = sessions[sessionID] else { return .notFound }
         guard session.isActive(at: now) else { return .sessionInactive(session) }
-        guard token.consumedAt == nil else { return .alreadyConsumed(token, session) }
-        tokens[id]?.consumedAt = now
-        tokens[id]?.replacedBy = replacement.id
-        tokens[replacement.id] = replacement
-        session.lastUsedAt = now
-        session.expiresAt = replacement.expiresAt
-        sessions[session.id] = session
-        return .consumed(session)
+        guard session.currentTokenID == presented else { return .superseded(session) }
+        let rotated = session.rotated(to: next, expiresAt: expiresAt, now: now)
+        sessions[sessionID] = rotated
+        return .rotated(rotated)
     }
 
     public func revokeSession(_ id: SessionID, userID: UserID, now: Date) -> Bool {

@@ -1,6 +1,6 @@
 @testable import FastAuthDatabase
 import FastAuth
-import FastAuthSQL
+@testable import FastAuthSQL
 import Foundation
 import SQLKit
 import Testing
@@ -21,15 +21,15 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
-                #expect(first.applied.map(\.version) == [1, 2])
-                #expect(first.schemaVersion == 2)
+                #expect(first.applied.map(\.version) == [1, 2, 3])
+                #expect(first.schemaVersion == 3)
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
-                    #expect(again.schemaVersion == 2)
+                    #expect(again.schemaVersion == 3)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()
-                #expect(rows.count == 2)
+                #expect(rows.count == 3)
             }
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") {
@@ -47,25 +47,26 @@ enum SQLStoreChecks {
             }
             for connection in connections { await connection.shutdown() }
             let (reports, rows) = try outcome.get()
-            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2])
-            #expect(reports.allSatisfy { $0.schemaVersion == 2 })
-            #expect(rows == 2)
+            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3])
+            #expect(reports.allSatisfy { $0.schemaVersion == 3 })
+            #expect(rows == 3)
         },
-        Case(name: "of 20 consumes of one token from two pools exactly one wins") { database async throws in
+        Case(name: "of 20 exchanges of one token from two pools exactly one wins") { database async throws in
             try await database.withStore { store, _ in
                 let user = try await store.createUser(Samples.user())
                 let session = Samples.session(userID: user.id)
-                let token = Samples.token(for: session)
-                try await store.createSession(session, firstToken: token)
+                try await store.createSession(session)
+                let first = try #require(session.currentTokenID)
                 let other = try database.connect()
                 let otherStore = SQLAuthStore(database: other.database)
                 let result = await Result {
-                    try await withThrowingTaskGroup(of: RefreshConsumption.self) { group in
+                    try await withThrowingTaskGroup(of: RefreshRotation.self) { group in
                         for index in 0..<20 {
                             let target = index.isMultiple(of: 2) ? store : otherStore
                             group.addTask {
-                                try await target.consumeRefreshToken(
-                                    token.id, replacement: Samples.token(for: session), now: Samples.at(1))
+                                try await target.rotateRefreshToken(
+                                    sessionID: session.id, presented: first, next: .generate(),
+                                    expiresAt: Samples.at(7200), now: Samples.at(1))
                             }
                         }
                         return try await group.reduce(into: []) { $0.append($1) }
@@ -73,36 +74,59 @@ enum SQLStoreChecks {
                 }
                 await other.shutdown()
                 let outcomes = try result.get()
-                let consumed = outcomes.filter { if case .consumed = $0 { true } else { false } }
-                #expect(consumed.count == 1)
-                #expect(outcomes.count - consumed.count == 19)
-                let liveRows = try await store.database.raw(
-                    "SELECT id FROM fastauth_refresh_tokens WHERE session_id = \(bind: session.id.rawValue)"
-                ).all()
-                #expect(liveRows.count == 2)
+                let rotated = outcomes.compactMap { if case .rotated(let session) = $0 { session } else { nil } }
+                #expect(rotated.count == 1)
+                #expect(outcomes.filter { if case .superseded = $0 { true } else { false } }.count == 19)
+                #expect(try await store.session(id: session.id) == rotated.first)
             }
         },
-        Case(name: "a consume whose replacement cannot be stored rolls back entirely") { database async throws in
-            try await database.withStore { store, _ in
+        Case(name: "createTables on a schema-v2 database carries each session's live and last exchanged token over") {
+            database async throws in
+            try await database.withStore(createTables: false) { store, connection in
+                #expect(try await store.createTables(upTo: 2).schemaVersion == 2)
                 let user = try await store.createUser(Samples.user())
-                let session = Samples.session(userID: user.id)
-                let token = Samples.token(for: session)
-                try await store.createSession(session, firstToken: token)
-                let unrelated = Samples.session(userID: user.id)
-                let taken = Samples.token(for: unrelated)
-                try await store.createSession(unrelated, firstToken: taken)
-                var clash = Samples.token(for: session, issuedAt: Samples.at(5))
-                clash.id = taken.id
-                let error = await #expect(throws: StoreError.self) {
-                    try await store.consumeRefreshToken(token.id, replacement: clash, now: Samples.at(5))
+                let sql = connection.database
+                // A v2 session with a chain of three tokens (two exchanged), and one never refreshed.
+                let chained = SessionID.generate()
+                let fresh = SessionID.generate()
+                for (id, expires) in [(chained, 9_000_000), (fresh, 8_000_000)] {
+                    try await sql.raw(
+                        """
+                        INSERT INTO fastauth_sessions (id, user_id, created_at, last_used_at, expires_at, remember)
+                        VALUES (\(bind: id.rawValue), \(bind: user.id.rawValue), 1000, 1000, \(bind: expires), \(bind: false))
+                        """
+                    ).run()
                 }
-                #expect(error?.code == .duplicateID)
-                #expect(try await store.refreshToken(id: token.id) == token)
-                #expect(try await store.session(id: session.id) == session)
-                #expect(try await store.refreshToken(id: taken.id) == taken)
-                let next = Samples.token(for: session, issuedAt: Samples.at(6))
+                let tokens: [(String, SessionID, Int64, Int64?, String?)] = [
+                    ("tok-a", chained, 1000, 2000, "tok-b"), ("tok-b", chained, 2000, 3000, "tok-c"),
+                    ("tok-c", chained, 3000, nil, nil), ("tok-z", fresh, 1000, nil, nil),
+                ]
+                for (id, session, issued, consumed, replacedBy) in tokens {
+                    try await sql.raw(
+                        """
+                        INSERT INTO fastauth_refresh_tokens (id, session_id, user_id, issued_at, expires_at, consumed_at, replaced_by)
+                        VALUES (\(bind: id), \(bind: session.rawValue), \(bind: user.id.rawValue), \(bind: issued), 9000000, \
+                        \(bind: consumed), \(bind: replacedBy))
+                        """
+                    ).run()
+                }
+                let upgrade = try await store.createTables()
+                #expect(upgrade.applied.map(\.version) == [3] && upgrade.schemaVersion == 3)
+                let upgraded = try #require(try await store.session(id: chained))
+                #expect(upgraded.currentTokenID == TokenID("tok-c") && upgraded.previousTokenID == TokenID("tok-b"))
+                #expect(upgraded.rotatedAt == Date(timeIntervalSince1970: 3))
+                let untouched = try #require(try await store.session(id: fresh))
+                #expect(untouched.currentTokenID == TokenID("tok-z") && untouched.previousTokenID == nil)
+                #expect(untouched.rotatedAt == nil)
+                await #expect(throws: (any Error).self) {
+                    try await sql.raw("SELECT id FROM fastauth_refresh_tokens").all()
+                }
+                // The carried-over live token is the one that can be exchanged.
                 #expect(
-                    try await store.consumeRefreshToken(token.id, replacement: next, now: Samples.at(6)).isConsumed)
+                    try await store.rotateRefreshToken(
+                        sessionID: chained, presented: TokenID("tok-c"), next: .generate(), expiresAt: Samples.at(7200),
+                        now: Date(timeIntervalSince1970: 4)
+                    ).isRotated)
             }
         },
         Case(name: "times are stored as BIGINT Unix milliseconds") { database async throws in
@@ -123,13 +147,11 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore { (store: SQLAuthStore, _: DatabaseConnection) async throws in
                 let session = Samples.session(userID: .generate())
-                let token = Samples.token(for: session)
                 let error = await #expect(throws: StoreError.self) {
-                    try await store.createSession(session, firstToken: token)
+                    try await store.createSession(session)
                 }
                 #expect(error?.code == .unavailable)
                 #expect(try await store.session(id: session.id) == nil)
-                #expect(try await store.refreshToken(id: token.id) == nil)
             }
         },
         Case(name: "driver errors become unavailable with reasons that hold no hash, token or email") {
@@ -138,10 +160,10 @@ enum SQLStoreChecks {
                 let user = Samples.user(hash: "$scrypt$SECRET-HASH-VALUE")
                 let created = await #expect(throws: StoreError.self) { try await store.createUser(user) }
                 let tokenID = TokenID("SECRET-TOKEN-ID-0000000000")
-                let session = Samples.session(userID: user.account.id)
                 let consumed = await #expect(throws: StoreError.self) {
-                    try await store.consumeRefreshToken(
-                        tokenID, replacement: Samples.token(for: session), now: Samples.t0)
+                    try await store.rotateRefreshToken(
+                        sessionID: .generate(), presented: tokenID, next: .generate(), expiresAt: Samples.at(60),
+                        now: Samples.t0)
                 }
                 let updated = await #expect(throws: StoreError.self) {
                     try await store.updatePasswordHash(

@@ -78,43 +78,32 @@ enum StoreContract {
     // MARK: Sessions
 
     static let sessions: [Case] = [
-        Case(name: "a created session and its first token read back, and the token is the live one") {
+        Case(name: "a created session reads back with every field, its first token the live one") {
             store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id, remember: true)
-            let token = Samples.token(for: session)
-            try await store.createSession(session, firstToken: token)
+            try await store.createSession(session)
             #expect(try await store.session(id: session.id) == session)
-            #expect(try await store.refreshToken(id: token.id) == token)
-            #expect(try await store.liveRefreshToken(sessionID: session.id) == token)
-            let bare = Samples.session(userID: user.id, userAgent: nil, ipAddress: nil)
-            try await store.createSession(bare, firstToken: Samples.token(for: bare))
+            #expect(session.currentTokenID != nil && session.previousTokenID == nil)
+            var bare = Samples.session(userID: user.id, userAgent: nil, ipAddress: nil)
+            bare.previousTokenID = .generate()
+            bare.rotatedAt = Samples.at(1)
+            try await store.createSession(bare)
             #expect(try await store.session(id: bare.id) == bare)
             #expect(try await store.session(id: .generate()) == nil)
-            #expect(try await store.refreshToken(id: .generate()) == nil)
-            #expect(try await store.liveRefreshToken(sessionID: .generate()) == nil)
         },
-        Case(name: "a session or first token with an existing id is refused as duplicateID, writing nothing") {
+        Case(name: "a session with an existing id is refused as duplicateID, writing nothing") {
             store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
-            let token = Samples.token(for: session)
-            try await store.createSession(session, firstToken: token)
-            var again = Samples.session(userID: user.id)
+            try await store.createSession(session)
+            var again = Samples.session(userID: user.id, remember: true)
             again.id = session.id
             let sameSession = await #expect(throws: StoreError.self) {
-                try await store.createSession(again, firstToken: Samples.token(for: again))
+                try await store.createSession(again)
             }
             #expect(sameSession?.code == .duplicateID)
-            let fresh = Samples.session(userID: user.id)
-            var reused = Samples.token(for: fresh)
-            reused.id = token.id
-            let sameToken = await #expect(throws: StoreError.self) {
-                try await store.createSession(fresh, firstToken: reused)
-            }
-            #expect(sameToken?.code == .duplicateID)
-            #expect(try await store.session(id: fresh.id) == nil)
-            #expect(try await store.refreshToken(id: token.id) == token)
+            #expect(try await store.session(id: session.id) == session)
         },
         Case(name: "activeSessions lists the user's unrevoked, unexpired sessions, newest first") {
             store async throws in
@@ -126,7 +115,7 @@ enum StoreContract {
             let expired = Samples.session(userID: user.id, createdAt: Samples.at(0), expiresAt: Samples.at(300))
             let others = Samples.session(userID: other.id)
             for session in [older, newer, revoked, expired, others] {
-                try await store.createSession(session, firstToken: Samples.token(for: session))
+                try await store.createSession(session)
             }
             #expect(try await store.activeSessions(userID: user.id, now: Samples.at(300)) == [newer, older])
             #expect(try await store.activeSessions(userID: user.id, now: Samples.at(299)).count == 3)
@@ -136,14 +125,14 @@ enum StoreContract {
             let user = try await store.createUser(Samples.user())
             let other = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
-            try await store.createSession(session, firstToken: Samples.token(for: session))
+            try await store.createSession(session)
             #expect(try await !store.revokeSession(session.id, userID: other.id, now: Samples.at(10)))
             #expect(try await store.revokeSession(session.id, userID: user.id, now: Samples.at(10)))
             #expect(try await store.session(id: session.id)?.revokedAt == Samples.at(10))
             #expect(try await !store.revokeSession(session.id, userID: user.id, now: Samples.at(20)))
             #expect(try await store.session(id: session.id)?.revokedAt == Samples.at(10))
             let expired = Samples.session(userID: user.id, expiresAt: Samples.at(5))
-            try await store.createSession(expired, firstToken: Samples.token(for: expired))
+            try await store.createSession(expired)
             #expect(try await !store.revokeSession(expired.id, userID: user.id, now: Samples.at(10)))
             #expect(try await !store.revokeSession(.generate(), userID: user.id, now: Samples.at(10)))
         },
@@ -155,7 +144,7 @@ enum StoreContract {
                 Samples.session(userID: user.id, revokedAt: Samples.at(1)),
                 Samples.session(userID: user.id, expiresAt: Samples.at(5)), Samples.session(userID: other.id),
             ]
-            for session in sessions { try await store.createSession(session, firstToken: Samples.token(for: session)) }
+            for session in sessions { try await store.createSession(session) }
             #expect(try await store.revokeAllSessions(userID: user.id, now: Samples.at(10)) == 2)
             #expect(try await store.activeSessions(userID: user.id, now: Samples.at(10)).isEmpty)
             #expect(try await store.session(id: sessions[2].id)?.revokedAt == Samples.at(1))
@@ -164,81 +153,81 @@ enum StoreContract {
         },
     ]
 
-    // MARK: Refresh-token consumption
+    // MARK: Refresh-token exchange
 
     static let consumption: [Case] = [
-        Case(name: "consuming a live token stores the replacement and moves the session forward") {
+        Case(name: "exchanging the live token makes the next one live and moves the session forward") {
             store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
-            let token = Samples.token(for: session)
-            try await store.createSession(session, firstToken: token)
-            let replacement = Samples.token(for: session, issuedAt: Samples.at(60), expiresAt: Samples.at(7200))
-            let outcome = try await store.consumeRefreshToken(token.id, replacement: replacement, now: Samples.at(60))
+            try await store.createSession(session)
+            let first = try #require(session.currentTokenID)
+            let next = TokenID.generate()
+            let outcome = try await store.rotateRefreshToken(
+                sessionID: session.id, presented: first, next: next, expiresAt: Samples.at(7200), now: Samples.at(60))
             var moved = session
             moved.lastUsedAt = Samples.at(60)
             moved.expiresAt = Samples.at(7200)
-            #expect(outcome == .consumed(moved))
+            moved.currentTokenID = next
+            moved.previousTokenID = first
+            moved.rotatedAt = Samples.at(60)
+            #expect(outcome == .rotated(moved))
             #expect(try await store.session(id: session.id) == moved)
-            var consumed = token
-            consumed.consumedAt = Samples.at(60)
-            consumed.replacedBy = replacement.id
-            #expect(try await store.refreshToken(id: token.id) == consumed)
-            #expect(try await store.refreshToken(id: replacement.id) == replacement)
-            #expect(try await store.liveRefreshToken(sessionID: session.id) == replacement)
-        },
-        Case(name: "consuming a consumed token says alreadyConsumed, with when and by what") { store async throws in
-            let user = try await store.createUser(Samples.user())
-            let session = Samples.session(userID: user.id)
-            let token = Samples.token(for: session)
-            try await store.createSession(session, firstToken: token)
-            let first = Samples.token(for: session, issuedAt: Samples.at(60))
-            _ = try await store.consumeRefreshToken(token.id, replacement: first, now: Samples.at(60))
-            let second = Samples.token(for: session, issuedAt: Samples.at(70))
-            let outcome = try await store.consumeRefreshToken(token.id, replacement: second, now: Samples.at(70))
-            guard case .alreadyConsumed(let record, let current) = outcome else {
-                Issue.record("expected alreadyConsumed, got \(outcome)")
-                return
-            }
-            #expect(record.consumedAt == Samples.at(60))
-            #expect(record.replacedBy == first.id)
-            #expect(current.id == session.id && current.lastUsedAt == Samples.at(60))
-            #expect(try await store.refreshToken(id: second.id) == nil)
-        },
-        Case(name: "consuming an unknown token says notFound") { store async throws in
-            let user = try await store.createUser(Samples.user())
-            let session = Samples.session(userID: user.id)
-            let replacement = Samples.token(for: session)
+            let third = TokenID.generate()
             #expect(
-                try await store.consumeRefreshToken(.generate(), replacement: replacement, now: Samples.t0) == .notFound
-            )
-            #expect(try await store.refreshToken(id: replacement.id) == nil)
+                try await store.rotateRefreshToken(
+                    sessionID: session.id, presented: next, next: third, expiresAt: Samples.at(7300), now: Samples.at(70)
+                ).isRotated)
+            let latest = try #require(try await store.session(id: session.id))
+            #expect(latest.currentTokenID == third && latest.previousTokenID == next && latest.rotatedAt == Samples.at(70))
         },
-        Case(name: "a token of a revoked or expired session is not consumed: sessionInactive") { store async throws in
+        Case(name: "presenting a token that is not the live one says superseded and changes nothing") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let session = Samples.session(userID: user.id)
+            try await store.createSession(session)
+            let first = try #require(session.currentTokenID)
+            let next = TokenID.generate()
+            _ = try await store.rotateRefreshToken(
+                sessionID: session.id, presented: first, next: next, expiresAt: Samples.at(7200), now: Samples.at(60))
+            let before = try #require(try await store.session(id: session.id))
+            for presented in [first, TokenID.generate()] {
+                let outcome = try await store.rotateRefreshToken(
+                    sessionID: session.id, presented: presented, next: .generate(), expiresAt: Samples.at(9000),
+                    now: Samples.at(70))
+                #expect(outcome == .superseded(before))
+            }
+            #expect(try await store.session(id: session.id) == before)
+            #expect(before.previousTokenID == first && before.rotatedAt == Samples.at(60))
+        },
+        Case(name: "exchanging a token of an unknown session says notFound") { store async throws in
+            #expect(
+                try await store.rotateRefreshToken(
+                    sessionID: .generate(), presented: .generate(), next: .generate(), expiresAt: Samples.at(60),
+                    now: Samples.t0) == .notFound)
+        },
+        Case(name: "a token of a revoked or expired session is not exchanged: sessionInactive") { store async throws in
             let user = try await store.createUser(Samples.user())
             let revoked = Samples.session(userID: user.id)
-            let revokedToken = Samples.token(for: revoked)
-            try await store.createSession(revoked, firstToken: revokedToken)
+            try await store.createSession(revoked)
             #expect(try await store.revokeSession(revoked.id, userID: user.id, now: Samples.at(5)))
-            let replacement = Samples.token(for: revoked, issuedAt: Samples.at(10))
-            let outcome = try await store.consumeRefreshToken(
-                revokedToken.id, replacement: replacement, now: Samples.at(10))
+            let outcome = try await store.rotateRefreshToken(
+                sessionID: revoked.id, presented: try #require(revoked.currentTokenID), next: .generate(),
+                expiresAt: Samples.at(7200), now: Samples.at(10))
             guard case .sessionInactive(let inactive) = outcome else {
                 Issue.record("expected sessionInactive, got \(outcome)")
                 return
             }
             #expect(inactive.id == revoked.id && inactive.revokedAt == Samples.at(5))
-            #expect(try await store.refreshToken(id: revokedToken.id)?.consumedAt == nil)
-            #expect(try await store.refreshToken(id: replacement.id) == nil)
+            #expect(try await store.session(id: revoked.id)?.currentTokenID == revoked.currentTokenID)
 
             let expiring = Samples.session(userID: user.id, expiresAt: Samples.at(100))
-            let expiringToken = Samples.token(for: expiring)
-            try await store.createSession(expiring, firstToken: expiringToken)
-            let late = Samples.token(for: expiring, issuedAt: Samples.at(100))
+            try await store.createSession(expiring)
             #expect(
-                try await store.consumeRefreshToken(expiringToken.id, replacement: late, now: Samples.at(100))
-                    == .sessionInactive(expiring))
-            #expect(try await store.refreshToken(id: expiringToken.id)?.consumedAt == nil)
+                try await store.rotateRefreshToken(
+                    sessionID: expiring.id, presented: try #require(expiring.currentTokenID), next: .generate(),
+                    expiresAt: Samples.at(7200), now: Samples.at(100)) == .sessionInactive(expiring))
+            #expect(try await store.session(id: expiring.id) == expiring)
         },
     ]
 
@@ -298,41 +287,39 @@ enum StoreContract {
     // MARK: Concurrency
 
     static let concurrency: [Case] = [
-        Case(name: "of 20 concurrent consumes of one token exactly one wins and one replacement is stored") {
+        Case(name: "of 20 concurrent exchanges of one token exactly one wins, and its next token is live") {
             store async throws in
             let user = try await store.createUser(Samples.user())
             let session = Samples.session(userID: user.id)
-            let token = Samples.token(for: session)
-            try await store.createSession(session, firstToken: token)
-            let replacements = (0..<20).map { _ in Samples.token(for: session, issuedAt: Samples.at(30)) }
-            let outcomes = try await withThrowingTaskGroup(of: (TokenID, RefreshConsumption).self) { group in
-                for replacement in replacements {
+            try await store.createSession(session)
+            let first = try #require(session.currentTokenID)
+            let candidates = (0..<20).map { _ in TokenID.generate() }
+            let outcomes = try await withThrowingTaskGroup(of: (TokenID, RefreshRotation).self) { group in
+                for next in candidates {
                     group.addTask {
                         (
-                            replacement.id,
-                            try await store.consumeRefreshToken(token.id, replacement: replacement, now: Samples.at(30))
+                            next,
+                            try await store.rotateRefreshToken(
+                                sessionID: session.id, presented: first, next: next, expiresAt: Samples.at(7200),
+                                now: Samples.at(30))
                         )
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            let winners = outcomes.filter { if case .consumed = $0.1 { true } else { false } }
+            let winners = outcomes.filter { $0.1.isRotated }
             #expect(winners.count == 1)
             let winner = try #require(winners.first?.0)
-            for (_, outcome) in outcomes where outcome != winners.first?.1 {
-                guard case .alreadyConsumed(let record, _) = outcome else {
-                    Issue.record("expected alreadyConsumed, got \(outcome)")
+            for (_, outcome) in outcomes where !outcome.isRotated {
+                guard case .superseded(let seen) = outcome else {
+                    Issue.record("expected superseded, got \(outcome)")
                     continue
                 }
-                #expect(record.consumedAt == Samples.at(30))
-                #expect(record.replacedBy == winner)
+                #expect(seen.currentTokenID == winner && seen.previousTokenID == first)
+                #expect(seen.rotatedAt == Samples.at(30))
             }
-            var stored: [TokenID] = []
-            for replacement in replacements where try await store.refreshToken(id: replacement.id) != nil {
-                stored.append(replacement.id)
-            }
-            #expect(stored == [winner])
-            #expect(try await store.liveRefreshToken(sessionID: session.id)?.id == winner)
+            let stored = try #require(try await store.session(id: session.id))
+            #expect(stored.currentTokenID == winner && stored.previousTokenID == first)
         },
         Case(name: "64 concurrent createUser calls with distinct emails create 64 users") { store async throws in
             let users = (0..<64).map { _ in Samples.user() }

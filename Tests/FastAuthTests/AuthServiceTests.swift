@@ -149,6 +149,19 @@ struct AuthServiceTests {
         _ = try await h.auth.refresh(second.refresh.token, context: h.context)
     }
 
+    @Test("only the token exchanged last has the grace window: an older one, even within it, revokes the session")
+    func graceCoversTheLastExchangeOnly() async throws {
+        let h = try await AuthHarness()
+        let signIn = try await h.register()
+        let second = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context)
+        h.clock.advance(by: .seconds(1))
+        let third = try await h.auth.refresh(second.refresh.token, context: h.context)
+        h.clock.advance(by: .seconds(1))
+        #expect(await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(await h.code { _ = try await h.auth.refresh(third.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(await h.store.session(id: signIn.session.id)?.revokedAt != nil)
+    }
+
     @Test("reuse after the grace window revokes that session only, never the user's other devices")
     func reuseAfterGrace() async throws {
         let h = try await AuthHarness()
@@ -200,15 +213,17 @@ struct AuthServiceTests {
         #expect(await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) } == .accountDeactivated)
     }
 
-    @Test("a deactivation reaches authenticated requests within the user cache's second, and at once with the cache off")
+    @Test("a deactivation reaches authenticated requests and refreshes within the user cache's second, and at once with the cache off")
     func userCache() async throws {
         let h = try await AuthHarness()
         let signIn = try await h.register()
         _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token)
         await h.store.setActive(false, userID: signIn.user.id, now: h.clock.now())
         _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token)
+        _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context)
         h.clock.advance(by: .seconds(1))
         #expect(await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) } == .accountDeactivated)
+        #expect(await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) } == .accountDeactivated)
 
         let uncached = try await AuthHarness(security: SecurityConfig(passwordHashing: .insecureTesting, userCacheTTL: .zero))
         let other = try await uncached.register()

@@ -118,9 +118,8 @@ public struct AuthService: Sendable {
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(pair.refresh.claims.expiresAt))
         let session = SessionRecord(
             id: sessionID, userID: user.id, createdAt: now, expiresAt: expiresAt, remember: remember,
-            userAgent: context.userAgent, ipAddress: context.clientAddress)
-        let first = RefreshTokenRecord(id: refreshID, sessionID: sessionID, userID: user.id, issuedAt: now, expiresAt: expiresAt)
-        try await storeCall { try await store.createSession(session, firstToken: first) }
+            userAgent: context.userAgent, ipAddress: context.clientAddress, currentTokenID: refreshID)
+        try await storeCall { try await store.createSession(session) }
         return SignIn(user: user, session: session, tokens: pair)
     }
 
@@ -138,16 +137,17 @@ public struct AuthService: Sendable {
         guard let jti = claims.tokenID, let sid = claims.sessionID, let issuedAt = claims.issuedAt else {
             throw AuthError.invalidRefreshToken
         }
-        let user = try await activeUser(UserID(claims.subject), refusal: AuthError.invalidRefreshToken)
         let now = clock.now()
+        let user = try await cachedActiveUser(UserID(claims.subject), now: now, refusal: AuthError.invalidRefreshToken)
         let lifetime = max(claims.expiresAt - issuedAt, 1)
         let nextID = TokenID.generate()
-        let replacement = RefreshTokenRecord(
-            id: nextID, sessionID: SessionID(sid), userID: user.id, issuedAt: now,
-            expiresAt: Date(timeIntervalSince1970: TimeInterval(now.unixSeconds + lifetime)))
-        let outcome = try await storeCall { try await store.consumeRefreshToken(TokenID(jti), replacement: replacement, now: now) }
+        let expiresAt = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds + lifetime))
+        let presented = TokenID(jti)
+        let outcome = try await storeCall {
+            try await store.rotateRefreshToken(sessionID: SessionID(sid), presented: presented, next: nextID, expiresAt: expiresAt, now: now)
+        }
         switch outcome {
-        case .consumed(let session):
+        case .rotated(let session):
             guard session.userID == user.id else { throw AuthError.invalidRefreshToken }
             let pair = try await issue {
                 try await tokens.issuePair(for: user, sessionID: session.id, remember: session.remember, refreshTokenID: nextID, now: now)
@@ -155,20 +155,23 @@ public struct AuthService: Sendable {
             log(.info, "refresh", user: user.id, context)
             await hooks.onTokenRefresh(user: user, sessionID: session.id)
             return pair
-        case .alreadyConsumed(let record, let session):
+        case .superseded(let session):
+            guard session.userID == user.id else { throw AuthError.invalidRefreshToken }
+            // Two tabs or a lost response: the token exchanged last, presented again within the
+            // grace window, gets the session's live refresh token with a fresh access token.
             let grace = config.security.refreshReuseGracePeriod
-            if let consumedAt = record.consumedAt, session.userID == user.id, session.isActive(at: now),
-                now.timeIntervalSince(consumedAt) <= Double(grace.wholeSeconds),
-                let live = try await storeCall({ try await store.liveRefreshToken(sessionID: session.id) })
+            if session.previousTokenID == presented, let rotatedAt = session.rotatedAt,
+                now.timeIntervalSince(rotatedAt) <= Double(grace.wholeSeconds), let live = session.currentTokenID
             {
-                // Two tabs or a lost response: answer with the session's current refresh token.
                 let pair = try await issue {
                     try await tokens.issuePair(
-                        for: user, sessionID: session.id, remember: session.remember, refreshTokenID: live.id, now: now)
+                        for: user, sessionID: session.id, remember: session.remember, refreshTokenID: live, now: now)
                 }
                 log(.info, "refresh within reuse grace window", user: user.id, context)
                 return pair
             }
+            // Any other token of this session (it carries the session's id and our signature)
+            // was exchanged before: reuse. End this session only.
             _ = try await storeCall { try await store.revokeSession(session.id, userID: session.userID, now: now) }
             log(.warning, "refresh token reuse detected: session revoked", user: user.id, context, ["session_id": "\(session.id)"])
             throw AuthError.refreshTokenReused
@@ -197,10 +200,7 @@ public struct AuthService: Sendable {
         }
         let id = UserID(claims.subject)
         let now = clock.now()
-        if let cached = users.user(id, now: now) { return Principal(user: cached, claims: claims) }
-        let user = try await activeUser(id, refusal: AuthError.notAuthenticated)
-        users.store(user, now: now)
-        return Principal(user: user, claims: claims)
+        return Principal(user: try await cachedActiveUser(id, now: now, refusal: AuthError.notAuthenticated), claims: claims)
     }
 
     /// Ends the caller's session, or all of the user's sessions.
@@ -242,11 +242,11 @@ public struct AuthService: Sendable {
             return access.subject == principal.user.id.rawValue ? Introspection(active: true, claims: access) : .inactive
         }
         guard let refresh = try? tokens.verifyRefreshToken(token).claims, refresh.subject == principal.user.id.rawValue,
-            let jti = refresh.tokenID
+            let jti = refresh.tokenID, let sid = refresh.sessionID
         else { return .inactive }
         let now = clock.now()
-        guard let record = try await storeCall({ try await store.refreshToken(id: TokenID(jti)) }), record.consumedAt == nil,
-            let session = try await storeCall({ try await store.session(id: record.sessionID) }), session.isActive(at: now)
+        guard let session = try await storeCall({ try await store.session(id: SessionID(sid)) }),
+            session.userID == principal.user.id, session.isActive(at: now), session.currentTokenID == TokenID(jti)
         else { return .inactive }
         return Introspection(active: true, claims: refresh)
     }
@@ -261,6 +261,15 @@ public struct AuthService: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The active user `id`, from the short-lived user cache when it has them (the same cache,
+    /// and so the same one-second bound on a deactivation, as authenticated requests).
+    private func cachedActiveUser(_ id: UserID, now: Date, refusal: AuthError) async throws(AuthError) -> UserAccount {
+        if let cached = users.user(id, now: now) { return cached }
+        let user = try await activeUser(id, refusal: refusal)
+        users.store(user, now: now)
+        return user
+    }
 
     private func activeUser(_ id: UserID, refusal: AuthError) async throws(AuthError) -> UserAccount {
         guard let user = try await storeCall({ try await store.user(id: id) }) else { throw refusal }

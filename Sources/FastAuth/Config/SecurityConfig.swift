@@ -13,7 +13,7 @@ public struct SecurityConfig: Sendable, Hashable {
     public var passwordHashing: ScryptParameters
     /// Password hashes computed at once (default: one per core).
     public var maxConcurrentHashes: Int?
-    /// How long an instance may reuse a user it read for an authenticated request (default 1 s;
+    /// How long an instance may reuse a user it read for an authenticated request or a refresh (default 1 s;
     /// zero reads the store every time). A deactivation takes effect within this time.
     public var userCacheTTL: Duration
 

@@ -17,14 +17,16 @@ public struct StoredUser: Sendable, Hashable {
     }
 }
 
-/// A login session: one device. Its refresh tokens form one family.
+/// A login session: one device. Its refresh tokens form one family, of which the session
+/// keeps the live token and the one it replaced (DESIGN §6.3–6.4): an exchange is one
+/// compare-and-set on this record, so it needs no multi-statement transaction.
 public struct SessionRecord: Sendable, Hashable, Codable {
     public var id: SessionID
     public var userID: UserID
     public var createdAt: Date
-    /// When a refresh token of the session was last consumed (or the login time).
+    /// When a refresh token of the session was last exchanged (or the login time).
     public var lastUsedAt: Date
-    /// When the newest refresh token of the session expires.
+    /// When the live refresh token of the session expires.
     public var expiresAt: Date
     /// When the session was revoked (logout, reuse detected, revocation), if it was.
     public var revokedAt: Date?
@@ -32,10 +34,17 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     public var remember: Bool
     public var userAgent: String?
     public var ipAddress: String?
+    /// The `jti` of the session's live refresh token: the only one that can be exchanged.
+    public var currentTokenID: TokenID?
+    /// The `jti` of the token the live one replaced, for the reuse grace window.
+    public var previousTokenID: TokenID?
+    /// When ``previousTokenID`` was exchanged.
+    public var rotatedAt: Date?
 
     public init(
         id: SessionID, userID: UserID, createdAt: Date, lastUsedAt: Date? = nil, expiresAt: Date, revokedAt: Date? = nil,
-        remember: Bool = false, userAgent: String? = nil, ipAddress: String? = nil
+        remember: Bool = false, userAgent: String? = nil, ipAddress: String? = nil, currentTokenID: TokenID? = nil,
+        previousTokenID: TokenID? = nil, rotatedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -46,47 +55,38 @@ public struct SessionRecord: Sendable, Hashable, Codable {
         self.remember = remember
         self.userAgent = userAgent
         self.ipAddress = ipAddress
+        self.currentTokenID = currentTokenID
+        self.previousTokenID = previousTokenID
+        self.rotatedAt = rotatedAt
     }
 
     /// `true` when not revoked and not expired at `now`.
     public func isActive(at now: Date) -> Bool { revokedAt == nil && expiresAt > now }
-}
 
-/// One refresh token of a session, by its `jti`.
-public struct RefreshTokenRecord: Sendable, Hashable, Codable {
-    public var id: TokenID
-    public var sessionID: SessionID
-    public var userID: UserID
-    public var issuedAt: Date
-    public var expiresAt: Date
-    /// When it was exchanged for a new pair, if it was.
-    public var consumedAt: Date?
-    /// The token that replaced it.
-    public var replacedBy: TokenID?
-
-    public init(
-        id: TokenID, sessionID: SessionID, userID: UserID, issuedAt: Date, expiresAt: Date, consumedAt: Date? = nil,
-        replacedBy: TokenID? = nil
-    ) {
-        self.id = id
-        self.sessionID = sessionID
-        self.userID = userID
-        self.issuedAt = issuedAt
-        self.expiresAt = expiresAt
-        self.consumedAt = consumedAt
-        self.replacedBy = replacedBy
+    /// This session after exchanging its live token for `next` at `now`.
+    public func rotated(to next: TokenID, expiresAt: Date, now: Date) -> SessionRecord {
+        var session = self
+        session.previousTokenID = currentTokenID
+        session.currentTokenID = next
+        session.rotatedAt = now
+        session.lastUsedAt = now
+        session.expiresAt = expiresAt
+        return session
     }
 }
 
-/// The outcome of presenting a refresh token to ``SessionStore/consumeRefreshToken(_:replacement:now:)``.
-public enum RefreshConsumption: Sendable, Hashable {
-    /// The token was live and is now consumed; `replacement` is stored as the session's next
-    /// token and the session's `lastUsedAt`/`expiresAt` are updated. Carries the updated session.
-    case consumed(SessionRecord)
-    /// The token had been consumed before (the record shows when and by what).
-    case alreadyConsumed(RefreshTokenRecord, SessionRecord)
+/// The outcome of presenting a refresh token to
+/// ``SessionStore/rotateRefreshToken(sessionID:presented:next:expiresAt:now:)``.
+public enum RefreshRotation: Sendable, Hashable {
+    /// The presented token was the session's live token; `next` is now, and the session's
+    /// `lastUsedAt`/`expiresAt` moved. Carries the updated session.
+    case rotated(SessionRecord)
+    /// The session is active but the presented token is not its live one: it was exchanged
+    /// before. Carries the session unchanged; its ``SessionRecord/previousTokenID`` and
+    /// ``SessionRecord/rotatedAt`` tell whether it was the token exchanged last, and when.
+    case superseded(SessionRecord)
     /// The session is revoked or expired.
     case sessionInactive(SessionRecord)
-    /// No such token.
+    /// No such session.
     case notFound
 }

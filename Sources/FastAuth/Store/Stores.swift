@@ -23,20 +23,20 @@ public protocol UserStore: Sendable {
 /// Sessions and their refresh-token families (DESIGN §6.3–6.4). Every method that changes
 /// state is atomic under concurrent calls from any number of processes.
 public protocol SessionStore: Sendable {
-    /// Stores a new session and its first refresh token together.
-    func createSession(_ session: SessionRecord, firstToken: RefreshTokenRecord) async throws
+    /// Stores a new session; its ``SessionRecord/currentTokenID`` is the first refresh token.
+    /// An id that exists throws ``StoreError/Code/duplicateID`` and writes nothing.
+    func createSession(_ session: SessionRecord) async throws
     /// The session with `id`.
     func session(id: SessionID) async throws -> SessionRecord?
     /// The user's sessions that are active at `now`, newest first.
     func activeSessions(userID: UserID, now: Date) async throws -> [SessionRecord]
-    /// The refresh token with `id`.
-    func refreshToken(id: TokenID) async throws -> RefreshTokenRecord?
-    /// The newest unconsumed refresh token of a session, if any.
-    func liveRefreshToken(sessionID: SessionID) async throws -> RefreshTokenRecord?
-    /// Consumes refresh token `id` if it is unconsumed and its session active, storing
-    /// `replacement` as the session's next token — all in one atomic step: of any number of
-    /// concurrent calls with the same `id`, exactly one returns ``RefreshConsumption/consumed(_:)``.
-    func consumeRefreshToken(_ id: TokenID, replacement: RefreshTokenRecord, now: Date) async throws -> RefreshConsumption
+    /// Exchanges the session's live refresh token `presented` for `next` (expiring at
+    /// `expiresAt`) if the session is active at `now` — one compare-and-set: of any number of
+    /// concurrent calls presenting the same token, exactly one returns
+    /// ``RefreshRotation/rotated(_:)``.
+    func rotateRefreshToken(
+        sessionID: SessionID, presented: TokenID, next: TokenID, expiresAt: Date, now: Date
+    ) async throws -> RefreshRotation
     /// Revokes one session of `userID`; `false` if there is no such active session of that user.
     func revokeSession(_ id: SessionID, userID: UserID, now: Date) async throws -> Bool
     /// Revokes every active session of `userID`; returns how many.

@@ -88,6 +88,31 @@ enum SQLSchema {
                 WHERE state IN ('next', 'current')
                 """,
             ]),
+        // A session keeps its live refresh token and the one that token replaced, so an exchange
+        // is one compare-and-set UPDATE instead of a transaction over a growing token table.
+        // Existing sessions carry over their live token and their last exchanged one.
+        SQLSchemaMigration(
+            version: 3, name: "keep each session's refresh-token chain in the session row",
+            statements: [
+                "ALTER TABLE fastauth_sessions ADD COLUMN current_token_id TEXT",
+                "ALTER TABLE fastauth_sessions ADD COLUMN previous_token_id TEXT",
+                "ALTER TABLE fastauth_sessions ADD COLUMN rotated_at BIGINT",
+                """
+                UPDATE fastauth_sessions SET
+                current_token_id = (
+                    SELECT t.id FROM fastauth_refresh_tokens t
+                    WHERE t.session_id = fastauth_sessions.id AND t.consumed_at IS NULL
+                    ORDER BY t.issued_at DESC, t.id DESC LIMIT 1),
+                previous_token_id = (
+                    SELECT t.id FROM fastauth_refresh_tokens t
+                    WHERE t.session_id = fastauth_sessions.id AND t.consumed_at IS NOT NULL
+                    ORDER BY t.consumed_at DESC, t.id DESC LIMIT 1),
+                rotated_at = (
+                    SELECT MAX(t.consumed_at) FROM fastauth_refresh_tokens t
+                    WHERE t.session_id = fastauth_sessions.id)
+                """,
+                "DROP TABLE fastauth_refresh_tokens",
+            ]),
     ]
 
     /// The managed signing keys: the public JWK in the clear, the private key sealed (AES-GCM).

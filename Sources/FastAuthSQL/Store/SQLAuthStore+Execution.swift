@@ -11,6 +11,16 @@ extension SQLAuthStore {
         return try await retrying(operation) { try await body(database) }
     }
 
+    /// Runs `body`, a single writing statement (atomic by itself), on the store's database. On
+    /// SQLite it waits its turn at the writer gate like a transaction does, instead of colliding
+    /// with another connection's write and sleeping in SQLite's busy handler.
+    func performWrite<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        guard let writerGate else { return try await perform(operation, body) }
+        return try await writerGate.run { try await perform(operation, body) }
+    }
+
     /// Runs `body` in one write transaction on one connection (`BEGIN IMMEDIATE` on SQLite,
     /// `BEGIN` on PostgreSQL), committing when it returns and rolling back when it throws.
     /// A lock conflict retries the whole transaction. A body that throws

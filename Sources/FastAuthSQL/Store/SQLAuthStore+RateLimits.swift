@@ -12,7 +12,7 @@ extension SQLAuthStore {
     /// so concurrent hits from any number of instances never lose a count: a row in the same
     /// window counts up, a row from an earlier window restarts at 1.
     public func hit(_ key: String, windowStart: Date, expiresAt: Date) async throws -> Int {
-        let count = try await perform("count a rate-limit hit") { database in
+        let count = try await performWrite("count a rate-limit hit") { database in
             let row = try await database.raw(
                 """
                 INSERT INTO fastauth_counters ("key", window_start, "count", expires_at)
@@ -46,14 +46,14 @@ extension SQLAuthStore {
 
     /// Forgets counter `key`.
     public func reset(_ key: String) async throws {
-        try await perform("reset a rate-limit counter") { database in
+        try await performWrite("reset a rate-limit counter") { database in
             try await database.raw(#"DELETE FROM fastauth_counters WHERE "key" = \#(bind: key)"#).run()
         }
     }
 
     /// Locks `key` until `until` (replacing any earlier lock).
     public func lock(_ key: String, until: Date) async throws {
-        try await perform("lock a key") { database in
+        try await performWrite("lock a key") { database in
             try await database.raw(
                 """
                 INSERT INTO fastauth_locks ("key", locked_until)
@@ -79,7 +79,7 @@ extension SQLAuthStore {
     /// Deletes counters and locks that ended at or before `now`.
     public func purgeExpired(now: Date) async throws {
         let nowMilliseconds = now.storedMilliseconds
-        try await perform("purge expired counters and locks") { database in
+        try await performWrite("purge expired counters and locks") { database in
             try await database.raw("DELETE FROM fastauth_counters WHERE expires_at <= \(bind: nowMilliseconds)").run()
             try await database.raw("DELETE FROM fastauth_locks WHERE locked_until <= \(bind: nowMilliseconds)").run()
         }

@@ -30,7 +30,7 @@ extension SQLAuthStore: SigningKeyStore {
     /// one through (SQLite: one writer at a time; PostgreSQL: the later inserts wait on the
     /// earlier's uncommitted index entry, then see the conflict).
     public func insertSigningKey(_ key: StoredSigningKey) async throws -> Bool {
-        try await perform("store a signing key") { database in
+        try await performWrite("store a signing key") { database in
             try await database.raw(
                 """
                 INSERT INTO fastauth_signing_keys (\(unsafeRaw: SigningKeyColumns.all))
@@ -94,7 +94,7 @@ extension SQLAuthStore: SigningKeyStore {
 
     /// Retires `id` if it is in state `from`, at `now` — one conditional `UPDATE`.
     public func retireSigningKey(_ id: KeyID, from: KeyState, now: Date) async throws -> Bool {
-        try await perform("retire a signing key") { database in
+        try await performWrite("retire a signing key") { database in
             try await database.raw(
                 """
                 UPDATE fastauth_signing_keys SET state = 'retired', retired_at = \(bind: now.storedMilliseconds)
@@ -107,7 +107,7 @@ extension SQLAuthStore: SigningKeyStore {
 
     /// Deletes `id` if it is retired — one conditional `DELETE`.
     public func deleteRetiredSigningKey(_ id: KeyID) async throws -> Bool {
-        try await perform("delete a retired signing key") { database in
+        try await performWrite("delete a retired signing key") { database in
             try await database.raw(
                 """
                 DELETE FROM fastauth_signing_keys WHERE id = \(bind: id.rawValue) AND state = 'retired'
@@ -119,7 +119,7 @@ extension SQLAuthStore: SigningKeyStore {
 
     /// Replaces the sealed private key of `id`; nothing happens when there is no such key.
     public func resealSigningKey(_ id: KeyID, sealedPrivateKey: [UInt8]) async throws {
-        try await perform("reseal a signing key") { database in
+        try await performWrite("reseal a signing key") { database in
             try await database.raw(
                 """
                 UPDATE fastauth_signing_keys SET sealed_private_key = \(bind: Data(sealedPrivateKey))

@@ -32,7 +32,7 @@ extension SQLAuthStore {
     /// Inserts `user` unless its id or email exists; `true` when it did.
     private func insert(_ user: StoredUser) async throws -> Bool {
         let account = user.account
-        return try await perform("create a user") { database in
+        return try await performWrite("create a user") { database in
             try await database.raw(
                 """
                 INSERT INTO fastauth_users (\(unsafeRaw: Columns.user))
@@ -75,7 +75,7 @@ extension SQLAuthStore {
 
     /// Replaces the password hash; nothing happens when there is no such user.
     public func updatePasswordHash(_ hash: String, userID: UserID, now: Date) async throws {
-        try await perform("update a password hash") { database in
+        try await performWrite("update a password hash") { database in
             try await database.raw(
                 """
                 UPDATE fastauth_users SET password_hash = \(bind: hash), updated_at = \(bind: now.storedMilliseconds)
@@ -87,7 +87,7 @@ extension SQLAuthStore {
 
     /// Activates or deactivates a user; nothing happens when there is no such user.
     public func setActive(_ isActive: Bool, userID: UserID, now: Date) async throws {
-        try await perform("change whether a user is active") { database in
+        try await performWrite("change whether a user is active") { database in
             try await database.raw(
                 """
                 UPDATE fastauth_users SET is_active = \(bind: isActive), updated_at = \(bind: now.storedMilliseconds)

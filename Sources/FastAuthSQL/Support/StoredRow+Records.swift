@@ -4,8 +4,8 @@ import FastAuth
 enum Columns {
     static let user = "id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at"
     static let session =
-        "id, user_id, created_at, last_used_at, expires_at, revoked_at, remember, user_agent, ip_address"
-    static let refreshToken = "id, session_id, user_id, issued_at, expires_at, consumed_at, replaced_by"
+        "id, user_id, created_at, last_used_at, expires_at, revoked_at, remember, user_agent, ip_address, "
+        + "current_token_id, previous_token_id, rotated_at"
 }
 
 extension StoredRow {
@@ -24,15 +24,9 @@ extension StoredRow {
             id: SessionID(try string("id")), userID: UserID(try string("user_id")), createdAt: try date("created_at"),
             lastUsedAt: try date("last_used_at"), expiresAt: try date("expires_at"),
             revokedAt: try optionalDate("revoked_at"), remember: try bool("remember"),
-            userAgent: try optionalString("user_agent"), ipAddress: try optionalString("ip_address"))
-    }
-
-    /// A `fastauth_refresh_tokens` row selected with ``Columns/refreshToken``.
-    func refreshToken() throws(StoreError) -> RefreshTokenRecord {
-        RefreshTokenRecord(
-            id: TokenID(try string("id")), sessionID: SessionID(try string("session_id")),
-            userID: UserID(try string("user_id")), issuedAt: try date("issued_at"), expiresAt: try date("expires_at"),
-            consumedAt: try optionalDate("consumed_at"),
-            replacedBy: try optionalString("replaced_by").map { TokenID($0) })
+            userAgent: try optionalString("user_agent"), ipAddress: try optionalString("ip_address"),
+            currentTokenID: try optionalString("current_token_id").map { TokenID($0) },
+            previousTokenID: try optionalString("previous_token_id").map { TokenID($0) },
+            rotatedAt: try optionalDate("rotated_at"))
     }
 }

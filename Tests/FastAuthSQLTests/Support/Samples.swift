@@ -27,13 +27,7 @@ enum Samples {
     ) -> SessionRecord {
         SessionRecord(
             id: .generate(), userID: userID, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt,
-            remember: remember, userAgent: userAgent, ipAddress: ipAddress)
-    }
-
-    static func token(for session: SessionRecord, issuedAt: Date = t0, expiresAt: Date = at(3600)) -> RefreshTokenRecord
-    {
-        RefreshTokenRecord(
-            id: .generate(), sessionID: session.id, userID: session.userID, issuedAt: issuedAt, expiresAt: expiresAt)
+            remember: remember, userAgent: userAgent, ipAddress: ipAddress, currentTokenID: .generate())
     }
 
     static func key(_ purpose: String) -> String { "\(purpose):\(UUID().uuidString.lowercased())" }

@@ -7,6 +7,6 @@ extension Result where Failure == any Error {
     }
 }
 
-extension RefreshConsumption {
-    var isConsumed: Bool { if case .consumed = self { true } else { false } }
+extension RefreshRotation {
+    var isRotated: Bool { if case .rotated = self { true } else { false } }
 }
