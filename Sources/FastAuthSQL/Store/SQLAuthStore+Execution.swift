@@ -11,14 +11,62 @@ extension SQLAuthStore {
         return try await retrying(operation) { try await body(database) }
     }
 
-    /// Runs `body`, a single writing statement (atomic by itself), on the store's database. On
-    /// SQLite it waits its turn at the writer gate like a transaction does, instead of colliding
-    /// with another connection's write and sleeping in SQLite's busy handler.
+    /// Runs `body`, a single writing statement (atomic by itself), on the store's database.
+    ///
+    /// On SQLite the write joins the next group commit (see ``WriteBatcher``): statements that
+    /// queue up while a batch is written go together into one transaction — one WAL sync for
+    /// all — and each caller gets its own result once that transaction has committed. A
+    /// statement failing inside a batch rolls the batch back, and its writes then run one by one,
+    /// so each caller sees exactly the outcome its statement has alone.
     func performWrite<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        guard let writerGate else { return try await perform(operation, body) }
-        return try await writerGate.run { try await perform(operation, body) }
+        guard let writerGate, let batcher else { return try await perform(operation, body) }
+        let write = PendingWrite(operation: operation) { try await body($0) }
+        var leads = batcher.enqueue(write)
+        while true {
+            if leads {
+                let batch = batcher.takeBatch()
+                await writerGate.run { await writeBatch(batch) }
+                batcher.handOff()
+            }
+            switch await write.next() {
+            case .lead:
+                leads = true
+            case .done(let outcome):
+                guard let value = try outcome.get() as? T else {
+                    throw StoreError(.corrupt, "could not \(operation): a batched write returned another type")
+                }
+                return value
+            }
+        }
+    }
+
+    /// Writes `batch`: alone in autocommit mode, or several in one transaction; falls back to
+    /// one by one when the transaction fails.
+    private func writeBatch(_ batch: [PendingWrite]) async {
+        if batch.count > 1 {
+            let engine = SQLEngine.sqlite
+            let outcomes = try? await runTransaction("write a batch of changes", engine) { connection, _ in
+                var values: [any Sendable] = []
+                for write in batch { values.append(try await write.run(on: connection)) }
+                return values
+            }
+            if let outcomes {
+                batcher?.record(commits: 1, writes: batch.count)
+                for (write, value) in zip(batch, outcomes) { write.deliver(.success(value)) }
+                return
+            }
+        }
+        for write in batch {
+            do {
+                let value = try await retrying(write.operation) { try await write.run(on: database) }
+                batcher?.record(commits: 1, writes: 1)
+                write.deliver(.success(value))
+            } catch {
+                write.deliver(.failure(error))
+            }
+        }
     }
 
     /// Runs `body` in one write transaction on one connection (`BEGIN IMMEDIATE` on SQLite,
@@ -33,7 +81,7 @@ extension SQLAuthStore {
         return try await writerGate.run { try await runTransaction(operation, engine, body) }
     }
 
-    private func runTransaction<T: Sendable>(
+    fileprivate func runTransaction<T: Sendable>(
         _ operation: String, _ engine: SQLEngine, _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
     ) async throws -> T {
         try await retrying(operation) {
@@ -56,7 +104,7 @@ extension SQLAuthStore {
         }
     }
 
-    private func retrying<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+    fileprivate func retrying<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {

@@ -40,10 +40,13 @@ public struct SQLAuthStore: AuthStore {
     /// Creates a store over `database`, whose dialect must be `sqlite` or `postgresql`.
     /// Serialises this process's write transactions on SQLite (`nil` on PostgreSQL).
     let writerGate: WriterGate?
+    /// Groups this process's single-statement writes into shared commits on SQLite (`nil` on PostgreSQL).
+    let batcher: WriteBatcher?
 
     public init(database: any SQLDatabase, configuration: Configuration = .init()) {
         self.database = database
         self.configuration = configuration
         self.writerGate = database.dialect.name == "sqlite" ? WriterGate() : nil
+        self.batcher = database.dialect.name == "sqlite" ? WriteBatcher() : nil
     }
 }

@@ -17,7 +17,7 @@ final class WriterGate: Sendable {
     private let state = Mutex(State())
 
     /// Runs `body` holding the gate.
-    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()
