@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        .target(name: "CFastAuthMemory"),
         .target(
             name: "FastAuth",
             dependencies: [
@@ -64,6 +65,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "FastAuthSQL",
                 "FastAuthDatabase",
+                "CFastAuthMemory",
             ],
             swiftSettings: swiftSettings
         ),
