@@ -19,6 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PEER="$ROOT/../shared/peer"
 OUT="${1:-$ROOT/Benchmarks/http/results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"   # absolute: wrk runs from the Lua directory
 DUR="${DUR:-10s}"
 PY=/tmp/peer-venv/bin/python
 export BENCH_LUA_DIR="$PEER/lua"

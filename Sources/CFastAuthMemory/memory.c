@@ -6,10 +6,12 @@
 #include <malloc.h>
 #endif
 
-void cfastauth_set_mmap_threshold(int bytes) {
+void cfastauth_tune_heap(int mmap_threshold, int arena_max) {
 #if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, bytes);
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_ARENA_MAX, arena_max);
 #else
-    (void)bytes;
+    (void)mmap_threshold;
+    (void)arena_max;
 #endif
 }

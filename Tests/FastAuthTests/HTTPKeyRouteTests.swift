@@ -40,6 +40,16 @@ struct HTTPKeyRouteTests {
             #expect(cached.headers.first(name: .eTag) == etag)
             let stale = try await app.testing().sendRequest(.GET, ".well-known/jwks.json", headers: ["If-None-Match": "\"other\""])
             #expect(stale.status == .ok)
+            #expect(stale.body.readableBytes == response.body.readableBytes)
+            // RFC 9110: If-None-Match compares weakly, and may list several tags or be `*`.
+            for header in ["W/\(etag)", "\"other\", \(etag)", "\"other\",W/\(etag) ", "*"] {
+                let listed = try await app.testing().sendRequest(.GET, ".well-known/jwks.json", headers: ["If-None-Match": header])
+                #expect(listed.status == .notModified, "If-None-Match: \(header)")
+            }
+            for header in ["\"other\", W/\"other\"", String(etag.dropLast()), "W/" + String(etag.dropFirst())] {
+                let unlisted = try await app.testing().sendRequest(.GET, ".well-known/jwks.json", headers: ["If-None-Match": header])
+                #expect(unlisted.status == .ok, "If-None-Match: \(header)")
+            }
         }
     }
 

@@ -3,6 +3,7 @@ import FastAuth
 import FastAuthSQL
 import FastAuthTesting
 import Foundation
+import Synchronization
 import Testing
 import Vapor
 import VaporTesting
@@ -124,5 +125,33 @@ struct ServeSettingsTests {
             }
             try await app.asyncShutdown()
         }
+    }
+}
+
+/// Collects what a `StreamLogHandler` writes.
+private final class CollectedLines: TextOutputStream, Sendable {
+    private let text = Mutex("")
+    var lines: [String] { text.withLock { $0.split(separator: "\n").map(String.init) } }
+    func write(_ string: String) { text.withLock { $0 += string } }
+}
+
+@Suite("serve's log handler")
+struct ServeLogHandlerTests {
+    @Test("metadata set on the logger appears in written lines, merged under the call's own; lines below the level are not written")
+    func metadata() {
+        let collected = CollectedLines()
+        var logger = Logger(label: "fastauth.test") { label in
+            ServeLogHandler(StreamLogHandler(label: label, stream: collected, metadataProvider: nil), level: .info)
+        }
+        logger[metadataKey: "request-id"] = "req-1"
+        logger[metadataKey: "user"] = "u-0"
+        logger.debug("not written")
+        logger.info("login ok", metadata: ["user": "u-1"])
+        #expect(logger[metadataKey: "request-id"] == "req-1")
+        let lines = collected.lines
+        #expect(lines.count == 1)
+        let line = try? #require(lines.first)
+        #expect(line?.contains("info fastauth.test: request-id=req-1 user=u-1 [") == true, "\(lines)")
+        #expect(line?.hasSuffix("] login ok") == true)
     }
 }

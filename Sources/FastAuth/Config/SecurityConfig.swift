@@ -6,8 +6,9 @@ public struct SecurityConfig: Sendable, Hashable {
     public var lockoutAttempts: Int
     /// How long a lockout lasts; failures are also counted within windows of this length.
     public var lockoutDuration: Duration
-    /// A consumed refresh token presented again within this window gets a valid pair for its
-    /// session (two tabs, a lost response); after it, the session is revoked.
+    /// The refresh token a session exchanged last, presented again within this window of the
+    /// exchange, gets a valid pair for its session (two tabs, a lost response). After it — or
+    /// for any older token of the session, whenever presented — the session is revoked.
     public var refreshReuseGracePeriod: Duration
     /// scrypt cost of new password hashes.
     public var passwordHashing: ScryptParameters

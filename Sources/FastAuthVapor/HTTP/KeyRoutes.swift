@@ -5,6 +5,11 @@ public import Vapor
 /// `GET /.well-known/jwks.json` and `GET /.well-known/oauth-authorization-server` (DESIGN §3, §5).
 struct KeyRoutes: Sendable {
     let auth: AuthService
+    private let jwksResponses = JWKSResponses()
+
+    init(auth: AuthService) {
+        self.auth = auth
+    }
 
     func register(on routes: any RoutesBuilder) {
         let wellKnown = routes.grouped(".well-known")
@@ -15,25 +20,28 @@ struct KeyRoutes: Sendable {
     }
 
     /// The public keys, serialised once per key-set change; strong ETag, 304 on a match, 503
-    /// until keys are loaded.
+    /// until keys are loaded. Headers and body are built once per key set too.
     func jwks(_ request: Request) -> Response {
         guard let published = auth.keys.published else {
             return JSONResponse.detail(
                 .serviceUnavailable, "Signing keys are not loaded yet", code: "keys_unavailable", headers: ["Retry-After": "1"])
         }
-        var headers: HTTPHeaders = [
-            "Cache-Control": "public, max-age=\(auth.config.jwt.jwksMaxAge.components.seconds)",
-            "ETag": published.etag,
-        ]
-        if let candidates = request.headers.first(name: .ifNoneMatch),
-            candidates == "*" || candidates.split(separator: ",").contains(where: {
-                $0.trimmingCharacters(in: .whitespaces) == published.etag
-            })
-        {
-            return Response(status: .notModified, headers: headers)
+        let prepared = jwksResponses.prepared(for: published, maxAge: auth.config.jwt.jwksMaxAge.components.seconds)
+        if let candidates = request.headers.first(name: .ifNoneMatch), Self.matches(candidates, etag: published.etag) {
+            return Response(status: .notModified, headers: prepared.notModifiedHeaders)
         }
-        headers.contentType = .json
-        return Response(status: .ok, headers: headers, body: .init(buffer: ByteBuffer(bytes: published.json)))
+        return Response(status: .ok, headers: prepared.headers, body: .init(buffer: prepared.body))
+    }
+
+    /// RFC 9110 §13.1.2: `*`, or any listed entity tag equal to `etag` by weak comparison.
+    static func matches(_ ifNoneMatch: String, etag: String) -> Bool {
+        if ifNoneMatch == etag || ifNoneMatch == "*" { return true }
+        return ifNoneMatch.utf8.split(separator: UInt8(ascii: ",")).contains { candidate in
+            var tag = candidate.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            while let last = tag.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { tag = tag.dropLast() }
+            if tag.starts(with: "W/".utf8) { tag = tag.dropFirst(2) }
+            return tag.elementsEqual(etag.utf8)
+        }
     }
 
     /// RFC 8414 metadata: where the keys and the token endpoints are, and the algorithms.
@@ -99,6 +107,32 @@ extension AuthService {
         KeyRoutes(auth: self).register(on: app)
         if keys.isManaged {
             app.lifecycle.use(KeyRotationLifecycle(service: KeyRotationService(keys: keys)))
+        }
+    }
+}
+
+/// The JWKS response parts for the current key set, built on its first request.
+private final class JWKSResponses: Sendable {
+    struct Prepared: Sendable {
+        let etag: String
+        let headers: HTTPHeaders
+        let notModifiedHeaders: HTTPHeaders
+        let body: ByteBuffer
+    }
+
+    private let current = Mutex<Prepared?>(nil)
+
+    func prepared(for published: PublishedKeySet, maxAge: Int64) -> Prepared {
+        current.withLock { current in
+            if let current, current.etag == published.etag { return current }
+            let cacheHeaders: HTTPHeaders = ["Cache-Control": "public, max-age=\(maxAge)", "ETag": published.etag]
+            var headers = cacheHeaders
+            headers.contentType = .json
+            let prepared = Prepared(
+                etag: published.etag, headers: headers, notModifiedHeaders: cacheHeaders,
+                body: ByteBuffer(bytes: published.json))
+            current = prepared
+            return prepared
         }
     }
 }
