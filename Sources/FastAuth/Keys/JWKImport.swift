@@ -87,35 +87,23 @@ extension KeyMaterial {
             do {
                 switch algorithm {
                 case .es256:
-                    let publicKey = try P256.Signing.PublicKey(x963Representation: point)
-                    if let d = privateScalar {
-                        let key = try P256.Signing.PrivateKey(rawRepresentation: d)
-                        guard key.publicKey.x963Representation == publicKey.x963Representation else {
-                            throw KeyError(.keyMismatch, "d does not match x and y")
-                        }
-                        return KeyMaterial(algorithm: algorithm, backing: .p256Private(try ES256PrivateKey(backing: key)))
+                    return try ecKey(P256.self, point: point, privateScalar: privateScalar, algorithm: algorithm) {
+                        .p256Private($0)
+                    } public: {
+                        .p256Public($0)
                     }
-                    return KeyMaterial(algorithm: algorithm, backing: .p256Public(try ES256PublicKey(backing: publicKey)))
                 case .es384:
-                    let publicKey = try P384.Signing.PublicKey(x963Representation: point)
-                    if let d = privateScalar {
-                        let key = try P384.Signing.PrivateKey(rawRepresentation: d)
-                        guard key.publicKey.x963Representation == publicKey.x963Representation else {
-                            throw KeyError(.keyMismatch, "d does not match x and y")
-                        }
-                        return KeyMaterial(algorithm: algorithm, backing: .p384Private(try ES384PrivateKey(backing: key)))
+                    return try ecKey(P384.self, point: point, privateScalar: privateScalar, algorithm: algorithm) {
+                        .p384Private($0)
+                    } public: {
+                        .p384Public($0)
                     }
-                    return KeyMaterial(algorithm: algorithm, backing: .p384Public(try ES384PublicKey(backing: publicKey)))
                 default:
-                    let publicKey = try P521.Signing.PublicKey(x963Representation: point)
-                    if let d = privateScalar {
-                        let key = try P521.Signing.PrivateKey(rawRepresentation: d)
-                        guard key.publicKey.x963Representation == publicKey.x963Representation else {
-                            throw KeyError(.keyMismatch, "d does not match x and y")
-                        }
-                        return KeyMaterial(algorithm: algorithm, backing: .p521Private(try ES512PrivateKey(backing: key)))
+                    return try ecKey(P521.self, point: point, privateScalar: privateScalar, algorithm: algorithm) {
+                        .p521Private($0)
+                    } public: {
+                        .p521Public($0)
                     }
-                    return KeyMaterial(algorithm: algorithm, backing: .p521Public(try ES512PublicKey(backing: publicKey)))
                 }
             } catch let error as KeyError {
                 throw error
@@ -144,6 +132,24 @@ extension KeyMaterial {
         default:
             throw KeyError(.unsupportedAlgorithm, "a \(kty) key cannot be used with \(algorithm)")
         }
+    }
+
+    /// The EC key on `curve` at the uncompressed `point`, private when `privateScalar` is given
+    /// (which must belong to the point), wrapped by `wrapPrivate` or `wrapPublic`.
+    private static func ecKey<Curve: ECDSACurveType>(
+        _ curve: Curve.Type, point: [UInt8], privateScalar: [UInt8]?, algorithm: SigningAlgorithm,
+        private wrapPrivate: (ECDSA.PrivateKey<Curve>) -> Backing,
+        public wrapPublic: (ECDSA.PublicKey<Curve>) -> Backing
+    ) throws -> KeyMaterial {
+        let publicKey = try Curve.PrivateKey.PublicKey(x963Representation: point)
+        guard let privateScalar else {
+            return KeyMaterial(algorithm: algorithm, backing: wrapPublic(try ECDSA.PublicKey<Curve>(backing: publicKey)))
+        }
+        let key = try Curve.PrivateKey(rawRepresentation: privateScalar)
+        guard key.publicKey.x963Representation == publicKey.x963Representation else {
+            throw KeyError(.keyMismatch, "d does not match x and y")
+        }
+        return KeyMaterial(algorithm: algorithm, backing: wrapPrivate(try ECDSA.PrivateKey<Curve>(backing: key)))
     }
 }
 
