@@ -11,7 +11,7 @@ PY=/tmp/peer-venv/bin/python   # from ../shared/peer/setup.sh
 D="$(mktemp -d /tmp/fastauth-once-XXXX)"
 (cd "$D" && exec env "$@" FASTAUTH_SECRET="peer-bench-hs256-secret-0123456789abcdef01234567" \
   FASTAUTH_ALGORITHM=HS256 FASTAUTH_ISSUER=fastauth-peer FASTAUTH_AUDIENCE=fastauth-peer-api \
-  FASTAUTH_RATE_LIMIT_PER_MINUTE=0 FASTAUTH_DATABASE_URL="sqlite://$D/bench.db" LOG_LEVEL=warning \
+  FASTAUTH_RATE_LIMIT_PER_MINUTE=0 FASTAUTH_DATABASE_URL="${FASTAUTH_DATABASE_URL:-sqlite://$D/bench.db}" LOG_LEVEL=warning \
   "$BIN" serve --port 8201 >"$D/log" 2>&1) &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null || true' EXIT
