@@ -1,6 +1,7 @@
 import FastAuth
 import Foundation
 import SQLKit
+import Synchronization
 import Testing
 
 @testable import FastAuthDatabase
@@ -60,5 +61,72 @@ struct WriteBatchingTests {
                 #expect(try await store.count(key, windowStart: Samples.t0) == 8)
             }
         }
+    }
+}
+
+extension WriteBatchingTests {
+    @Test("a leader whose task is cancelled still writes the others' batch")
+    func cancelledLeader() async throws {
+        try await TestDatabase.withSQLite { database in
+            try await database.withStore { store, _ in
+                let batcher = try #require(store.batcher)
+                let key = Samples.key("cancel")
+                let (started, gate) = (AsyncGate(), AsyncGate())
+                // A first write holds the writer while the next batch queues behind it.
+                let first = Task {
+                    try await store.performWrite("hold") { _ in
+                        started.open()
+                        await gate.wait()
+                    }
+                }
+                await started.wait()
+                let victim = Task { try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60)) }
+                while batcher.pendingCount < 1 { await Task.yield() }
+                let others = (0..<10).map { _ in
+                    Task {
+                        try await store.performWrite("count while checking for cancellation") { database in
+                            try Task.checkCancellation()
+                            return try await database.raw(
+                                """
+                                INSERT INTO fastauth_counters ("key", window_start, "count", expires_at)
+                                VALUES (\(bind: key), 0, 1, 0)
+                                ON CONFLICT ("key") DO UPDATE SET "count" = fastauth_counters."count" + 1
+                                """
+                            ).run()
+                        }
+                    }
+                }
+                while batcher.pendingCount < 11 { await Task.yield() }
+                victim.cancel()  // it leads the batch of all eleven
+                gate.open()
+                try await first.value
+                for other in others { try await other.value }
+                _ = try? await victim.value
+            }
+        }
+    }
+}
+
+/// Lets waiters through once opened.
+private final class AsyncGate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { waiter in
+            let open = state.withLock { state in
+                if !state.open { state.waiters.append(waiter) }
+                return state.open
+            }
+            if open { waiter.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }

@@ -27,7 +27,8 @@ extension SQLAuthStore {
         while true {
             if leads {
                 let batch = batcher.takeBatch()
-                await writerGate.run { await writeBatch(batch) }
+                // In a task of its own: cancelling the leader must not fail the others' writes.
+                await Task { await writerGate.run { await writeBatch(batch) } }.value
                 batcher.handOff()
             }
             switch await write.next() {

@@ -22,6 +22,9 @@ final class WriteBatcher: Sendable {
     /// How many writes were made durable, in how many commits (for tests and diagnostics).
     var totals: (commits: Int, writes: Int) { state.withLock { ($0.commits, $0.writes) } }
 
+    /// How many writes wait for the next batch.
+    var pendingCount: Int { state.withLock { $0.pending.count } }
+
     /// Counts `writes` writes made durable by `commits` commits.
     func record(commits: Int, writes: Int) {
         state.withLock { state in
