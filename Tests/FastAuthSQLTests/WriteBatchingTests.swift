@@ -35,30 +35,38 @@ struct WriteBatchingTests {
     func failureIsolated() async throws {
         try await TestDatabase.withSQLite { database in
             try await database.withStore { store, _ in
-                let taken = try await store.createUser(Samples.user())
+                let batcher = try #require(store.batcher)
+                let user = try await store.createUser(Samples.user())
                 let key = Samples.key("batch")
-                let fresh = (0..<24).map { _ in Samples.user() }
-                let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
-                    for user in fresh {
-                        group.addTask { (user.account.email, (try? await store.createUser(user)) != nil) }
+                let (started, gate) = (AsyncGate(), AsyncGate())
+                // A first write holds the writer while the next batch queues behind it: a
+                // session of a user that does not exist (the foreign key refuses it) amid good writes.
+                let first = Task {
+                    try await store.performWrite("hold") { _ in
+                        started.open()
+                        await gate.wait()
                     }
-                    for index in 0..<8 {
-                        var clash = Samples.user(email: taken.email)
-                        clash.account.name = "clash \(index)"
-                        group.addTask { ("clash", (try? await store.createUser(clash)) != nil) }
-                        group.addTask {
-                            ("hit", (try? await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60))) != nil)
-                        }
-                    }
-                    return await group.reduce(into: []) { $0.append($1) }
                 }
-                #expect(outcomes.filter { $0.0 == "clash" }.allSatisfy { !$0.1 })
-                #expect(outcomes.filter { $0.0 != "clash" }.allSatisfy { $0.1 })
-                for user in fresh {
-                    let exists = try await store.emailExists(user.account.email)
-                    #expect(exists)
+                await started.wait()
+                let orphan = Samples.session(userID: .generate())
+                let refused = Task { try await store.createSession(orphan) }
+                while batcher.pendingCount < 1 { await Task.yield() }
+                let sessions = (0..<4).map { _ in Samples.session(userID: user.id) }
+                let created = sessions.map { session in Task { try await store.createSession(session) } }
+                let hits = (0..<6).map { _ in
+                    Task { try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60)) }
                 }
-                #expect(try await store.count(key, windowStart: Samples.t0) == 8)
+                while batcher.pendingCount < 11 { await Task.yield() }
+                gate.open()
+                try await first.value
+                let refusal = await #expect(throws: StoreError.self) { try await refused.value }
+                #expect(refusal?.code == .unavailable)
+                for task in created { try await task.value }
+                var counts: [Int] = []
+                for task in hits { counts.append(try await task.value) }
+                #expect(counts.sorted() == Array(1...6))
+                for session in sessions { #expect(try await store.session(id: session.id) == session) }
+                #expect(try await store.session(id: orphan.id) == nil)
             }
         }
     }
