@@ -38,16 +38,9 @@ struct WriteBatchingTests {
                 let batcher = try #require(store.batcher)
                 let user = try await store.createUser(Samples.user())
                 let key = Samples.key("batch")
-                let (started, gate) = (AsyncGate(), AsyncGate())
                 // A first write holds the writer while the next batch queues behind it: a
                 // session of a user that does not exist (the foreign key refuses it) amid good writes.
-                let first = Task {
-                    try await store.performWrite("hold") { _ in
-                        started.open()
-                        await gate.wait()
-                    }
-                }
-                await started.wait()
+                let (gate, first) = await Self.holdWriter(store)
                 let orphan = Samples.session(userID: .generate())
                 let refused = Task { try await store.createSession(orphan) }
                 while batcher.pendingCount < 1 { await Task.yield() }
@@ -79,15 +72,8 @@ extension WriteBatchingTests {
             try await database.withStore { store, _ in
                 let batcher = try #require(store.batcher)
                 let key = Samples.key("cancel")
-                let (started, gate) = (AsyncGate(), AsyncGate())
                 // A first write holds the writer while the next batch queues behind it.
-                let first = Task {
-                    try await store.performWrite("hold") { _ in
-                        started.open()
-                        await gate.wait()
-                    }
-                }
-                await started.wait()
+                let (gate, first) = await Self.holdWriter(store)
                 let victim = Task { try await store.hit(key, windowStart: Samples.t0, expiresAt: Samples.at(60)) }
                 while batcher.pendingCount < 1 { await Task.yield() }
                 let others = (0..<10).map { _ in
@@ -115,8 +101,24 @@ extension WriteBatchingTests {
     }
 }
 
+extension WriteBatchingTests {
+    /// Starts a write that holds `store`'s writer until the returned gate opens; returns once it
+    /// is being written, so every write after it queues for the next batch.
+    static func holdWriter(_ store: SQLAuthStore) async -> (AsyncGate, Task<Void, any Error>) {
+        let (started, gate) = (AsyncGate(), AsyncGate())
+        let held = Task {
+            try await store.performWrite("hold") { _ in
+                started.open()
+                await gate.wait()
+            }
+        }
+        await started.wait()
+        return (gate, held)
+    }
+}
+
 /// Lets waiters through once opened.
-private final class AsyncGate: Sendable {
+final class AsyncGate: Sendable {
     private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func wait() async {
