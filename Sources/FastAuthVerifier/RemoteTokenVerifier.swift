@@ -8,9 +8,9 @@ import Synchronization
 #endif
 
 /// Verifies access tokens of a FastAuth server (or any issuer publishing a JWKS) in a resource
-/// service that holds no private key and no secret: the "microservice" pattern (DESIGN §7).
+/// service that holds no private key and no secret: the "microservice" pattern.
 ///
-/// Every rule of DESIGN §4 for access tokens is applied by ``FastAuth/TokenVerifier`` against
+/// Every rule of docs/TOKENS.md for access tokens is applied by ``FastAuth/TokenVerifier`` against
 /// the issuer's keys, which are fetched and cached here: `Cache-Control: max-age` (clamped)
 /// and `ETag` revalidation, one fetch in flight at a time, an unknown `kid` causing at most
 /// one fetch per cooldown (and then refused from memory), known keys kept when the issuer is

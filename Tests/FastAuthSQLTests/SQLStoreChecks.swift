@@ -23,9 +23,11 @@ enum SQLStoreChecks {
                 let first = try await store.createTables()
                 #expect(first.applied.map(\.version) == [1, 2, 3])
                 #expect(first.schemaVersion == 3)
+                #expect(first.description == "schema version 3, applied 1, 2, 3")
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
+                    #expect(again.description == "schema version \(again.schemaVersion), up to date")
                     #expect(again.schemaVersion == 3)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()

@@ -6,7 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The authentication flows of DESIGN §3 and §6, framework-free: register, login, refresh
+/// The authentication flows of docs/HTTP-API.md and docs/TOKENS.md, framework-free: register, login, refresh
 /// with rotation and reuse detection, logout, sessions, introspection and revocation. The
 /// HTTP adapter parses requests, calls these, and maps ``AuthError`` to responses.
 public struct AuthService: Sendable {
@@ -125,7 +125,7 @@ public struct AuthService: Sendable {
 
     // MARK: Refresh
 
-    /// Exchanges a refresh token for a new pair in the same session (DESIGN §6.3–6.4).
+    /// Exchanges a refresh token for a new pair in the same session.
     public func refresh(_ token: String, context: RequestContext) async throws(AuthError) -> TokenPair {
         try await rateLimit("refresh", context)
         let claims: TokenClaims

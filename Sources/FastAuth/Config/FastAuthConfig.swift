@@ -1,4 +1,4 @@
-/// FastAuth's configuration (DESIGN §9). Construction validates everything and reports every
+/// FastAuth's configuration. Construction validates everything and reports every
 /// problem at once as a ``ConfigurationError``.
 ///
 /// ```swift

@@ -1,4 +1,4 @@
-/// Abuse protection and session-safety settings (DESIGN §6.4–6.5).
+/// Abuse protection and session-safety settings.
 public struct SecurityConfig: Sendable, Hashable {
     /// Requests per client address per minute to login, register and refresh; 0 disables.
     public var rateLimitPerMinute: Int
@@ -52,7 +52,7 @@ public enum TokenDelivery: String, Sendable, Hashable, CaseIterable {
     case cookie
 }
 
-/// Cookie settings for ``TokenDelivery/cookie`` (DESIGN §6.6).
+/// Cookie settings for ``TokenDelivery/cookie``.
 public struct CookieConfig: Sendable, Hashable {
     public var accessTokenName: String
     public var refreshTokenName: String

@@ -20,7 +20,7 @@ public protocol UserStore: Sendable {
     func setActive(_ isActive: Bool, userID: UserID, now: Date) async throws
 }
 
-/// Sessions and their refresh-token families (DESIGN §6.3–6.4). Every method that changes
+/// Sessions and their refresh-token families. Every method that changes
 /// state is atomic under concurrent calls from any number of processes.
 public protocol SessionStore: Sendable {
     /// Stores a new session; its ``SessionRecord/currentTokenID`` is the first refresh token.

@@ -17,7 +17,7 @@ struct RouteSpec: Sendable {
 }
 
 extension AuthService {
-    /// Registers every auth route of DESIGN §3 under ``FastAuthConfig/routePrefix``:
+    /// Registers every auth route of docs/HTTP-API.md under ``FastAuthConfig/routePrefix``:
     /// register, login, refresh, logout, me, sessions, token introspection and revocation,
     /// and `openapi.json`.
     public func mount(_ routes: any RoutesBuilder) {

@@ -13,7 +13,7 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// `{"detail": message}` (and a stable `code`, DESIGN §3 ★).
+    /// `{"detail": message}` (and a stable `code`).
     static func detail(_ status: HTTPResponseStatus, _ message: String, code: String? = nil, headers: HTTPHeaders = [:]) -> Response {
         var writer = JSONWriter(capacity: 64 + message.utf8.count)
         writer.raw("{\"detail\":")

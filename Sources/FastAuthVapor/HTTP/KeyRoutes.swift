@@ -2,7 +2,7 @@ public import FastAuth
 import Synchronization
 public import Vapor
 
-/// `GET /.well-known/jwks.json` and `GET /.well-known/oauth-authorization-server` (DESIGN §3, §5).
+/// `GET /.well-known/jwks.json` and `GET /.well-known/oauth-authorization-server`.
 struct KeyRoutes: Sendable {
     let auth: AuthService
     private let jwksResponses = JWKSResponses()

@@ -6,8 +6,8 @@ import FastAuth
     import Foundation
 #endif
 
-/// What a verifier knows about the issuer's keys, and every caching decision built on it
-/// (DESIGN §7). Pure: each decision takes `now`; nothing here fetches, waits or starts work.
+/// What a verifier knows about the issuer's keys, and every caching decision built on it.
+/// Pure: each decision takes `now`; nothing here fetches, waits or starts work.
 /// ``RemoteTokenVerifier`` asks it what to do, does it, and reports back.
 struct KeyCache: Sendable {
     /// The rules, from the configuration.

@@ -40,7 +40,7 @@ struct KeysCommand: AsyncParsableCommand {
                 let store = SQLAuthStore(database: connection.database)
                 try await store.createTables()
                 let tokens = try await TokenService(config: config)
-                let manager = KeyManager(config: config, keyRing: tokens.keyRing, store: store as? any SigningKeyStore)
+                let manager = KeyManager(config: config, keyRing: tokens.keyRing, store: store)
                 let result = try await body(manager)
                 await connection.shutdown()
                 return result

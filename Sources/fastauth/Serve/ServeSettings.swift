@@ -1,7 +1,7 @@
 import FastAuth
 import Foundation
 
-/// `fastauth serve`'s settings from the `FASTAUTH_*` environment (DESIGN §9), with flags of the
+/// `fastauth serve`'s settings from the `FASTAUTH_*` environment, with flags of the
 /// same name overriding. Loading reports every problem at once.
 struct ServeSettings {
     enum Mode: String { case development, production }
