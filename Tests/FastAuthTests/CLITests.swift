@@ -98,6 +98,24 @@ struct CLITests {
         #expect(!right.text.contains("Hint:"))
     }
 
+    @Test("serve warns in one line when it runs from a debug build, and only then")
+    func debugBuildWarning() {
+        #if DEBUG
+        let warning = ServeCommand.buildWarning
+        #expect(warning?.contains("debug build") == true)
+        #expect(warning?.contains("\n") == false)
+        #else
+        #expect(ServeCommand.buildWarning == nil)
+        #endif
+    }
+
+    @Test("run errors print every line of the message under one fastauth: error: line")
+    func errorReport() {
+        #expect(FastAuthCommand.errorReport("invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
+            == "fastauth: error: invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
+        #expect(FastAuthCommand.errorReport("one line") == "fastauth: error: one line")
+    }
+
     @Test("token inspect verifies with a public key file and with a JWKS")
     func inspectWithPublicKey() async throws {
         let h = try await Harness(algorithm: .rs256)

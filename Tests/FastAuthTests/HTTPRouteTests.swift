@@ -1,6 +1,7 @@
 import FastAuth
 import FastAuthTesting
 import FastAuthVapor
+import Foundation
 import Testing
 import Vapor
 import VaporTesting
@@ -251,6 +252,25 @@ struct HTTPRouteTests {
             })
             #expect(documented == registered)
             #expect(reply["openapi"] == "3.1.0")
+        }
+    }
+
+    @Test("docs/HTTP-API.md lists every route the server registers")
+    func referenceDocument() async throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/HTTP-API.md").standardized
+        let document = try #require(FileManager.default.contents(atPath: url.path), "docs/HTTP-API.md is missing")
+        let text = String(decoding: document, as: UTF8.self)
+        try await withHarness() { h, app in
+            let routes = app.routes.all.filter { ["auth", ".well-known"].contains($0.path.first?.description) }
+            #expect(routes.count > 10)
+            for route in routes {
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }.joined(separator: "/")
+                #expect(text.contains("`\(route.method.rawValue) \(path)`"), "docs/HTTP-API.md has no row for \(route.method.rawValue) \(path)")
+            }
         }
     }
 }

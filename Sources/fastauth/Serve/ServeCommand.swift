@@ -58,6 +58,17 @@ struct ServeCommand: AsyncParsableCommand {
         return merged
     }
 
+    /// One line when this is a debug build: its unoptimised crypto makes a login take over a
+    /// second. `nil` in release builds.
+    static var buildWarning: String? {
+        #if DEBUG
+        "WARNING: this fastauth is a debug build (password hashing and signing are ~10x slower); "
+            + "for real use build it with `swift build -c release` and run .build/release/fastauth"
+        #else
+        nil
+        #endif
+    }
+
     func run() async throws {
         let settings: ServeSettings
         do {
@@ -67,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let notice = settings.secretNotice { writeError(notice) }
+        if let warning = Self.buildWarning { writeError(warning) }
         do {
             try await AuthServer.run(settings)
         } catch let error as ExitCode {
