@@ -18,6 +18,7 @@ public struct AuthService: Sendable {
     public let keys: KeyManager
     public let logger: Logger
     private let users: UserCache
+    private let liveSessions: SessionCache
     private var clock: any WallClock { tokens.clock }
     private var hooks: any EventHooks { config.hooks }
 
@@ -38,6 +39,7 @@ public struct AuthService: Sendable {
                 logger: Logger(label: "fastauth.keys"))
         self.logger = logger
         self.users = UserCache(ttl: config.security.userCacheTTL)
+        self.liveSessions = SessionCache(ttl: config.security.userCacheTTL)
     }
 
     // MARK: Register and login
@@ -173,6 +175,7 @@ public struct AuthService: Sendable {
             // Any other token of this session (it carries the session's id and our signature)
             // was exchanged before: reuse. End this session only.
             _ = try await storeCall { try await store.revokeSession(session.id, userID: session.userID, now: now) }
+            liveSessions.forget(session.id)
             log(.warning, "refresh token reuse detected: session revoked", user: user.id, context, ["session_id": "\(session.id)"])
             throw AuthError.refreshTokenReused
         case .sessionInactive:
@@ -184,7 +187,9 @@ public struct AuthService: Sendable {
 
     // MARK: Authenticated calls
 
-    /// Verifies an access token and loads its (active) user.
+    /// Verifies an access token, checks that its session is live, and loads its (active) user.
+    /// A token whose session ended (logout, revocation, reuse detection) is refused within
+    /// ``SecurityConfig/userCacheTTL`` on every instance, at once on this one.
     public func authenticate(accessToken: String) async throws(AuthError) -> Principal {
         let claims: TokenClaims
         do {
@@ -200,7 +205,20 @@ public struct AuthService: Sendable {
         }
         let id = UserID(claims.subject)
         let now = clock.now()
+        guard try await sessionIsLive(of: claims, userID: id, now: now) else { throw AuthError.notAuthenticated }
         return Principal(user: try await cachedActiveUser(id, now: now, refusal: AuthError.notAuthenticated), claims: claims)
+    }
+
+    /// `true` when the session an access token names (`sid`) is active, read through the
+    /// short-lived session cache. A token without `sid` (not issued by FastAuth for a session,
+    /// e.g. the Python original's) has no session to check.
+    private func sessionIsLive(of claims: TokenClaims, userID: UserID, now: Date) async throws(AuthError) -> Bool {
+        guard let sid = claims.sessionID.map(SessionID.init(rawValue:)) else { return true }
+        if let cached = liveSessions.isLive(sid, userID: userID, now: now) { return cached }
+        let session = try await storeCall { try await store.session(id: sid) }
+        liveSessions.store(sid, session, now: now)
+        guard let session else { return false }
+        return session.userID == userID && session.isActive(at: now)
     }
 
     /// Ends the caller's session, or all of the user's sessions.
@@ -208,8 +226,10 @@ public struct AuthService: Sendable {
         let now = clock.now()
         if everywhere {
             _ = try await storeCall { try await store.revokeAllSessions(userID: principal.user.id, now: now) }
+            liveSessions.forgetSessions(of: principal.user.id)
         } else if let sid = principal.sessionID {
             _ = try await storeCall { try await store.revokeSession(sid, userID: principal.user.id, now: now) }
+            liveSessions.forget(sid)
         }
         log(.info, everywhere ? "logout everywhere" : "logout", user: principal.user.id, context)
         await hooks.onSignout(userID: principal.user.id, sessionID: everywhere ? nil : principal.sessionID)
@@ -228,18 +248,23 @@ public struct AuthService: Sendable {
         guard try await storeCall({ try await store.revokeSession(id, userID: principal.user.id, now: now) }) else {
             throw AuthError.sessionNotFound
         }
+        liveSessions.forget(id)
     }
 
     /// Revokes every session of the caller.
     public func revokeAllSessions(of principal: Principal) async throws(AuthError) {
         let now = clock.now()
         _ = try await storeCall { try await store.revokeAllSessions(userID: principal.user.id, now: now) }
+        liveSessions.forgetSessions(of: principal.user.id)
     }
 
     /// RFC 7662: whether `token` is active, as seen by its own user only.
     public func introspect(_ token: String, by principal: Principal) async throws(AuthError) -> Introspection {
         if let access = try? tokens.verifyAccessToken(token).claims {
-            return access.subject == principal.user.id.rawValue ? Introspection(active: true, claims: access) : .inactive
+            guard access.subject == principal.user.id.rawValue,
+                try await sessionIsLive(of: access, userID: principal.user.id, now: clock.now())
+            else { return .inactive }
+            return Introspection(active: true, claims: access)
         }
         guard let refresh = try? tokens.verifyRefreshToken(token).claims, refresh.subject == principal.user.id.rawValue,
             let jti = refresh.tokenID, let sid = refresh.sessionID
@@ -257,6 +282,7 @@ public struct AuthService: Sendable {
         let claims = (try? tokens.verifyRefreshToken(token).claims) ?? (try? tokens.verifyAccessToken(token).claims)
         guard let claims, claims.subject == principal.user.id.rawValue, let sid = claims.sessionID else { return }
         _ = try await storeCall { try await store.revokeSession(SessionID(sid), userID: principal.user.id, now: clock.now()) }
+        liveSessions.forget(SessionID(sid))
         log(.info, "token revoked: session ended", user: principal.user.id, context)
     }
 

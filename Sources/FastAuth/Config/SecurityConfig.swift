@@ -14,8 +14,10 @@ public struct SecurityConfig: Sendable, Hashable {
     public var passwordHashing: ScryptParameters
     /// Password hashes computed at once (default: one per core).
     public var maxConcurrentHashes: Int?
-    /// How long an instance may reuse a user it read for an authenticated request or a refresh (default 1 s;
-    /// zero reads the store every time). A deactivation takes effect within this time.
+    /// How long an instance may reuse a user, or the liveness of a session, it read for an
+    /// authenticated request or a refresh (default 1 s; zero reads the store every time). A
+    /// deactivation, or a session ended on another instance, takes effect within this time; a
+    /// session ended on the same instance at once.
     public var userCacheTTL: Duration
 
     public init(
