@@ -14,6 +14,7 @@ public actor InMemoryStore: AuthStore {
     private var sessions: [SessionID: SessionRecord] = [:]
     private var counters: [String: (windowStart: Date, count: Int, expiresAt: Date)] = [:]
     private var locks: [String: Date] = [:]
+    private var attempts: [String: (key: String, at: Date, expiresAt: Date)] = [:]
 
     public init() {}
 
@@ -108,9 +109,20 @@ public actor InMemoryStore: AuthStore {
         return until
     }
 
+    public func recordAttempt(_ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int) -> [Date] {
+        attempts[id] = (key, now, expiresAt)
+        let times = attempts.values.filter { $0.key == key && $0.at > since }.map(\.at).sorted(by: >)
+        return Array(times.prefix(max(limit, 1)))
+    }
+
+    public func removeAttempt(id: String) { attempts[id] = nil }
+
+    public func clearAttempts(_ key: String) { attempts = attempts.filter { $0.value.key != key } }
+
     public func purgeExpired(now: Date) {
         counters = counters.filter { $0.value.expiresAt > now }
         locks = locks.filter { $0.value > now }
+        attempts = attempts.filter { $0.value.expiresAt > now }
     }
 }
 

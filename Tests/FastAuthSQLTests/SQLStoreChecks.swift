@@ -21,17 +21,17 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
-                #expect(first.applied.map(\.version) == [1, 2, 3])
-                #expect(first.schemaVersion == 3)
-                #expect(first.description == "schema version 3, applied 1, 2, 3")
+                #expect(first.applied.map(\.version) == [1, 2, 3, 4])
+                #expect(first.schemaVersion == 4)
+                #expect(first.description == "schema version 4, applied 1, 2, 3, 4")
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
                     #expect(again.description == "schema version \(again.schemaVersion), up to date")
-                    #expect(again.schemaVersion == 3)
+                    #expect(again.schemaVersion == 4)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()
-                #expect(rows.count == 3)
+                #expect(rows.count == 4)
             }
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") {
@@ -49,9 +49,9 @@ enum SQLStoreChecks {
             }
             for connection in connections { await connection.shutdown() }
             let (reports, rows) = try outcome.get()
-            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3])
-            #expect(reports.allSatisfy { $0.schemaVersion == 3 })
-            #expect(rows == 3)
+            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4])
+            #expect(reports.allSatisfy { $0.schemaVersion == 4 })
+            #expect(rows == 4)
         },
         Case(name: "of 20 exchanges of one token from two pools exactly one wins") { database async throws in
             try await database.withStore { store, _ in
@@ -113,7 +113,7 @@ enum SQLStoreChecks {
                     ).run()
                 }
                 let upgrade = try await store.createTables()
-                #expect(upgrade.applied.map(\.version) == [3] && upgrade.schemaVersion == 3)
+                #expect(upgrade.applied.map(\.version) == [3, 4] && upgrade.schemaVersion == 4)
                 let upgraded = try #require(try await store.session(id: chained))
                 #expect(upgraded.currentTokenID == TokenID("tok-c") && upgraded.previousTokenID == TokenID("tok-b"))
                 #expect(upgraded.rotatedAt == Date(timeIntervalSince1970: 3))

@@ -79,22 +79,21 @@ public struct AuthService: Sendable {
         let email = try EmailAddress.normalise(rawEmail).get()
         let now = clock.now()
         let lockKey = "lockout:\(email)|\(context.clientAddress)"
-        if let until = try await storeCall({ try await store.lockedUntil(lockKey, now: now) }) {
-            log(.notice, "login refused: locked out", user: nil, context)
-            throw Self.lockedOut(until: until, now: now)
-        }
+        // The attempt is counted before the password is looked at: a failure needs no second
+        // write, and a burst of concurrent guesses gets at most `lockoutAttempts` evaluated.
+        try await admitAttempt(lockKey, now: now, context)
         guard password.count <= max(config.passwordPolicy.maxLength, 1024) else {
-            try await recordFailure(lockKey, now: now, context)
+            log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
         let stored = try await storeCall { try await store.credentials(email: email) }
         guard let stored else {
             _ = await hasher.verifyDummy(password)
-            try await recordFailure(lockKey, now: now, context)
+            log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
         guard await hasher.verify(password, against: stored.passwordHash) else {
-            try await recordFailure(lockKey, now: now, context)
+            log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
         let user = stored.account
@@ -103,7 +102,7 @@ public struct AuthService: Sendable {
             log(.notice, "login refused by allowSignin", user: user.id, context)
             throw AuthError(.signinNotAllowed, "Sign-in not allowed")
         }
-        try await storeCall { try await store.reset(lockKey) }
+        try await storeCall { try await store.clearAttempts(lockKey) }
         if hasher.needsRehash(stored.passwordHash), let rehashed = try? await hasher.hash(password) {
             try await storeCall { try await store.updatePasswordHash(rehashed, userID: user.id, now: now) }
         }
@@ -318,27 +317,28 @@ public struct AuthService: Sendable {
         }
     }
 
-    private func recordFailure(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) {
-        let window = config.security.lockoutDuration.wholeSeconds
-        let windowStart = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds / window * window))
-        let failures = try await storeCall {
-            try await store.hit(key, windowStart: windowStart, expiresAt: windowStart.addingTimeInterval(TimeInterval(window)))
+    /// Counts a login attempt of `key` and refuses it when the attempts over the trailing
+    /// lockout period already reach ``SecurityConfig/lockoutAttempts`` — a sliding window, not
+    /// fixed clock windows. Every attempt is a failure until the login succeeds (which clears
+    /// the key). A refused attempt is forgotten again, so a locked-out client that keeps trying
+    /// does not extend its lockout past `lockoutDuration` after the last evaluated failure.
+    private func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) {
+        let allowed = config.security.lockoutAttempts
+        let window = TimeInterval(config.security.lockoutDuration.wholeSeconds)
+        let id = TokenID.generate().rawValue
+        let recent = try await storeCall {
+            try await store.recordAttempt(
+                key, id: id, at: now, expiresAt: now.addingTimeInterval(window), since: now.addingTimeInterval(-window),
+                limit: allowed + 1)
         }
-        log(.info, "login failed", user: nil, context)
-        if failures >= config.security.lockoutAttempts {
-            let until = now.addingTimeInterval(TimeInterval(window))
-            try await storeCall {
-                try await store.lock(key, until: until)
-                try await store.reset(key)
-            }
-            log(.warning, "lockout after \(failures) failed logins", user: nil, context)
-        }
-    }
-
-    private static func lockedOut(until: Date, now: Date) -> AuthError {
-        AuthError(
+        guard recent.count > allowed else { return }
+        try await storeCall { try await store.removeAttempt(id: id) }
+        // The lockout lifts when the oldest of the `allowed` attempts before this one leaves the window.
+        let oldest = recent.last ?? now
+        log(.notice, "login refused: locked out", user: nil, context)
+        throw AuthError(
             .rateLimited, "Too many failed login attempts. Try again later.",
-            retryAfter: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
+            retryAfter: max(1, Int((oldest.timeIntervalSince(now) + window).rounded(.up))))
     }
 
     private static let emailTaken = AuthError(.emailTaken, "A user with this email already exists")

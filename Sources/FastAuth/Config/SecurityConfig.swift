@@ -4,7 +4,8 @@ public struct SecurityConfig: Sendable, Hashable {
     public var rateLimitPerMinute: Int
     /// Failed logins of one (email, client address) pair before it is locked.
     public var lockoutAttempts: Int
-    /// How long a lockout lasts; failures are also counted within windows of this length.
+    /// The trailing period failures are counted over, and so how long a lockout lasts: after
+    /// `lockoutAttempts` failures within it, attempts are refused until the oldest leaves it.
     public var lockoutDuration: Duration
     /// The refresh token a session exchanged last, presented again within this window of the
     /// exchange, gets a valid pair for its session (two tabs, a lost response). After it — or

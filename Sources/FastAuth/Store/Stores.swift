@@ -56,7 +56,18 @@ public protocol RateLimitStore: Sendable {
     func lock(_ key: String, until: Date) async throws
     /// When the lock on `key` ends, if it is locked at `now`.
     func lockedUntil(_ key: String, now: Date) async throws -> Date?
-    /// Deletes counters and locks that ended before `now`.
+    /// Records login attempt `id` of `key` at `now` (kept until `expiresAt`), then returns the
+    /// times of the newest `limit` attempts of `key` made after `since`, newest first, this one
+    /// included. The record is committed before the attempts are read, so of any number of
+    /// concurrent calls for one key — on any number of instances — the k-th to be recorded
+    /// sees at least k attempts: a burst cannot slip more than the allowed number past a check
+    /// on the count.
+    func recordAttempt(_ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int) async throws -> [Date]
+    /// Forgets login attempt `id` (one refused before it was evaluated).
+    func removeAttempt(id: String) async throws
+    /// Forgets every login attempt of `key` (after a successful login).
+    func clearAttempts(_ key: String) async throws
+    /// Deletes counters, locks and login attempts that ended before `now`.
     func purgeExpired(now: Date) async throws
 }
 

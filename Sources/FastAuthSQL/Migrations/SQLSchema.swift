@@ -113,6 +113,22 @@ enum SQLSchema {
                 """,
                 "DROP TABLE fastauth_refresh_tokens",
             ]),
+        // Login attempts, one row each, so a lockout counts failures over the trailing lockout
+        // period instead of in fixed clock windows.
+        SQLSchemaMigration(
+            version: 4, name: "record login attempts for the sliding lockout",
+            statements: [
+                """
+                CREATE TABLE fastauth_login_attempts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    "key" TEXT NOT NULL,
+                    attempted_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                #"CREATE INDEX fastauth_login_attempts_key ON fastauth_login_attempts ("key", attempted_at)"#,
+                "CREATE INDEX fastauth_login_attempts_expiry ON fastauth_login_attempts (expires_at)",
+            ]),
     ]
 
     /// The managed signing keys: the public JWK in the clear, the private key sealed (AES-GCM).
