@@ -19,6 +19,8 @@ public struct AuthService: Sendable {
     public let logger: Logger
     private let users: UserCache
     private let liveSessions: SessionCache
+    /// The proxies whose forwarding headers are believed.
+    public let trustedProxies: TrustedProxies
     private var clock: any WallClock { tokens.clock }
     private var hooks: any EventHooks { config.hooks }
 
@@ -40,6 +42,13 @@ public struct AuthService: Sendable {
         self.logger = logger
         self.users = UserCache(ttl: config.security.userCacheTTL)
         self.liveSessions = SessionCache(ttl: config.security.userCacheTTL)
+        self.trustedProxies = TrustedProxies.parse(config.security.trustedProxies).proxies
+    }
+
+    /// The client of a request from `peer` with these `X-Forwarded-For` and `Forwarded` header
+    /// values: the peer, or the forwarded client when the peer is a trusted proxy.
+    public func clientAddress(peer: String?, forwardedFor: [String], forwarded: [String]) -> String {
+        trustedProxies.client(peer: peer, forwardedFor: forwardedFor, forwarded: forwarded)
     }
 
     // MARK: Register and login
@@ -78,7 +87,7 @@ public struct AuthService: Sendable {
         try await rateLimit("login", context)
         let email = try EmailAddress.normalise(rawEmail).get()
         let now = clock.now()
-        let lockKey = "lockout:\(email)|\(context.clientAddress)"
+        let lockKey = "lockout:\(email)|\(context.limitKey)"
         // The attempt is counted before the password is looked at: a failure needs no second
         // write, and a burst of concurrent guesses gets at most `lockoutAttempts` evaluated.
         try await admitAttempt(lockKey, now: now, context)
@@ -309,7 +318,7 @@ public struct AuthService: Sendable {
         let windowStart = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds / 60 * 60))
         let windowEnd = windowStart.addingTimeInterval(60)
         let count = try await storeCall {
-            try await store.hit("rate:\(bucket)|\(context.clientAddress)", windowStart: windowStart, expiresAt: windowEnd)
+            try await store.hit("rate:\(bucket)|\(context.limitKey)", windowStart: windowStart, expiresAt: windowEnd)
         }
         if count > limit {
             if count == limit + 1 { log(.notice, "rate limit reached on \(bucket)", user: nil, context) }

@@ -20,11 +20,16 @@ public struct SecurityConfig: Sendable, Hashable {
     /// deactivation, or a session ended on another instance, takes effect within this time; a
     /// session ended on the same instance at once.
     public var userCacheTTL: Duration
+    /// The proxies (addresses and CIDR blocks, IPv4 and IPv6) whose `X-Forwarded-For` /
+    /// `Forwarded` headers are believed: from one of them, the client is the right-most
+    /// forwarded address that is not itself a trusted proxy. Empty (the default): the client is
+    /// the TCP peer and forwarding headers are ignored.
+    public var trustedProxies: [String]
 
     public init(
         rateLimitPerMinute: Int = 100, lockoutAttempts: Int = 5, lockoutDuration: Duration = .seconds(300),
         refreshReuseGracePeriod: Duration = .seconds(10), passwordHashing: ScryptParameters = .owasp,
-        maxConcurrentHashes: Int? = nil, userCacheTTL: Duration = .seconds(1)
+        maxConcurrentHashes: Int? = nil, userCacheTTL: Duration = .seconds(1), trustedProxies: [String] = []
     ) {
         self.rateLimitPerMinute = rateLimitPerMinute
         self.lockoutAttempts = lockoutAttempts
@@ -33,6 +38,7 @@ public struct SecurityConfig: Sendable, Hashable {
         self.passwordHashing = passwordHashing
         self.maxConcurrentHashes = maxConcurrentHashes
         self.userCacheTTL = userCacheTTL
+        self.trustedProxies = trustedProxies
     }
 
     var problems: [String] {
@@ -43,6 +49,9 @@ public struct SecurityConfig: Sendable, Hashable {
         if refreshReuseGracePeriod < .zero { problems.append("refreshReuseGracePeriod must not be negative") }
         if let limit = maxConcurrentHashes, limit < 1 { problems.append("maxConcurrentHashes must be at least 1") }
         if userCacheTTL < .zero || userCacheTTL > .seconds(60) { problems.append("userCacheTTL must be between 0 and 60 seconds") }
+        for entry in TrustedProxies.parse(trustedProxies).invalid {
+            problems.append("trustedProxies: \"\(entry.prefix(60))\" is not an IP address or CIDR block")
+        }
         return problems
     }
 }

@@ -91,7 +91,9 @@ struct AuthRoutes: Sendable {
 
     private func context(_ request: Request) -> RequestContext {
         RequestContext(
-            clientAddress: request.remoteAddress?.ipAddress ?? "unknown",
+            clientAddress: auth.clientAddress(
+                peer: request.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
+                forwarded: request.headers[.forwarded]),
             userAgent: request.headers.first(name: .userAgent), requestID: request.id)
     }
 

@@ -22,6 +22,7 @@ struct ServeSettings {
         "FASTAUTH_JWKS_MAX_AGE", "FASTAUTH_KEY_ROTATION_INTERVAL", "FASTAUTH_PRIVATE_KEY_FILE",
         "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
+        "FASTAUTH_TRUSTED_PROXIES",
     ]
 
     /// Loads settings from `environment` (flags already merged in under the variable names).
@@ -94,7 +95,8 @@ struct ServeSettings {
         let security = SecurityConfig(
             rateLimitPerMinute: integer("FASTAUTH_RATE_LIMIT_PER_MINUTE", default: 100, range: 0...1_000_000),
             lockoutAttempts: integer("FASTAUTH_LOCKOUT_ATTEMPTS", default: 5, range: 1...1000),
-            lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300))
+            lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300),
+            trustedProxies: list("FASTAUTH_TRUSTED_PROXIES") ?? [])
 
         var secret = value("FASTAUTH_SECRET") ?? ""
         var notice: String?
