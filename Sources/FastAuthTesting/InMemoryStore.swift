@@ -84,6 +84,20 @@ public actor InMemoryStore: AuthStore {
         return ids.count
     }
 
+    public func revokeLeastRecentlyUsedSessions(userID: UserID, keeping: Int, now: Date) -> [SessionID] {
+        let active = sessions.values.filter { $0.userID == userID && $0.isActive(at: now) }
+            .sorted { ($0.lastUsedAt, $0.createdAt, $0.id.rawValue) > ($1.lastUsedAt, $1.createdAt, $1.id.rawValue) }
+        let ended = active.dropFirst(max(keeping, 0)).map(\.id)
+        for id in ended { sessions[id]?.revokedAt = now }
+        return ended
+    }
+
+    public func deleteSessions(endedBefore cutoff: Date) -> Int {
+        let ended = sessions.values.filter { ($0.revokedAt.map { $0 < cutoff } ?? false) || $0.expiresAt < cutoff }.map(\.id)
+        for id in ended { sessions[id] = nil }
+        return ended.count
+    }
+
     // MARK: RateLimitStore
 
     public func hit(_ key: String, windowStart: Date, expiresAt: Date) -> Int {

@@ -151,6 +151,41 @@ enum StoreContract {
             #expect(try await store.activeSessions(userID: other.id, now: Samples.at(10)).count == 1)
             #expect(try await store.revokeAllSessions(userID: user.id, now: Samples.at(10)) == 0)
         },
+        Case(name: "revokeLeastRecentlyUsedSessions keeps the most recently used active sessions and ends the rest") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let other = try await store.createUser(Samples.user())
+            var sessions: [SessionRecord] = []
+            for minute in 0..<5 {
+                var session = Samples.session(userID: user.id, createdAt: Samples.at(minute * 60))
+                session.lastUsedAt = Samples.at([240, 60, 180, 0, 120][minute])
+                sessions.append(session)
+                try await store.createSession(session)
+            }
+            try await store.createSession(Samples.session(userID: user.id, revokedAt: Samples.at(1)))
+            try await store.createSession(Samples.session(userID: other.id))
+            let ended = try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: 2, now: Samples.at(300))
+            #expect(Set(ended) == [sessions[1].id, sessions[3].id, sessions[4].id])
+            #expect(Set(try await store.activeSessions(userID: user.id, now: Samples.at(300)).map(\.id)) == [sessions[0].id, sessions[2].id])
+            #expect(try await store.session(id: sessions[1].id)?.revokedAt == Samples.at(300))
+            #expect(try await store.activeSessions(userID: other.id, now: Samples.at(300)).count == 1)
+            #expect(try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: 2, now: Samples.at(300)).isEmpty)
+        },
+        Case(name: "deleteSessions removes the sessions revoked or expired before the cutoff, and only those") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let revokedLong = Samples.session(userID: user.id, revokedAt: Samples.at(10))
+            let expiredLong = Samples.session(userID: user.id, expiresAt: Samples.at(20))
+            let revokedRecently = Samples.session(userID: user.id, revokedAt: Samples.at(1000))
+            let live = Samples.session(userID: user.id, expiresAt: Samples.at(5000))
+            for session in [revokedLong, expiredLong, revokedRecently, live] { try await store.createSession(session) }
+            #expect(try await store.deleteSessions(endedBefore: Samples.at(500)) == 2)
+            #expect(try await store.session(id: revokedLong.id) == nil)
+            #expect(try await store.session(id: expiredLong.id) == nil)
+            #expect(try await store.session(id: revokedRecently.id) != nil)
+            #expect(try await store.session(id: live.id) != nil)
+            #expect(try await store.deleteSessions(endedBefore: Samples.at(500)) == 0)
+        },
     ]
 
     // MARK: Refresh-token exchange

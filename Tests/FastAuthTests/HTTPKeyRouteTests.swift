@@ -121,6 +121,9 @@ struct HTTPKeyRouteTests {
             _ = try await other.rotateNow()
             _ = try await other.rotateNow()
             let user = try await auth.store.createUser(StoredUser(account: TestFixtures.user(), passwordHash: "x"))
+            // The token's session must be live: FastAuth refuses access tokens of ended or unknown sessions.
+            try await auth.store.createSession(
+                SessionRecord(id: SessionID("s1"), userID: user.id, createdAt: clock.now(), expiresAt: clock.now().addingTimeInterval(3600)))
             let token = try await otherTokens.issueAccessToken(for: user, sessionID: SessionID("s1")).token
             let response = try await app.testing().sendRequest(.GET, "auth/me", headers: ["Authorization": "Bearer \(token)"])
             #expect(response.status == .ok)

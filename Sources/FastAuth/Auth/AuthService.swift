@@ -130,6 +130,14 @@ public struct AuthService: Sendable {
             id: sessionID, userID: user.id, createdAt: now, expiresAt: expiresAt, remember: remember,
             userAgent: context.userAgent, ipAddress: context.clientAddress, currentTokenID: refreshID)
         try await storeCall { try await store.createSession(session) }
+        let limit = config.security.maxSessionsPerUser
+        if limit > 0 {
+            let ended = try await storeCall {
+                try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: limit, now: now)
+            }
+            for id in ended { liveSessions.forget(id) }
+            if !ended.isEmpty { log(.info, "session limit: ended \(ended.count) least recently used", user: user.id, context) }
+        }
         return SignIn(user: user, session: session, tokens: pair)
     }
 

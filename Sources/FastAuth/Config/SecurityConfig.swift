@@ -25,11 +25,21 @@ public struct SecurityConfig: Sendable, Hashable {
     /// forwarded address that is not itself a trusted proxy. Empty (the default): the client is
     /// the TCP peer and forwarding headers are ignored.
     public var trustedProxies: [String]
+    /// Live sessions a user may have; a new sign-in beyond it ends the least recently used
+    /// one. 0 means no limit.
+    public var maxSessionsPerUser: Int
+    /// How often the housekeeping task deletes expired counters, locks and login attempts, and
+    /// sessions that ended more than ``endedSessionRetention`` ago.
+    public var purgeInterval: Duration
+    /// How long an ended (revoked or expired) session is kept, for the sessions list and audits.
+    public var endedSessionRetention: Duration
 
     public init(
         rateLimitPerMinute: Int = 100, lockoutAttempts: Int = 5, lockoutDuration: Duration = .seconds(300),
         refreshReuseGracePeriod: Duration = .seconds(10), passwordHashing: ScryptParameters = .owasp,
-        maxConcurrentHashes: Int? = nil, userCacheTTL: Duration = .seconds(1), trustedProxies: [String] = []
+        maxConcurrentHashes: Int? = nil, userCacheTTL: Duration = .seconds(1), trustedProxies: [String] = [],
+        maxSessionsPerUser: Int = 100, purgeInterval: Duration = .seconds(3600),
+        endedSessionRetention: Duration = .seconds(7 * 86_400)
     ) {
         self.rateLimitPerMinute = rateLimitPerMinute
         self.lockoutAttempts = lockoutAttempts
@@ -39,6 +49,9 @@ public struct SecurityConfig: Sendable, Hashable {
         self.maxConcurrentHashes = maxConcurrentHashes
         self.userCacheTTL = userCacheTTL
         self.trustedProxies = trustedProxies
+        self.maxSessionsPerUser = maxSessionsPerUser
+        self.purgeInterval = purgeInterval
+        self.endedSessionRetention = endedSessionRetention
     }
 
     var problems: [String] {
@@ -49,6 +62,9 @@ public struct SecurityConfig: Sendable, Hashable {
         if refreshReuseGracePeriod < .zero { problems.append("refreshReuseGracePeriod must not be negative") }
         if let limit = maxConcurrentHashes, limit < 1 { problems.append("maxConcurrentHashes must be at least 1") }
         if userCacheTTL < .zero || userCacheTTL > .seconds(60) { problems.append("userCacheTTL must be between 0 and 60 seconds") }
+        if maxSessionsPerUser < 0 { problems.append("maxSessionsPerUser must be 0 (no limit) or positive") }
+        if purgeInterval < .seconds(1) { problems.append("purgeInterval must be at least one second") }
+        if endedSessionRetention < .zero { problems.append("endedSessionRetention must not be negative") }
         for entry in TrustedProxies.parse(trustedProxies).invalid {
             problems.append("trustedProxies: \"\(entry.prefix(60))\" is not an IP address or CIDR block")
         }

@@ -41,6 +41,11 @@ public protocol SessionStore: Sendable {
     func revokeSession(_ id: SessionID, userID: UserID, now: Date) async throws -> Bool
     /// Revokes every active session of `userID`; returns how many.
     func revokeAllSessions(userID: UserID, now: Date) async throws -> Int
+    /// Revokes the user's active sessions beyond the `keeping` most recently used ones (one
+    /// statement) and returns their ids.
+    func revokeLeastRecentlyUsedSessions(userID: UserID, keeping: Int, now: Date) async throws -> [SessionID]
+    /// Deletes the sessions that were revoked or expired before `cutoff`; returns how many.
+    func deleteSessions(endedBefore cutoff: Date) async throws -> Int
 }
 
 /// Counters for rate limits and login lockouts, shared by every instance.

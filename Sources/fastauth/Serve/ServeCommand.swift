@@ -40,6 +40,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("lockout-seconds"), help: "FASTAUTH_LOCKOUT_SECONDS") var lockoutSeconds: String?
     @Option(name: .customLong("trusted-proxies"), help: "FASTAUTH_TRUSTED_PROXIES: comma-separated IPs/CIDRs whose X-Forwarded-For is believed")
     var trustedProxies: String?
+    @Option(name: .customLong("purge-interval"), help: "FASTAUTH_PURGE_INTERVAL seconds between housekeeping runs (default 3600)")
+    var purgeInterval: String?
+    @Option(name: .customLong("max-sessions-per-user"), help: "FASTAUTH_MAX_SESSIONS_PER_USER (default 100; 0: no limit)")
+    var maxSessionsPerUser: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -55,7 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_PUBLIC_KEY_FILE", publicKeyFile), ("FASTAUTH_TOKEN_DELIVERY", tokenDelivery),
             ("FASTAUTH_ROUTE_PREFIX", routePrefix), ("FASTAUTH_RATE_LIMIT_PER_MINUTE", rateLimitPerMinute),
             ("FASTAUTH_LOCKOUT_ATTEMPTS", lockoutAttempts), ("FASTAUTH_LOCKOUT_SECONDS", lockoutSeconds),
-            ("FASTAUTH_TRUSTED_PROXIES", trustedProxies),
+            ("FASTAUTH_TRUSTED_PROXIES", trustedProxies), ("FASTAUTH_PURGE_INTERVAL", purgeInterval),
+            ("FASTAUTH_MAX_SESSIONS_PER_USER", maxSessionsPerUser),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

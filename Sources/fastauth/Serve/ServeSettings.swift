@@ -22,7 +22,7 @@ struct ServeSettings {
         "FASTAUTH_JWKS_MAX_AGE", "FASTAUTH_KEY_ROTATION_INTERVAL", "FASTAUTH_PRIVATE_KEY_FILE",
         "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
-        "FASTAUTH_TRUSTED_PROXIES",
+        "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
     ]
 
     /// Loads settings from `environment` (flags already merged in under the variable names).
@@ -96,7 +96,9 @@ struct ServeSettings {
             rateLimitPerMinute: integer("FASTAUTH_RATE_LIMIT_PER_MINUTE", default: 100, range: 0...1_000_000),
             lockoutAttempts: integer("FASTAUTH_LOCKOUT_ATTEMPTS", default: 5, range: 1...1000),
             lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300),
-            trustedProxies: list("FASTAUTH_TRUSTED_PROXIES") ?? [])
+            trustedProxies: list("FASTAUTH_TRUSTED_PROXIES") ?? [],
+            maxSessionsPerUser: integer("FASTAUTH_MAX_SESSIONS_PER_USER", default: 100, range: 0...1_000_000),
+            purgeInterval: seconds("FASTAUTH_PURGE_INTERVAL", default: 3600))
 
         var secret = value("FASTAUTH_SECRET") ?? ""
         var notice: String?
