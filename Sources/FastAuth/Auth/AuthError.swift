@@ -35,6 +35,8 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let sessionNotFound = Code("session_not_found")
         /// The store failed: 503.
         public static let unavailable = Code("unavailable")
+        /// Too many password hashes are waiting: try again shortly (HTTP 503 with `Retry-After`).
+        public static let busy = Code("server_busy")
     }
 
     public let code: Code

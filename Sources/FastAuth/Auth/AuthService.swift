@@ -63,6 +63,8 @@ public struct AuthService: Sendable {
         let hash: String
         do {
             hash = try await hasher.hash(password)
+        } catch let refused as HashingRefused {
+            throw Self.busy(refused, context)
         } catch {
             throw AuthError(.unavailable, "Password hashing failed")
         }
@@ -97,11 +99,21 @@ public struct AuthService: Sendable {
         }
         let stored = try await storeCall { try await store.credentials(email: email) }
         guard let stored else {
-            _ = await hasher.verifyDummy(password)
+            do {
+                _ = try await hasher.checkDummy(password)
+            } catch {
+                throw Self.busy(error, context)
+            }
             log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
-        guard await hasher.verify(password, against: stored.passwordHash) else {
+        let matches: Bool
+        do {
+            matches = try await hasher.check(password, against: stored.passwordHash)
+        } catch {
+            throw Self.busy(error, context)
+        }
+        guard matches else {
             log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
@@ -360,6 +372,11 @@ public struct AuthService: Sendable {
 
     private static let emailTaken = AuthError(.emailTaken, "A user with this email already exists")
 
+    /// 503 `Server busy` for a hash the hasher's queue refused (logged; nothing was hashed).
+    private static func busy(_ refused: HashingRefused, _ context: RequestContext) -> AuthError {
+        AuthError(.busy, "Server busy", retryAfter: 1)
+    }
+
     private static func unavailable(_ error: any Error) -> AuthError {
         AuthError(.unavailable, "The authentication store is unavailable")
     }
@@ -400,8 +417,11 @@ extension AuthService {
         logger: Logger = Logger(label: "fastauth.auth")
     ) async throws {
         let tokens = try await TokenService(config: config, clock: clock)
+        let security = config.security
         let hasher = try PasswordHasher(
-            parameters: config.security.passwordHashing, maxConcurrentHashes: config.security.maxConcurrentHashes)
+            parameters: security.passwordHashing, maxConcurrentHashes: security.maxConcurrentHashes,
+            queueLimit: security.hashQueueLimit ?? 16 * ProcessInfo.processInfo.activeProcessorCount,
+            maxWait: security.hashQueueMaxWait)
         self.init(config: config, store: store, tokens: tokens, hasher: hasher, logger: logger)
     }
 }

@@ -28,6 +28,12 @@ public struct SecurityConfig: Sendable, Hashable {
     /// Live sessions a user may have; a new sign-in beyond it ends the least recently used
     /// one. 0 means no limit.
     public var maxSessionsPerUser: Int
+    /// Password hashes that may wait for a free hashing slot (default 16 × cores); one more
+    /// login or register answers 503 `Server busy` with `Retry-After` at once.
+    public var hashQueueLimit: Int?
+    /// The longest a request waits for a hashing slot; one that waited longer is answered 503
+    /// instead of hashed (its client has most likely given up).
+    public var hashQueueMaxWait: Duration
     /// How often the housekeeping task deletes expired counters, locks and login attempts, and
     /// sessions that ended more than ``endedSessionRetention`` ago.
     public var purgeInterval: Duration
@@ -38,7 +44,8 @@ public struct SecurityConfig: Sendable, Hashable {
         rateLimitPerMinute: Int = 100, lockoutAttempts: Int = 5, lockoutDuration: Duration = .seconds(300),
         refreshReuseGracePeriod: Duration = .seconds(10), passwordHashing: ScryptParameters = .owasp,
         maxConcurrentHashes: Int? = nil, userCacheTTL: Duration = .seconds(1), trustedProxies: [String] = [],
-        maxSessionsPerUser: Int = 100, purgeInterval: Duration = .seconds(3600),
+        maxSessionsPerUser: Int = 100, hashQueueLimit: Int? = nil, hashQueueMaxWait: Duration = .seconds(10),
+        purgeInterval: Duration = .seconds(3600),
         endedSessionRetention: Duration = .seconds(7 * 86_400)
     ) {
         self.rateLimitPerMinute = rateLimitPerMinute
@@ -50,6 +57,8 @@ public struct SecurityConfig: Sendable, Hashable {
         self.userCacheTTL = userCacheTTL
         self.trustedProxies = trustedProxies
         self.maxSessionsPerUser = maxSessionsPerUser
+        self.hashQueueLimit = hashQueueLimit
+        self.hashQueueMaxWait = hashQueueMaxWait
         self.purgeInterval = purgeInterval
         self.endedSessionRetention = endedSessionRetention
     }
@@ -63,6 +72,8 @@ public struct SecurityConfig: Sendable, Hashable {
         if let limit = maxConcurrentHashes, limit < 1 { problems.append("maxConcurrentHashes must be at least 1") }
         if userCacheTTL < .zero || userCacheTTL > .seconds(60) { problems.append("userCacheTTL must be between 0 and 60 seconds") }
         if maxSessionsPerUser < 0 { problems.append("maxSessionsPerUser must be 0 (no limit) or positive") }
+        if let limit = hashQueueLimit, limit < 0 { problems.append("hashQueueLimit must not be negative") }
+        if hashQueueMaxWait <= .zero { problems.append("hashQueueMaxWait must be positive") }
         if purgeInterval < .seconds(1) { problems.append("purgeInterval must be at least one second") }
         if endedSessionRetention < .zero { problems.append("endedSessionRetention must not be negative") }
         for entry in TrustedProxies.parse(trustedProxies).invalid {

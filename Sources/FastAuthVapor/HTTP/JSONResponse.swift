@@ -44,6 +44,9 @@ enum JSONResponse {
             status = .tooManyRequests
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 60))
         case .sessionNotFound: status = .notFound
+        case .busy:
+            status = .serviceUnavailable
+            headers.add(name: .retryAfter, value: String(error.retryAfter ?? 1))
         default: status = .serviceUnavailable
         }
         return detail(status, error.message, code: error.code.name, headers: headers)

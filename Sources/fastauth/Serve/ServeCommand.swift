@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     var purgeInterval: String?
     @Option(name: .customLong("max-sessions-per-user"), help: "FASTAUTH_MAX_SESSIONS_PER_USER (default 100; 0: no limit)")
     var maxSessionsPerUser: String?
+    @Option(name: .customLong("hash-queue-limit"), help: "FASTAUTH_HASH_QUEUE_LIMIT: password hashes that may wait; beyond it 503 (default 16 × cores)")
+    var hashQueueLimit: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -60,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_ROUTE_PREFIX", routePrefix), ("FASTAUTH_RATE_LIMIT_PER_MINUTE", rateLimitPerMinute),
             ("FASTAUTH_LOCKOUT_ATTEMPTS", lockoutAttempts), ("FASTAUTH_LOCKOUT_SECONDS", lockoutSeconds),
             ("FASTAUTH_TRUSTED_PROXIES", trustedProxies), ("FASTAUTH_PURGE_INTERVAL", purgeInterval),
-            ("FASTAUTH_MAX_SESSIONS_PER_USER", maxSessionsPerUser),
+            ("FASTAUTH_MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("FASTAUTH_HASH_QUEUE_LIMIT", hashQueueLimit),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

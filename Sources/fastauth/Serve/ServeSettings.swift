@@ -23,6 +23,7 @@ struct ServeSettings {
         "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
         "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
+        "FASTAUTH_HASH_QUEUE_LIMIT",
     ]
 
     /// Loads settings from `environment` (flags already merged in under the variable names).
@@ -98,6 +99,7 @@ struct ServeSettings {
             lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300),
             trustedProxies: list("FASTAUTH_TRUSTED_PROXIES") ?? [],
             maxSessionsPerUser: integer("FASTAUTH_MAX_SESSIONS_PER_USER", default: 100, range: 0...1_000_000),
+            hashQueueLimit: value("FASTAUTH_HASH_QUEUE_LIMIT").map { _ in integer("FASTAUTH_HASH_QUEUE_LIMIT", default: 32, range: 0...100_000) },
             purgeInterval: seconds("FASTAUTH_PURGE_INTERVAL", default: 3600))
 
         var secret = value("FASTAUTH_SECRET") ?? ""

@@ -1,0 +1,100 @@
+import Dispatch
+import FastAuthTesting
+import Foundation
+import Synchronization
+import Testing
+
+@testable import FastAuth
+
+/// Password hashing is admitted through a bounded queue: beyond it a request is refused at once
+/// (503 `Server busy` over HTTP), and one that waited too long or was cancelled is dropped before
+/// its hash runs.
+@Suite("Bounded password hashing")
+struct HashQueueTests {
+    /// Occupies one slot of `limiter` until `release` is signalled; returns once it runs.
+    static func occupy(_ limiter: ConcurrencyLimiter, until release: DispatchSemaphore) async throws -> Task<Void, any Error> {
+        let task = Task { _ = try await limiter.run { release.wait() } }
+        while limiter.running == 0 { await Task.yield() }
+        return task
+    }
+
+    @Test("with every slot busy and the queue full, one more is refused at once; the queued ones run")
+    func queueFull() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 2)
+        let release = DispatchSemaphore(value: 0)
+        let holder = try await Self.occupy(limiter, until: release)
+        let ran = Atomic<Int>(0)
+        let queued = (0..<2).map { _ in Task { try await limiter.run { ran.add(1, ordering: .relaxed) } } }
+        while limiter.waiting < 2 { await Task.yield() }
+        await #expect(throws: HashingRefused(reason: .queueFull)) { try await limiter.run { ran.add(1, ordering: .relaxed) } }
+        release.signal()
+        try await holder.value
+        for task in queued { try await task.value }
+        #expect(ran.load(ordering: .relaxed) == 2)
+        #expect(limiter.running == 0 && limiter.waiting == 0)
+    }
+
+    @Test("a waiter whose task is cancelled is dropped before its work runs")
+    func cancelled() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 4)
+        let release = DispatchSemaphore(value: 0)
+        let holder = try await Self.occupy(limiter, until: release)
+        let ran = Atomic<Bool>(false)
+        let waiter = Task { try await limiter.run { ran.store(true, ordering: .relaxed) } }
+        while limiter.waiting < 1 { await Task.yield() }
+        waiter.cancel()
+        await #expect(throws: HashingRefused(reason: .cancelled)) { try await waiter.value }
+        #expect(limiter.waiting == 0)
+        release.signal()
+        try await holder.value
+        #expect(!ran.load(ordering: .relaxed))
+        #expect(limiter.running == 0)
+    }
+
+    @Test("a waiter that waited longer than maxWait when its turn comes is refused, not run")
+    func waitedTooLong() async throws {
+        let clock = ManualClock()
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 4, maxWait: .seconds(10), now: { clock.now() })
+        let release = DispatchSemaphore(value: 0)
+        let holder = try await Self.occupy(limiter, until: release)
+        let ran = Atomic<Int>(0)
+        let stale = Task { try await limiter.run { ran.add(1, ordering: .relaxed) } }
+        while limiter.waiting < 1 { await Task.yield() }
+        clock.advance(by: .seconds(11))
+        let fresh = Task { try await limiter.run { ran.add(10, ordering: .relaxed) } }
+        while limiter.waiting < 2 { await Task.yield() }
+        release.signal()
+        try await holder.value
+        await #expect(throws: HashingRefused(reason: .waitedTooLong)) { try await stale.value }
+        try await fresh.value
+        #expect(ran.load(ordering: .relaxed) == 10)
+    }
+
+    @Test("login and register answer Server busy (503 code) without hashing when the queue is full")
+    func busyLogin() async throws {
+        let clock = ManualClock()
+        let store = InMemoryStore()
+        let config = try FastAuthConfig(secret: TestFixtures.secret, security: SecurityConfig(passwordHashing: .insecureTesting))
+        let hasher = try PasswordHasher(parameters: .insecureTesting, maxConcurrentHashes: 1, queueLimit: 0)
+        let auth = AuthService(config: config, store: store, tokens: try await TokenService(config: config, clock: clock), hasher: hasher)
+        let context = RequestContext(clientAddress: "198.51.100.7")
+        _ = try await auth.register(email: "ada@example.com", password: "correct horse battery", name: nil, context: context)
+        let release = DispatchSemaphore(value: 0)
+        let holder = try await Self.occupy(hasher.limiter, until: release)
+        for attempt in 0..<2 {
+            do {
+                if attempt == 0 {
+                    _ = try await auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
+                } else {
+                    _ = try await auth.register(email: "bob@example.com", password: "correct horse battery", name: nil, context: context)
+                }
+                Issue.record("hashed past a full queue")
+            } catch {
+                #expect(error.code == .busy && error.message == "Server busy" && error.retryAfter == 1)
+            }
+        }
+        release.signal()
+        try await holder.value
+        _ = try await auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
+    }
+}
