@@ -64,7 +64,7 @@ public struct AuthService: Sendable {
         do {
             hash = try await hasher.hash(password)
         } catch let refused as HashingRefused {
-            throw Self.busy(refused, context)
+            throw await busy(refused, forgetting: nil, context)
         } catch {
             throw AuthError(.unavailable, "Password hashing failed")
         }
@@ -92,7 +92,7 @@ public struct AuthService: Sendable {
         let lockKey = "lockout:\(email)|\(context.limitKey)"
         // The attempt is counted before the password is looked at: a failure needs no second
         // write, and a burst of concurrent guesses gets at most `lockoutAttempts` evaluated.
-        try await admitAttempt(lockKey, now: now, context)
+        let attempt = try await admitAttempt(lockKey, now: now, context)
         guard password.count <= max(config.passwordPolicy.maxLength, 1024) else {
             log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
@@ -102,7 +102,7 @@ public struct AuthService: Sendable {
             do {
                 _ = try await hasher.checkDummy(password)
             } catch {
-                throw Self.busy(error, context)
+                throw await busy(error, forgetting: attempt, context)
             }
             log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
@@ -111,7 +111,7 @@ public struct AuthService: Sendable {
         do {
             matches = try await hasher.check(password, against: stored.passwordHash)
         } catch {
-            throw Self.busy(error, context)
+            throw await busy(error, forgetting: attempt, context)
         }
         guard matches else {
             log(.info, "login failed", user: nil, context)
@@ -351,7 +351,8 @@ public struct AuthService: Sendable {
     /// fixed clock windows. Every attempt is a failure until the login succeeds (which clears
     /// the key). A refused attempt is forgotten again, so a locked-out client that keeps trying
     /// does not extend its lockout past `lockoutDuration` after the last evaluated failure.
-    private func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) {
+    /// Returns the attempt's id.
+    private func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) -> String {
         let allowed = config.security.lockoutAttempts
         let window = TimeInterval(config.security.lockoutDuration.wholeSeconds)
         let id = TokenID.generate().rawValue
@@ -360,7 +361,7 @@ public struct AuthService: Sendable {
                 key, id: id, at: now, expiresAt: now.addingTimeInterval(window), since: now.addingTimeInterval(-window),
                 limit: allowed + 1)
         }
-        guard recent.count > allowed else { return }
+        guard recent.count > allowed else { return id }
         try await storeCall { try await store.removeAttempt(id: id) }
         // The lockout lifts when the oldest of the `allowed` attempts before this one leaves the window.
         let oldest = recent.last ?? now
@@ -372,9 +373,12 @@ public struct AuthService: Sendable {
 
     private static let emailTaken = AuthError(.emailTaken, "A user with this email already exists")
 
-    /// 503 `Server busy` for a hash the hasher's queue refused (logged; nothing was hashed).
-    private static func busy(_ refused: HashingRefused, _ context: RequestContext) -> AuthError {
-        AuthError(.busy, "Server busy", retryAfter: 1)
+    /// 503 `Server busy` for a hash the hasher's queue refused: nothing was hashed, so the
+    /// login attempt counted for it is forgotten again.
+    private func busy(_ refused: HashingRefused, forgetting attempt: String?, _ context: RequestContext) async -> AuthError {
+        if let attempt { try? await store.removeAttempt(id: attempt) }
+        log(.notice, "password hashing refused: \(refused)", user: nil, context)
+        return AuthError(.busy, "Server busy", retryAfter: 1)
     }
 
     private static func unavailable(_ error: any Error) -> AuthError {
