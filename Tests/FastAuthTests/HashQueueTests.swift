@@ -9,6 +9,13 @@ import Testing
 /// Password hashing is admitted through a bounded queue: beyond it a request is refused at once
 /// (503 `Server busy` over HTTP), and one that waited too long or was cancelled is dropped before
 /// its hash runs.
+/// Counts what ran.
+final class Tally: Sendable {
+    private let value = Mutex(0)
+    func add(_ amount: Int) { value.withLock { $0 += amount } }
+    var total: Int { value.withLock { $0 } }
+}
+
 @Suite("Bounded password hashing")
 struct HashQueueTests {
     /// Occupies one slot of `limiter` until `release` is signalled; returns once it runs.
@@ -23,14 +30,14 @@ struct HashQueueTests {
         let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 2)
         let release = DispatchSemaphore(value: 0)
         let holder = try await Self.occupy(limiter, until: release)
-        let ran = Atomic<Int>(0)
-        let queued = (0..<2).map { _ in Task { try await limiter.run { ran.add(1, ordering: .relaxed) } } }
+        let ran = Tally()
+        let queued = (0..<2).map { _ in Task { try await limiter.run { ran.add(1) } } }
         while limiter.waiting < 2 { await Task.yield() }
-        await #expect(throws: HashingRefused(reason: .queueFull)) { try await limiter.run { ran.add(1, ordering: .relaxed) } }
+        await #expect(throws: HashingRefused(reason: .queueFull)) { try await limiter.run { ran.add(1) } }
         release.signal()
         try await holder.value
         for task in queued { try await task.value }
-        #expect(ran.load(ordering: .relaxed) == 2)
+        #expect(ran.total == 2)
         #expect(limiter.running == 0 && limiter.waiting == 0)
     }
 
@@ -39,15 +46,15 @@ struct HashQueueTests {
         let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 4)
         let release = DispatchSemaphore(value: 0)
         let holder = try await Self.occupy(limiter, until: release)
-        let ran = Atomic<Bool>(false)
-        let waiter = Task { try await limiter.run { ran.store(true, ordering: .relaxed) } }
+        let ran = Tally()
+        let waiter = Task { try await limiter.run { ran.add(1) } }
         while limiter.waiting < 1 { await Task.yield() }
         waiter.cancel()
         await #expect(throws: HashingRefused(reason: .cancelled)) { try await waiter.value }
         #expect(limiter.waiting == 0)
         release.signal()
         try await holder.value
-        #expect(!ran.load(ordering: .relaxed))
+        #expect(ran.total == 0)
         #expect(limiter.running == 0)
     }
 
@@ -57,17 +64,17 @@ struct HashQueueTests {
         let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 4, maxWait: .seconds(10), now: { clock.now() })
         let release = DispatchSemaphore(value: 0)
         let holder = try await Self.occupy(limiter, until: release)
-        let ran = Atomic<Int>(0)
-        let stale = Task { try await limiter.run { ran.add(1, ordering: .relaxed) } }
+        let ran = Tally()
+        let stale = Task { try await limiter.run { ran.add(1) } }
         while limiter.waiting < 1 { await Task.yield() }
         clock.advance(by: .seconds(11))
-        let fresh = Task { try await limiter.run { ran.add(10, ordering: .relaxed) } }
+        let fresh = Task { try await limiter.run { ran.add(10) } }
         while limiter.waiting < 2 { await Task.yield() }
         release.signal()
         try await holder.value
         await #expect(throws: HashingRefused(reason: .waitedTooLong)) { try await stale.value }
         try await fresh.value
-        #expect(ran.load(ordering: .relaxed) == 10)
+        #expect(ran.total == 10)
     }
 
     @Test("login and register answer Server busy without hashing when the queue is full, and count no failed attempt")

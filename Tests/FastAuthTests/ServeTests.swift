@@ -163,7 +163,7 @@ struct ServeLogHandlerTests {
         #expect(logger[metadataKey: "request-id"] == "req-1")
         let lines = collected.lines
         #expect(lines.count == 1)
-        let line = try? #require(lines.first)
+        let line = lines.first
         #expect(line?.contains("info fastauth.test: request-id=req-1 user=u-1 [") == true, "\(lines)")
         #expect(line?.hasSuffix("] login ok") == true)
     }

@@ -1,9 +1,9 @@
 public import Logging
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+import FoundationEssentials
 #else
-public import Foundation
+import Foundation
 #endif
 
 /// The purge task: every ``SecurityConfig/purgeInterval`` it deletes expired rate-limit
