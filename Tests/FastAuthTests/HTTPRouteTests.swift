@@ -184,8 +184,12 @@ struct HTTPRouteTests {
             #expect(try await h.send(.GET, "auth/sessions", bearer: access).json?.arrayValue?.count == 1)
             let all = try await h.send(.DELETE, "auth/sessions/all", bearer: access)
             #expect(all.status == .ok && all["message"] == "All sessions revoked")
-            #expect(try await h.send(.GET, "auth/sessions", bearer: access).json?.arrayValue?.count == 0)
+            // Every session ended, the caller's too: its access token no longer authenticates, and
+            // a new sign-in sees only its own session.
+            #expect(try await h.send(.GET, "auth/sessions", bearer: access).status == .unauthorized)
             #expect(try await h.send(.GET, "auth/sessions").status == .unauthorized)
+            let fresh = try #require(try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])["access_token"]?.stringValue)
+            #expect(try await h.send(.GET, "auth/sessions", bearer: fresh).json?.arrayValue?.count == 1)
         }
     }
 

@@ -349,8 +349,9 @@ public struct AuthService: Sendable {
     /// Counts a login attempt of `key` and refuses it when the attempts over the trailing
     /// lockout period already reach ``SecurityConfig/lockoutAttempts`` — a sliding window, not
     /// fixed clock windows. Every attempt is a failure until the login succeeds (which clears
-    /// the key). A refused attempt is forgotten again, so a locked-out client that keeps trying
-    /// does not extend its lockout past `lockoutDuration` after the last evaluated failure.
+    /// the key), refused ones included: of a concurrent burst, every attempt may be refused
+    /// (each sees the others), and forgetting the refused ones would then leave nothing
+    /// counted — the next guess would be evaluated as if no burst had happened.
     /// Returns the attempt's id.
     private func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) -> String {
         let allowed = config.security.lockoutAttempts
@@ -362,9 +363,9 @@ public struct AuthService: Sendable {
                 limit: allowed + 1)
         }
         guard recent.count > allowed else { return id }
-        try await storeCall { try await store.removeAttempt(id: id) }
-        // The lockout lifts when the oldest of the `allowed` attempts before this one leaves the window.
-        let oldest = recent.last ?? now
+        // The next attempt is admitted once fewer than `allowed` attempts (this one included)
+        // remain in the window: when the `allowed`-th newest leaves it.
+        let oldest = recent[min(allowed, recent.count) - 1]
         log(.notice, "login refused: locked out", user: nil, context)
         throw AuthError(
             .rateLimited, "Too many failed login attempts. Try again later.",
