@@ -26,11 +26,37 @@ public struct FastAuthConfig: Sendable {
     public let passwordPolicy: PasswordPolicy
     /// Rate limits, lockouts, refresh grace, hashing cost.
     public let security: SecurityConfig
+    /// The server's external base URL (`https://auth.example.com`, no trailing slash): the
+    /// RFC 8414 metadata is built from it. Without it, from the issuer when that is an https
+    /// URL (or http on a loopback host); never from a request's `Host`.
+    public let publicURL: String?
 
     /// The parsed PEM private key (PEM mode).
     public let staticPrivateKey: KeyMaterial?
     /// The parsed PEM public key (PEM mode, when given).
     public let staticPublicKey: KeyMaterial?
+
+    /// `https://host[:port][/path]`, or `http://…`: what a base URL may be.
+    static func isBaseURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        guard let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
+        else { return false }
+        let host = rest.prefix { $0 != "/" && $0 != ":" }
+        return !host.isEmpty && !text.contains("?") && !text.contains("#") && !text.contains(" ")
+            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
+    }
+
+    /// The base the server's metadata URLs are built from: ``publicURL``, else the issuer when
+    /// it is an https URL (or http on a loopback host); `nil` when neither is configured.
+    public var metadataBaseURL: String? {
+        if let publicURL { return publicURL }
+        guard var issuer = jwt.issuer, Self.isBaseURL(issuer) else { return nil }
+        while issuer.hasSuffix("/") { issuer.removeLast() }
+        let lower = issuer.lowercased()
+        if lower.hasPrefix("https://") { return issuer }
+        let host = lower.dropFirst(7).prefix { $0 != "/" && $0 != ":" }
+        return host == "localhost" || host.hasPrefix("127.") || host == "[::1]" ? issuer : nil
+    }
 
     /// The shortest accepted secret, in bytes.
     public static let minimumSecretBytes = 32
@@ -40,7 +66,7 @@ public struct FastAuthConfig: Sendable {
         secret: String, previousSecrets: [String] = [], jwt: JWTConfig = JWTConfig(),
         hooks: any EventHooks = NoHooks(), tokenDelivery: TokenDelivery = .json, routePrefix: String = "/auth",
         cookie: CookieConfig = CookieConfig(), passwordPolicy: PasswordPolicy = PasswordPolicy(),
-        security: SecurityConfig = SecurityConfig()
+        security: SecurityConfig = SecurityConfig(), publicURL: String? = nil
     ) throws(ConfigurationError) {
         self.secret = secret
         self.previousSecrets = previousSecrets
@@ -51,7 +77,13 @@ public struct FastAuthConfig: Sendable {
         self.cookie = cookie
         self.passwordPolicy = passwordPolicy
         self.security = security
+        var trimmedURL = publicURL
+        while let url = trimmedURL, url.hasSuffix("/") { trimmedURL = String(url.dropLast()) }
+        self.publicURL = trimmedURL
         var problems: [String] = passwordPolicy.problems + security.problems
+        if let publicURL, !Self.isBaseURL(publicURL) {
+            problems.append("publicURL must be an absolute http(s) URL without query or fragment, like https://auth.example.com, not \"\(publicURL.prefix(80))\"")
+        }
         if !routePrefix.hasPrefix("/") || routePrefix.contains(" ") || (routePrefix.count > 1 && routePrefix.hasSuffix("/")) {
             problems.append("routePrefix must start with \"/\" and not end with one (e.g. \"/auth\"), not \"\(routePrefix)\"")
         }

@@ -45,14 +45,13 @@ struct KeyRoutes: Sendable {
     }
 
     /// RFC 8414 metadata: where the keys and the token endpoints are, and the algorithms.
+    ///
+    /// Every URL is built from the configuration (``FastAuthConfig/metadataBaseURL``), never
+    /// from the request's `Host` or forwarding headers (the response is publicly cacheable: one
+    /// forged `Host` would point every verifier at another key set). Without a configured base,
+    /// 404.
     func metadata(_ request: Request) -> Response {
-        let base: String
-        if let issuer = auth.config.jwt.issuer, issuer.hasPrefix("https://") || issuer.hasPrefix("http://") {
-            base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
-        } else {
-            let scheme = request.headers.first(name: "X-Forwarded-Proto") == "https" ? "https" : "http"
-            base = "\(scheme)://\(request.headers.first(name: .host) ?? "localhost")"
-        }
+        guard let base = auth.config.metadataBaseURL else { return JSONResponse.detail(.notFound, "Not Found") }
         let prefix = auth.config.routePrefix == "/" ? "" : auth.config.routePrefix
         var document: [String: JSONValue] = [
             "issuer": .string(auth.config.jwt.issuer ?? base),

@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxSessionsPerUser: String?
     @Option(name: .customLong("hash-queue-limit"), help: "FASTAUTH_HASH_QUEUE_LIMIT: password hashes that may wait; beyond it 503 (default 16 × cores)")
     var hashQueueLimit: String?
+    @Option(name: .customLong("public-url"), help: "FASTAUTH_PUBLIC_URL: the external base URL, e.g. https://auth.example.com")
+    var publicURL: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -63,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_LOCKOUT_ATTEMPTS", lockoutAttempts), ("FASTAUTH_LOCKOUT_SECONDS", lockoutSeconds),
             ("FASTAUTH_TRUSTED_PROXIES", trustedProxies), ("FASTAUTH_PURGE_INTERVAL", purgeInterval),
             ("FASTAUTH_MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("FASTAUTH_HASH_QUEUE_LIMIT", hashQueueLimit),
+            ("FASTAUTH_PUBLIC_URL", publicURL),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

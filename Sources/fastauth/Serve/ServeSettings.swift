@@ -23,7 +23,7 @@ struct ServeSettings {
         "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
         "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
-        "FASTAUTH_HASH_QUEUE_LIMIT",
+        "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL",
     ]
 
     /// Loads settings from `environment` (flags already merged in under the variable names).
@@ -102,6 +102,7 @@ struct ServeSettings {
             hashQueueLimit: value("FASTAUTH_HASH_QUEUE_LIMIT").map { _ in integer("FASTAUTH_HASH_QUEUE_LIMIT", default: 32, range: 0...100_000) },
             purgeInterval: seconds("FASTAUTH_PURGE_INTERVAL", default: 3600))
 
+        let publicURL = value("FASTAUTH_PUBLIC_URL")
         var secret = value("FASTAUTH_SECRET") ?? ""
         var notice: String?
         if secret.isEmpty {
@@ -120,7 +121,8 @@ struct ServeSettings {
             config = try FastAuthConfig(
                 secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
                 tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
-                cookie: CookieConfig(secure: mode == .production), security: security)
+                cookie: CookieConfig(secure: mode == .production || publicURL?.lowercased().hasPrefix("https://") == true),
+                security: security, publicURL: publicURL)
         } catch {
             throw ConfigurationError(problems: problems + error.problems)
         }
