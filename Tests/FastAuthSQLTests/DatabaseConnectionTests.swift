@@ -157,4 +157,24 @@ struct DatabaseConnectionTests {
         #expect(error?.code == .unavailable)
         #expect(error?.description.contains("hunter2pw") == false)
     }
+
+    @Test(
+        "sslmode=require is honoured: a server without TLS is refused, never used in the clear; sslmode=disable connects",
+        .enabled(if: ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] != nil, "set FASTAUTH_TEST_POSTGRES_URL to run"))
+    func postgresTLSMode() async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"])
+        let base = url.split(separator: "?").first.map(String.init) ?? url
+        let probe = try DatabaseConnection.open(base)
+        let ssl = try? await probe.database.raw("SHOW ssl").first()?.decode(column: "ssl", as: String.self)
+        await probe.shutdown()
+        try #require(ssl == "off", "this check needs a test server without TLS (it has ssl=\(ssl ?? "?"))")
+        for mode in ["require", "verify-full"] {
+            let connection = try DatabaseConnection.open(base + "?sslmode=" + mode)
+            await #expect(throws: (any Error).self) { try await connection.database.raw("SELECT 1 AS one").run() }
+            await connection.shutdown()
+        }
+        let clear = try DatabaseConnection.open(base + "?sslmode=disable")
+        #expect(try await clear.database.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self) == 1)
+        await clear.shutdown()
+    }
 }
