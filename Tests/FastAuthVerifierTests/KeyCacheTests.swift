@@ -27,6 +27,21 @@ struct KeyCacheTests {
         #expect(lifetime.freshness(cacheControl: " Max-Age = 120 ") == .seconds(120))
     }
 
+    @Test(
+        "a Cache-Control of bare separators or empty directives is read without trapping (the fallback applies)",
+        arguments: ["=", "==", " = ", ",=,", "=,max-age", "=5", ", , ,", "max-age==5", "\"\"=\"\""])
+    func degenerateCacheControl(_ value: String) {
+        #expect(CacheLifetime.maxAge(value) == nil)
+        #expect(policy.lifetime.freshness(cacheControl: value) == .seconds(300))
+    }
+
+    @Test("an empty directive beside a real one does not hide the real one")
+    func emptyDirectiveBesideMaxAge() {
+        #expect(CacheLifetime.maxAge("=, max-age=600") == .seconds(600))
+        #expect(CacheLifetime.maxAge("max-age=600, =") == .seconds(600))
+        #expect(CacheLifetime.maxAge("=, no-store") == .zero)
+    }
+
     @Test("a cold cache fetches and waits; a failure blocks retries for the retry interval")
     func cold() async throws {
         var cache = KeyCache(policy: policy)
