@@ -49,5 +49,6 @@ echo "== fuzzing summary (${seconds}s per target)"
 printf '%s\n' "${summary[@]}"
 if [ "${#failed[@]}" -ne 0 ]; then
     echo "findings in: ${failed[*]} (inputs under $scratch/findings/)"
-    exit 1
 fi
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
+if [ "${#failed[@]}" -ne 0 ]; then exit 1; fi
