@@ -66,6 +66,10 @@ let package = Package(
                 "FastAuthSQL",
                 "FastAuthDatabase",
                 "CFastAuthMemory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
