@@ -20,9 +20,11 @@ struct PaddingHook: EventHooks {
 struct HTTPIdentityStringTests {
     let password = "correct horse battery"
 
-    @Test("an email in NFC and the same email in NFD are one account: the second registration is a conflict, and either form logs in")
-    func nfcAndNFDAreOneAccount() async throws {
-        try await withHarness { h, _ in
+    @Test(
+        "an email in NFC and the same email in NFD are one account: the second registration is a conflict, and either form logs in (SQLite, and PostgreSQL when configured)",
+        arguments: [false, true])
+    func nfcAndNFDAreOneAccount(postgres: Bool) async throws {
+        try await withHarness(postgres: postgres) { h, _ in
             let nfc = "jos\u{E9}@example.com"
             let nfd = "jose\u{301}@example.com"
             #expect(Array(nfc.utf8) != Array(nfd.utf8))

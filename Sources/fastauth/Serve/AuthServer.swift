@@ -17,7 +17,8 @@ enum AuthServer {
         app.http.server.configuration.hostname = settings.host
         app.http.server.configuration.port = settings.port
         // Vapor's server resets a connection whose headers are too large; this one answers 431.
-        app.servers.use { application in ServeHTTPServer(application: application) }
+        let server = ServeHTTPServer(application: app)
+        app.servers.use { _ in server }
         app.middleware = Middlewares()
         app.middleware.use(DetailErrorMiddleware())
         let auth = try await AuthService(config: settings.config, store: store, logger: Logger(label: "fastauth.auth"))

@@ -19,19 +19,28 @@ final class ServeHTTPServer: Server {
     /// The largest request body read into memory (the routes' own limits are smaller).
     static let maxBodyBytes = 1 << 20
 
+    private struct State {
+        var channel: (any Channel)?
+        var shutdown: EventLoopPromise<Void>?
+        var isShutDown = false
+    }
+
     private let application: Application
-    private let channel = NIOLockedValueBox<(any Channel)?>(nil)
-    private let shutdownPromise: EventLoopPromise<Void>
+    private let state = NIOLockedValueBox(State())
 
     init(application: Application) {
         self.application = application
-        self.shutdownPromise = application.eventLoopGroup.any().makePromise(of: Void.self)
     }
 
-    var onShutdown: EventLoopFuture<Void> { shutdownPromise.futureResult }
+    /// Completes when the server has stopped (at once for a server never started).
+    var onShutdown: EventLoopFuture<Void> {
+        state.withLockedValue { state in
+            state.shutdown?.futureResult ?? application.eventLoopGroup.any().makeSucceededVoidFuture()
+        }
+    }
 
     /// The bound address (port 0 picks one).
-    var localAddress: SocketAddress? { channel.withLockedValue { $0?.localAddress } }
+    var localAddress: SocketAddress? { state.withLockedValue { $0.channel?.localAddress } }
 
     func start(address: BindAddress?) throws {
         didBind(try bind(address).wait())
@@ -42,15 +51,24 @@ final class ServeHTTPServer: Server {
     }
 
     func shutdown() {
-        let bound = channel.withLockedValue { $0 }
-        try? bound?.close().wait()
-        shutdownPromise.succeed(())
+        guard let pending = beginShutdown() else { return }
+        try? pending.channel?.close().wait()
+        pending.done?.succeed(())
     }
 
     func shutdown() async {
-        let bound = channel.withLockedValue { $0 }
-        try? await bound?.close()
-        shutdownPromise.succeed(())
+        guard let pending = beginShutdown() else { return }
+        try? await pending.channel?.close()
+        pending.done?.succeed(())
+    }
+
+    /// What a shutdown must close and complete; `nil` when one already ran.
+    private func beginShutdown() -> (channel: (any Channel)?, done: EventLoopPromise<Void>?)? {
+        state.withLockedValue { state in
+            guard !state.isShutDown else { return nil }
+            state.isShutDown = true
+            return (state.channel, state.shutdown)
+        }
     }
 
     private func bind(_ address: BindAddress?) -> EventLoopFuture<any Channel> {
@@ -65,7 +83,10 @@ final class ServeHTTPServer: Server {
     }
 
     private func didBind(_ bound: any Channel) {
-        channel.withLockedValue { $0 = bound }
+        state.withLockedValue { state in
+            state.channel = bound
+            state.shutdown = bound.eventLoop.makePromise(of: Void.self)
+        }
         if let local = bound.localAddress, let host = local.ipAddress, let port = local.port {
             application.http.server.configuration.logger.notice("Server started on http://\(host):\(port)")
         }
