@@ -81,7 +81,7 @@ struct ServeHTTPEdgeTests {
             let server = app.server
             do {
                 try await server.start(address: .hostname("127.0.0.1", port: 0))
-                let port = try #require((server as? ServeHTTPServer)?.localAddress?.port)
+                let port = try #require(((server as? ServeHTTPServer)?.localAddress ?? (server as? HTTPServer)?.localAddress)?.port)
                 try await body(port)
             } catch {
                 await server.shutdown()
