@@ -111,29 +111,22 @@ struct ServeHTTPEdgeTests {
         }
     }
 
-    @Test("the routes work over the socket: register answers 201 with tokens, a malformed request 400, a 2 MB body 413")
+    @Test("the routes work over the socket: register answers 201 with tokens, a text/plain login 415, a malformed request 400, a 2 MB body 413")
     func routesAndOtherRefusals() async throws {
         try await withServer { port in
-            let register = try await rawExchange(
-                port: port,
-                request(
-                    "POST /auth/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json",
-                    body: #"{"email":"ada@example.com","password":"correct horse battery"}"#))
+            let credentials = #"{"email":"ada@example.com","password":"correct horse battery"}"#
+            func post(_ path: String, _ contentType: String, _ body: String) async throws -> String {
+                try await rawExchange(
+                    port: port, request("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: \(contentType)", body: body))
+            }
+            let register = try await post("/auth/register", "application/json", credentials)
             #expect(register.hasPrefix("HTTP/1.1 201"), "\(register)")
             #expect(register.contains("\"access_token\""))
-            let text = try await rawExchange(
-                port: port,
-                request(
-                    "POST /auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain",
-                    body: #"{"email":"ada@example.com","password":"correct horse battery"}"#))
+            let text = try await post("/auth/login", "text/plain", credentials)
             #expect(text.hasPrefix("HTTP/1.1 415"), "\(text)")
             let malformed = try await rawExchange(port: port, Array("GET / HTTP/1.1\r\nHost\u{0}: x\r\n\r\n".utf8))
             #expect(malformed.hasPrefix("HTTP/1.1 400"), "\(malformed)")
-            let big = try await rawExchange(
-                port: port,
-                request(
-                    "POST /auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json",
-                    body: String(repeating: "x", count: 2_000_000)))
+            let big = try await post("/auth/login", "application/json", String(repeating: "x", count: 2_000_000))
             #expect(big.hasPrefix("HTTP/1.1 413"), "\(big.prefix(200))")
         }
     }
