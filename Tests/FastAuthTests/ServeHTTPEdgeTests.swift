@@ -108,6 +108,7 @@ struct ServeHTTPEdgeTests {
             // The server is still serving.
             let health = try await rawExchange(port: port, request("GET /healthz HTTP/1.1\r\nHost: localhost"))
             #expect(health.hasPrefix("HTTP/1.1 200"), "\(health)")
+            #expect(health.lowercased().contains("\r\ndate: "), "\(health)")
         }
     }
 

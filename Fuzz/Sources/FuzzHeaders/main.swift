@@ -32,7 +32,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
 
     let parts = input.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
-    let header = String(decoding: parts.first ?? [], as: UTF8.self)
+    let header = parts.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
     let cookie = parts.count > 1 ? String(decoding: parts[1], as: UTF8.self) : header
     if Fixture.csrf.isValid(header: header, cookie: cookie) {
         require(header == cookie, "a CSRF header that differs from its cookie was accepted")

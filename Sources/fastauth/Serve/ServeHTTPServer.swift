@@ -6,6 +6,12 @@ import NIOHTTP1
 import NIOPosix
 import Vapor
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `serve`'s HTTP/1.1 server: NIO's HTTP codec in front of the Vapor application's responder.
 ///
 /// Vapor's own server closes the connection without a word when the codec refuses a request
@@ -210,6 +216,7 @@ final class ServeRequestHandler: ChannelInboundHandler {
             headers.replaceOrAdd(name: .contentLength, value: String(body?.readableBytes ?? 0))
         }
         headers.replaceOrAdd(name: .connection, value: keepAlive ? "keep-alive" : "close")
+        headers.replaceOrAdd(name: "date", value: Self.httpDate())
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if let body, body.readableBytes > 0, status != .noContent {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
@@ -231,6 +238,7 @@ final class ServeRequestHandler: ChannelInboundHandler {
         let body = Self.detailBody(detail)
         headers.add(name: .contentLength, value: String(body.readableBytes))
         headers.add(name: .connection, value: "close")
+        headers.add(name: "date", value: Self.httpDate())
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -239,6 +247,16 @@ final class ServeRequestHandler: ChannelInboundHandler {
             context.close(mode: .output, promise: nil)
             context.eventLoop.scheduleTask(in: .seconds(2)) { loopBound.value.close(promise: nil) }
         }
+    }
+
+    /// Now as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), for the `Date` header.
+    private static func httpDate() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 40)
+        let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func detailBody(_ detail: String) -> ByteBuffer {
