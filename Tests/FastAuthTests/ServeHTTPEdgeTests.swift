@@ -112,6 +112,19 @@ struct ServeHTTPEdgeTests {
         }
     }
 
+    @Test("keep-alive and pipelining: two requests sent at once on one connection get two answers, in order")
+    func pipelinedRequests() async throws {
+        try await withServer { port in
+            let both = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            let response = try await rawExchange(port: port, Array(both.utf8))
+            let first = try #require(response.range(of: "HTTP/1.1 200"))
+            let second = try #require(response.range(of: "HTTP/1.1 404"))
+            #expect(first.lowerBound < second.lowerBound)
+            #expect(response.contains("{\"status\":\"ok\"}") && response.hasSuffix("{\"detail\":\"Not Found\"}"))
+        }
+    }
+
     @Test("the routes work over the socket: register answers 201 with tokens, a text/plain login 415, a malformed request 400, a 2 MB body 413")
     func routesAndOtherRefusals() async throws {
         try await withServer { port in
