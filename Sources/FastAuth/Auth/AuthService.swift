@@ -44,7 +44,7 @@ public struct AuthService: Sendable {
 
     /// The longest `name` accepted, in UTF-8 bytes: it goes into every access token, and a
     /// name counted in characters could be 50 KB of combining marks.
-    public static let maxNameBytes = 256
+    package static let maxNameBytes = 256
 
     /// Creates an account and signs it in. Duplicate emails are refused before any hashing.
     public func register(email rawEmail: String, password: String, name: String?, context: RequestContext) async throws(AuthError) -> SignIn {
