@@ -170,7 +170,8 @@ if Context.environment["FASTAUTH_FUZZ"] != nil {
         ("FuzzBase64URL", ["FastAuth"]),
         ("FuzzJWKS", ["FastAuth"]),
         ("FuzzRequestBody", ["FastAuth"]),
-        ("FuzzHeaders", ["FastAuth", "FastAuthVerifier"]),
+        ("FuzzHeaders", ["FastAuth"]),
+        ("FuzzForwarded", ["FastAuth"]),
     ]
     for target in fuzzTargets {
         package.targets.append(

@@ -3,7 +3,6 @@
 // input is split at its first NUL into two values, so the CSRF check also sees header and
 // cookie that differ.
 import FastAuth
-import FastAuthVerifier
 import FuzzSupport
 
 enum Fixture {

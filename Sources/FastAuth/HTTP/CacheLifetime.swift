@@ -65,11 +65,3 @@ extension Substring {
         String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }
-
-extension Date {
-    /// The instant `duration` after this one.
-    func adding(_ duration: Duration) -> Date {
-        let (seconds, attoseconds) = duration.components
-        return addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
-    }
-}
