@@ -77,20 +77,25 @@ enum SecretFile {
     /// The secret in an existing development secret file after its checks, or `nil` when
     /// there is no file.
     private static func existing(_ path: String) throws(Problem) -> String? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw Problem(description: "cannot inspect \(path): \(String(cString: strerror(errno)))")
+        // FileManager reads the entry itself (lstat): a symlink is reported as one, not followed.
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            if !FileManager.default.fileExists(atPath: path) { return nil }
+            throw Problem(description: "cannot inspect \(path): \(error.localizedDescription)")
         }
-        guard info.st_mode & S_IFMT == S_IFREG else {
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
             throw Problem(description: "\(path) is not a regular file (a symlink or a directory); remove it")
         }
-        guard info.st_uid == geteuid() else {
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
+        guard owner == geteuid() else {
             throw Problem(
-                description: "\(path) belongs to user \(info.st_uid), not to this user (\(geteuid())); "
+                description: "\(path) belongs to user \(owner.map(String.init) ?? "?"), not to this user (\(geteuid())); "
                     + "remove it or set FASTAUTH_SECRET")
         }
-        let permissions = info.st_mode & 0o777
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value ?? 0o777
+        let permissions = mode & 0o777
         guard permissions & 0o077 == 0 else {
             throw Problem(
                 description: "\(path) has mode \(String(permissions, radix: 8)): group or others can read or change "
