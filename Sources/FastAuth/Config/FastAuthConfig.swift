@@ -26,6 +26,8 @@ public struct FastAuthConfig: Sendable {
     public let passwordPolicy: PasswordPolicy
     /// Rate limits, lockouts, refresh grace, hashing cost.
     public let security: SecurityConfig
+    /// The admin role, role claims in tokens, the role cache.
+    public let roles: RolesConfig
 
     /// The parsed PEM private key (PEM mode).
     public let staticPrivateKey: KeyMaterial?
@@ -40,7 +42,7 @@ public struct FastAuthConfig: Sendable {
         secret: String, previousSecrets: [String] = [], jwt: JWTConfig = JWTConfig(),
         hooks: any EventHooks = NoHooks(), tokenDelivery: TokenDelivery = .json, routePrefix: String = "/auth",
         cookie: CookieConfig = CookieConfig(), passwordPolicy: PasswordPolicy = PasswordPolicy(),
-        security: SecurityConfig = SecurityConfig()
+        security: SecurityConfig = SecurityConfig(), roles: RolesConfig = RolesConfig()
     ) throws(ConfigurationError) {
         self.secret = secret
         self.previousSecrets = previousSecrets
@@ -51,7 +53,8 @@ public struct FastAuthConfig: Sendable {
         self.cookie = cookie
         self.passwordPolicy = passwordPolicy
         self.security = security
-        var problems: [String] = passwordPolicy.problems + security.problems
+        self.roles = roles
+        var problems: [String] = passwordPolicy.problems + security.problems + roles.problems
         if !routePrefix.hasPrefix("/") || routePrefix.contains(" ") || (routePrefix.count > 1 && routePrefix.hasSuffix("/")) {
             problems.append("routePrefix must start with \"/\" and not end with one (e.g. \"/auth\"), not \"\(routePrefix)\"")
         }
