@@ -3,12 +3,16 @@
 enum RoleNames {
     static let maxRoleLength = 64
     static let maxPermissionLength = 128
+    /// Names that `POST roles/{name}/permissions` could not reach: `roles/assign` and
+    /// `roles/revoke` are routes of their own.
+    static let routeWords: Set<String> = ["assign", "revoke"]
 
     /// Why `name` cannot be a role name, or `nil` when it can.
     static func problem(role name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
         if name.count > maxRoleLength { return "must be at most \(maxRoleLength) characters" }
         if name.contains("/") { return "must not contain \"/\"" }
+        if routeWords.contains(name) { return "must not be \"\(name)\" (a word of the role routes' paths)" }
         if !isPrintable(name) { return "must not contain spaces or control characters" }
         return nil
     }
