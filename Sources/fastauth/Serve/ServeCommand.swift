@@ -38,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit-per-minute"), help: "FASTAUTH_RATE_LIMIT_PER_MINUTE (0 disables)") var rateLimitPerMinute: String?
     @Option(name: .customLong("lockout-attempts"), help: "FASTAUTH_LOCKOUT_ATTEMPTS") var lockoutAttempts: String?
     @Option(name: .customLong("lockout-seconds"), help: "FASTAUTH_LOCKOUT_SECONDS") var lockoutSeconds: String?
+    @Option(name: .customLong("admin-role"), help: "FASTAUTH_ADMIN_ROLE: the role that may manage roles (default admin)") var adminRole: String?
+    @Option(name: .customLong("roles-claim"), help: "FASTAUTH_ROLES_CLAIM: true puts roles and permissions in access tokens") var rolesClaim: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -53,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_PUBLIC_KEY_FILE", publicKeyFile), ("FASTAUTH_TOKEN_DELIVERY", tokenDelivery),
             ("FASTAUTH_ROUTE_PREFIX", routePrefix), ("FASTAUTH_RATE_LIMIT_PER_MINUTE", rateLimitPerMinute),
             ("FASTAUTH_LOCKOUT_ATTEMPTS", lockoutAttempts), ("FASTAUTH_LOCKOUT_SECONDS", lockoutSeconds),
+            ("FASTAUTH_ADMIN_ROLE", adminRole), ("FASTAUTH_ROLES_CLAIM", rolesClaim),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

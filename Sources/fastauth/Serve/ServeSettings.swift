@@ -22,7 +22,17 @@ struct ServeSettings {
         "FASTAUTH_JWKS_MAX_AGE", "FASTAUTH_KEY_ROTATION_INTERVAL", "FASTAUTH_PRIVATE_KEY_FILE",
         "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
+        "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM",
     ]
+
+    /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
+    /// and `roles` commands read it too, without the rest of the settings.
+    static func adminRole(environment: [String: String]) -> String {
+        guard let raw = environment["FASTAUTH_ADMIN_ROLE"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+            return RolesConfig().adminRole
+        }
+        return raw
+    }
 
     /// Loads settings from `environment` (flags already merged in under the variable names).
     /// `secretDirectory` holds the development secret file (`.fastauth/secret`).
@@ -95,6 +105,7 @@ struct ServeSettings {
             rateLimitPerMinute: integer("FASTAUTH_RATE_LIMIT_PER_MINUTE", default: 100, range: 0...1_000_000),
             lockoutAttempts: integer("FASTAUTH_LOCKOUT_ATTEMPTS", default: 5, range: 1...1000),
             lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300))
+        let roles = RolesConfig(adminRole: adminRole(environment: environment), rolesClaim: boolean("FASTAUTH_ROLES_CLAIM"))
 
         var secret = value("FASTAUTH_SECRET") ?? ""
         var notice: String?
@@ -114,7 +125,7 @@ struct ServeSettings {
             config = try FastAuthConfig(
                 secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
                 tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
-                cookie: CookieConfig(secure: mode == .production), security: security)
+                cookie: CookieConfig(secure: mode == .production), security: security, roles: roles)
         } catch {
             throw ConfigurationError(problems: problems + error.problems)
         }

@@ -1,0 +1,154 @@
+import ArgumentParser
+import FastAuth
+import Foundation
+
+struct RolesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roles",
+        abstract: "Manage roles and who holds them: list, create, delete, grant, revoke.",
+        discussion: """
+            Works on the same database as `serve`: --database-url, else FASTAUTH_DATABASE_URL, else \
+            sqlite://fastauth.db. Make the first admin with `fastauth roles grant admin --email …`: \
+            granting the admin role (FASTAUTH_ADMIN_ROLE, default admin) creates it when it does \
+            not exist yet; any other role must be created first, so a typo cannot invent one. \
+            Changes reach running servers within a second and end no session.
+            """,
+        subcommands: [ListRoles.self, CreateRole.self, DeleteRole.self, GrantRole.self, RevokeRole.self])
+
+    struct ListRoles: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List roles and their permissions.")
+        @OptionGroup var options: StoreOptions
+
+        func run() async throws {
+            print(try await options.withStore { try await RolesCommand.list(store: $0, json: options.json) }, terminator: "")
+        }
+    }
+
+    struct CreateRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a role.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "The role's name.") var name: String
+        @Option(name: .customLong("permission"), help: "A permission the role carries (repeat for more).")
+        var permissions: [String] = []
+
+        func run() async throws {
+            print(
+                try await options.withStore {
+                    try await RolesCommand.create(store: $0, name: name, permissions: permissions, json: options.json)
+                }, terminator: "")
+        }
+    }
+
+    struct DeleteRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Delete a role and take it from everyone who holds it.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "The role's name.") var name: String
+
+        func run() async throws {
+            print(try await options.withStore { try await RolesCommand.delete(store: $0, name: name, json: options.json) }, terminator: "")
+        }
+    }
+
+    struct GrantRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "grant", abstract: "Give a role to a user (the admin role is created if needed).")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "The role's name.") var role: String
+        @OptionGroup var user: UserSelection
+        @Option(name: .customLong("admin-role"), help: "FASTAUTH_ADMIN_ROLE (default admin)") var adminRole: String?
+
+        func run() async throws {
+            let admin = adminRole ?? ServeSettings.adminRole(environment: ProcessInfo.processInfo.environment)
+            print(
+                try await options.withStore {
+                    try await RolesCommand.grant(store: $0, role: role, to: user.selector, adminRole: admin, json: options.json)
+                }, terminator: "")
+        }
+    }
+
+    struct RevokeRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Take a role from a user.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "The role's name.") var role: String
+        @OptionGroup var user: UserSelection
+
+        func run() async throws {
+            print(
+                try await options.withStore {
+                    try await RolesCommand.revoke(store: $0, role: role, from: user.selector, json: options.json)
+                }, terminator: "")
+        }
+    }
+
+    // MARK: What the commands do
+
+    /// Every role with its permissions.
+    static func list(store: any AuthStore, json: Bool) async throws -> String {
+        let roles = try await RoleService(store: store).roles()
+        if json { return CommandOutput.line(["roles": .array(roles.map(CommandOutput.json))]) }
+        guard !roles.isEmpty else { return "No roles.\n" }
+        var rows = [["ROLE", "PERMISSIONS", "CREATED"]]
+        for role in roles {
+            rows.append([
+                role.name, role.permissions.isEmpty ? "-" : role.permissions.joined(separator: ","),
+                CommandOutput.date(role.createdAt),
+            ])
+        }
+        return CommandOutput.table(rows)
+    }
+
+    /// Creates a role.
+    static func create(store: any AuthStore, name: String, permissions: [String], json: Bool) async throws -> String {
+        let role = try await RoleService(store: store).createRole(name, permissions: permissions)
+        if json { return CommandOutput.line(CommandOutput.json(role)) }
+        let carried = role.permissions.isEmpty ? "no permissions" : role.permissions.joined(separator: ", ")
+        return "Created role \(role.name) (\(carried)).\n"
+    }
+
+    /// Deletes a role.
+    static func delete(store: any AuthStore, name: String, json: Bool) async throws -> String {
+        try await RoleService(store: store).deleteRole(name)
+        return json ? CommandOutput.line(["deleted": .string(name)]) : "Deleted role \(name).\n"
+    }
+
+    /// Gives `role` to the user. The admin role is created on first use — this is how the
+    /// first admin is made; any other role must exist.
+    static func grant(
+        store: any AuthStore, role: String, to selector: UserSelector, adminRole: String, json: Bool
+    ) async throws -> String {
+        let roles = RoleService(store: store, config: RolesConfig(adminRole: adminRole))
+        let user = try await UserAdministration(store: store).find(selector)
+        var created = false
+        if role == adminRole, try await store.role(named: role) == nil {
+            do {
+                _ = try await roles.createRole(role)
+                created = true
+            } catch where error.code == .roleExists {
+                // Created by someone else in the meantime: just as good.
+            }
+        } else if try await store.role(named: role) == nil {
+            throw ValidationError("there is no role \(role); create it first with `fastauth roles create \(role)`")
+        }
+        let granted = try await roles.assign(role, to: user.id)
+        if json {
+            return CommandOutput.line([
+                "user_id": .string(user.id.rawValue), "role_name": .string(role), "granted": .bool(granted),
+                "role_created": .bool(created),
+            ])
+        }
+        var text = created ? "Created role \(role).\n" : ""
+        text += granted ? "Granted \(role) to \(user.email) (\(user.id.rawValue)).\n" : "\(user.email) already holds \(role).\n"
+        return text
+    }
+
+    /// Takes `role` from the user.
+    static func revoke(store: any AuthStore, role: String, from selector: UserSelector, json: Bool) async throws -> String {
+        let user = try await UserAdministration(store: store).find(selector)
+        let revoked = try await RoleService(store: store).revoke(role, from: user.id)
+        if json {
+            return CommandOutput.line(["user_id": .string(user.id.rawValue), "role_name": .string(role), "revoked": .bool(revoked)])
+        }
+        return revoked ? "Revoked \(role) from \(user.email).\n" : "\(user.email) did not hold \(role).\n"
+    }
+}
