@@ -124,7 +124,7 @@ struct RolesCommand: AsyncParsableCommand {
             do {
                 _ = try await roles.createRole(role)
                 created = true
-            } catch where error.code == .roleExists {
+            } catch let error as AuthError where error.code == .roleExists {
                 // Created by someone else in the meantime: just as good.
             }
         } else if try await store.role(named: role) == nil {
