@@ -78,14 +78,16 @@ struct RequestBody {
         guard case .array(let items) = value else {
             throw ValidationProblem(kind: "list_type", field: name, message: "Input should be a valid list")
         }
-        return try items.enumerated().map { (index, item) throws(ValidationProblem) -> String in
+        var strings: [String] = []
+        for (index, item) in items.enumerated() {
             guard case .string(let string) = item else {
                 throw ValidationProblem(
                     kind: "string_type", location: ["body", .string(name), .int(Int64(index))],
                     message: "Input should be a valid string")
             }
-            return string
+            strings.append(string)
         }
+        return strings
     }
 
     /// An optional boolean field.

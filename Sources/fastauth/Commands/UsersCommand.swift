@@ -85,7 +85,7 @@ struct UsersCommand: AsyncParsableCommand {
         if json {
             return CommandOutput.line([
                 "users": .array(users.map { CommandOutput.json($0) }), "limit": .int(Int64(limit)),
-                "offset": .int(Int64(offset)), "next_offset": next.map { .int(Int64($0)) } ?? .null,
+                "offset": .int(Int64(offset)), "next_offset": next.map { JSONValue.int(Int64($0)) } ?? .null,
             ])
         }
         guard !users.isEmpty else { return offset == 0 ? "No users.\n" : "No users past offset \(offset).\n" }
