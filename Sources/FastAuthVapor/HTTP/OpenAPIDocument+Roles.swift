@@ -1,4 +1,5 @@
 import FastAuth
+import Vapor
 
 /// The role routes' request bodies, responses and schemas in the OpenAPI document.
 extension OpenAPIDocument {

@@ -86,14 +86,15 @@ struct RolesCommand: AsyncParsableCommand {
     /// Every role with its permissions.
     static func list(store: any AuthStore, json: Bool) async throws -> String {
         let roles = try await RoleService(store: store).roles()
-        if json { return CommandOutput.line(["roles": .array(roles.map(CommandOutput.json))]) }
+        if json {
+            let object: [String: JSONValue] = ["roles": .array(roles.map { CommandOutput.roleJSON($0) })]
+            return CommandOutput.line(.object(object))
+        }
         guard !roles.isEmpty else { return "No roles.\n" }
         var rows = [["ROLE", "PERMISSIONS", "CREATED"]]
         for role in roles {
-            rows.append([
-                role.name, role.permissions.isEmpty ? "-" : role.permissions.joined(separator: ","),
-                CommandOutput.date(role.createdAt),
-            ])
+            let permissions: String = role.permissions.isEmpty ? "-" : role.permissions.joined(separator: ",")
+            rows.append([role.name, permissions, CommandOutput.date(role.createdAt)])
         }
         return CommandOutput.table(rows)
     }
@@ -101,7 +102,7 @@ struct RolesCommand: AsyncParsableCommand {
     /// Creates a role.
     static func create(store: any AuthStore, name: String, permissions: [String], json: Bool) async throws -> String {
         let role = try await RoleService(store: store).createRole(name, permissions: permissions)
-        if json { return CommandOutput.line(CommandOutput.json(role)) }
+        if json { return CommandOutput.line(CommandOutput.roleJSON(role)) }
         let carried = role.permissions.isEmpty ? "no permissions" : role.permissions.joined(separator: ", ")
         return "Created role \(role.name) (\(carried)).\n"
     }
@@ -109,7 +110,8 @@ struct RolesCommand: AsyncParsableCommand {
     /// Deletes a role.
     static func delete(store: any AuthStore, name: String, json: Bool) async throws -> String {
         try await RoleService(store: store).deleteRole(name)
-        return json ? CommandOutput.line(["deleted": .string(name)]) : "Deleted role \(name).\n"
+        let object: [String: JSONValue] = ["deleted": .string(name)]
+        return json ? CommandOutput.line(.object(object)) : "Deleted role \(name).\n"
     }
 
     /// Gives `role` to the user. The admin role is created on first use — this is how the
@@ -132,10 +134,10 @@ struct RolesCommand: AsyncParsableCommand {
         }
         let granted = try await roles.assign(role, to: user.id)
         if json {
-            return CommandOutput.line([
-                "user_id": .string(user.id.rawValue), "role_name": .string(role), "granted": .bool(granted),
-                "role_created": .bool(created),
-            ])
+            var object: [String: JSONValue] = ["user_id": .string(user.id.rawValue), "role_name": .string(role)]
+            object["granted"] = .bool(granted)
+            object["role_created"] = .bool(created)
+            return CommandOutput.line(.object(object))
         }
         var text = created ? "Created role \(role).\n" : ""
         text += granted ? "Granted \(role) to \(user.email) (\(user.id.rawValue)).\n" : "\(user.email) already holds \(role).\n"
@@ -147,7 +149,9 @@ struct RolesCommand: AsyncParsableCommand {
         let user = try await UserAdministration(store: store).find(selector)
         let revoked = try await RoleService(store: store).revoke(role, from: user.id)
         if json {
-            return CommandOutput.line(["user_id": .string(user.id.rawValue), "role_name": .string(role), "revoked": .bool(revoked)])
+            var object: [String: JSONValue] = ["user_id": .string(user.id.rawValue), "role_name": .string(role)]
+            object["revoked"] = .bool(revoked)
+            return CommandOutput.line(.object(object))
         }
         return revoked ? "Revoked \(role) from \(user.email).\n" : "\(user.email) did not hold \(role).\n"
     }

@@ -67,22 +67,35 @@ enum CommandOutput {
     static func date(_ value: Date?) -> String { value.map { $0.formatted(.iso8601) } ?? "-" }
 
     /// A user as JSON; with `grants`, their roles and permissions too.
-    static func json(_ user: UserAccount, grants: RoleGrants? = nil) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "id": .string(user.id.rawValue), "email": .string(user.email), "name": user.name.map(JSONValue.string) ?? .null,
-            "image": user.image.map(JSONValue.string) ?? .null, "email_verified": .bool(user.emailVerified),
-            "is_active": .bool(user.isActive), "created_at": .string(date(user.createdAt)),
-            "updated_at": .string(date(user.updatedAt)),
-        ]
+    static func userJSON(_ user: UserAccount, grants: RoleGrants? = nil) -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["id"] = .string(user.id.rawValue)
+        object["email"] = .string(user.email)
+        object["name"] = optional(user.name)
+        object["image"] = optional(user.image)
+        object["email_verified"] = .bool(user.emailVerified)
+        object["is_active"] = .bool(user.isActive)
+        object["created_at"] = .string(date(user.createdAt))
+        object["updated_at"] = .string(date(user.updatedAt))
         if let grants {
-            object["roles"] = .array(grants.roles.map(JSONValue.string))
-            object["permissions"] = .array(grants.permissions.map(JSONValue.string))
+            object["roles"] = strings(grants.roles)
+            object["permissions"] = strings(grants.permissions)
         }
         return .object(object)
     }
 
-    static func json(_ role: RoleRecord) -> JSONValue {
-        ["name": .string(role.name), "permissions": .array(role.permissions.map(JSONValue.string))]
+    static func roleJSON(_ role: RoleRecord) -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        object["name"] = .string(role.name)
+        object["permissions"] = strings(role.permissions)
+        return .object(object)
+    }
+
+    static func strings(_ values: [String]) -> JSONValue { .array(values.map { JSONValue.string($0) }) }
+
+    static func optional(_ value: String?) -> JSONValue {
+        guard let value else { return .null }
+        return .string(value)
     }
 
     static func line(_ value: JSONValue) -> String { value.jsonString + "\n" }

@@ -83,18 +83,20 @@ struct UsersCommand: AsyncParsableCommand {
         let users = Array(page.prefix(limit))
         let next = page.count > limit ? offset + limit : nil
         if json {
-            return CommandOutput.line([
-                "users": .array(users.map { CommandOutput.json($0) }), "limit": .int(Int64(limit)),
-                "offset": .int(Int64(offset)), "next_offset": next.map { JSONValue.int(Int64($0)) } ?? .null,
-            ])
+            var object: [String: JSONValue] = [:]
+            object["users"] = .array(users.map { CommandOutput.userJSON($0) })
+            object["limit"] = .int(Int64(limit))
+            object["offset"] = .int(Int64(offset))
+            object["next_offset"] = .null
+            if let next { object["next_offset"] = .int(Int64(next)) }
+            return CommandOutput.line(.object(object))
         }
         guard !users.isEmpty else { return offset == 0 ? "No users.\n" : "No users past offset \(offset).\n" }
-        var rows = [["ID", "EMAIL", "NAME", "ACTIVE", "VERIFIED", "CREATED"]]
+        var rows: [[String]] = [["ID", "EMAIL", "NAME", "ACTIVE", "VERIFIED", "CREATED"]]
         for user in users {
-            rows.append([
-                user.id.rawValue, user.email, user.name ?? "-", user.isActive ? "yes" : "no",
-                user.emailVerified ? "yes" : "no", CommandOutput.date(user.createdAt),
-            ])
+            let name: String = user.name ?? "-"
+            let created: String = CommandOutput.date(user.createdAt)
+            rows.append([user.id.rawValue, user.email, name, yes(user.isActive), yes(user.emailVerified), created])
         }
         var text = CommandOutput.table(rows)
         if let next { text += "More users follow: --offset \(next)\n" }
@@ -110,32 +112,43 @@ struct UsersCommand: AsyncParsableCommand {
     /// Deactivates a user and ends their sessions.
     static func deactivate(store: any AuthStore, _ selector: UserSelector, json: Bool) async throws -> String {
         let (user, ended) = try await UserAdministration(store: store).deactivate(selector)
-        if json { return CommandOutput.line(["user": CommandOutput.json(user), "ended_sessions": .int(Int64(ended))]) }
+        if json {
+            let object: [String: JSONValue] = ["user": CommandOutput.userJSON(user), "ended_sessions": .int(Int64(ended))]
+            return CommandOutput.line(.object(object))
+        }
         return "Deactivated \(user.email) (\(user.id.rawValue)); ended \(ended) session(s).\n"
     }
 
     /// Activates a user.
     static func activate(store: any AuthStore, _ selector: UserSelector, json: Bool) async throws -> String {
         let user = try await UserAdministration(store: store).activate(selector)
-        return json ? CommandOutput.line(CommandOutput.json(user)) : "Activated \(user.email) (\(user.id.rawValue)).\n"
+        return json ? CommandOutput.line(CommandOutput.userJSON(user)) : "Activated \(user.email) (\(user.id.rawValue)).\n"
     }
 
     /// Marks a user's email verified.
     static func verifyEmail(store: any AuthStore, _ selector: UserSelector, json: Bool) async throws -> String {
         let user = try await UserAdministration(store: store).verifyEmail(selector)
         return json
-            ? CommandOutput.line(CommandOutput.json(user)) : "Marked the email of \(user.email) (\(user.id.rawValue)) verified.\n"
+            ? CommandOutput.line(CommandOutput.userJSON(user)) : "Marked the email of \(user.email) (\(user.id.rawValue)) verified.\n"
     }
 
     static func describe(_ user: UserAccount, grants: RoleGrants, json: Bool) -> String {
-        if json { return CommandOutput.line(CommandOutput.json(user, grants: grants)) }
-        let rows: [[String]] = [
-            ["id", user.id.rawValue], ["email", user.email], ["name", user.name ?? "-"], ["image", user.image ?? "-"],
-            ["active", user.isActive ? "yes" : "no"], ["email verified", user.emailVerified ? "yes" : "no"],
-            ["created", CommandOutput.date(user.createdAt)], ["updated", CommandOutput.date(user.updatedAt)],
-            ["roles", grants.roles.isEmpty ? "-" : grants.roles.joined(separator: ", ")],
-            ["permissions", grants.permissions.isEmpty ? "-" : grants.permissions.joined(separator: ", ")],
-        ]
+        if json { return CommandOutput.line(CommandOutput.userJSON(user, grants: grants)) }
+        var rows: [[String]] = []
+        rows.append(["id", user.id.rawValue])
+        rows.append(["email", user.email])
+        rows.append(["name", user.name ?? "-"])
+        rows.append(["image", user.image ?? "-"])
+        rows.append(["active", yes(user.isActive)])
+        rows.append(["email verified", yes(user.emailVerified)])
+        rows.append(["created", CommandOutput.date(user.createdAt)])
+        rows.append(["updated", CommandOutput.date(user.updatedAt)])
+        rows.append(["roles", listed(grants.roles)])
+        rows.append(["permissions", listed(grants.permissions)])
         return CommandOutput.table(rows)
     }
+
+    private static func yes(_ flag: Bool) -> String { flag ? "yes" : "no" }
+
+    private static func listed(_ values: [String]) -> String { values.isEmpty ? "-" : values.joined(separator: ", ") }
 }
