@@ -59,6 +59,15 @@ public struct RoleService: Sendable {
         return RoleRecord(name: name, permissions: permissions, createdAt: now)
     }
 
+    /// Creates role `name`, without permissions, unless it exists; `true` when it was created now.
+    public func ensureRole(_ name: String) async throws(AuthError) -> Bool {
+        try Self.validate(role: name)
+        let now = clock.now()
+        let created = try await storeCall { try await store.createRole(name, permissions: [], now: now) }
+        if created { changed("role created", role: name) }
+        return created
+    }
+
     /// Deletes role `name` and takes it from everyone who held it.
     public func deleteRole(_ name: String) async throws(AuthError) {
         guard try await storeCall({ try await store.deleteRole(name) }) else { throw Self.roleNotFound }

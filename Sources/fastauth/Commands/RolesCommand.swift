@@ -122,13 +122,8 @@ struct RolesCommand: AsyncParsableCommand {
         let roles = RoleService(store: store, config: RolesConfig(adminRole: adminRole))
         let user = try await UserAdministration(store: store).find(selector)
         var created = false
-        if role == adminRole, try await store.role(named: role) == nil {
-            do {
-                _ = try await roles.createRole(role)
-                created = true
-            } catch let error as AuthError where error.code == .roleExists {
-                // Created by someone else in the meantime: just as good.
-            }
+        if role == adminRole {
+            created = try await roles.ensureRole(role)
         } else if try await store.role(named: role) == nil {
             throw ValidationError("there is no role \(role); create it first with `fastauth roles create \(role)`")
         }
