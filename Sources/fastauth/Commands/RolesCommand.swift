@@ -1,6 +1,7 @@
 import ArgumentParser
 import FastAuth
 import Foundation
+import Logging
 
 struct RolesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,9 +84,16 @@ struct RolesCommand: AsyncParsableCommand {
 
     // MARK: What the commands do
 
+    /// The role service the commands use; it logs only warnings, since the commands print what they did.
+    static func service(_ store: any AuthStore, adminRole: String = RolesConfig().adminRole) -> RoleService {
+        var logger = Logger(label: "fastauth.roles")
+        logger.logLevel = .warning
+        return RoleService(store: store, config: RolesConfig(adminRole: adminRole), logger: logger)
+    }
+
     /// Every role with its permissions.
     static func list(store: any AuthStore, json: Bool) async throws -> String {
-        let roles = try await RoleService(store: store).roles()
+        let roles = try await service(store).roles()
         if json {
             let object: [String: JSONValue] = ["roles": .array(roles.map { CommandOutput.roleJSON($0) })]
             return CommandOutput.line(.object(object))
@@ -101,7 +109,7 @@ struct RolesCommand: AsyncParsableCommand {
 
     /// Creates a role.
     static func create(store: any AuthStore, name: String, permissions: [String], json: Bool) async throws -> String {
-        let role = try await RoleService(store: store).createRole(name, permissions: permissions)
+        let role = try await service(store).createRole(name, permissions: permissions)
         if json { return CommandOutput.line(CommandOutput.roleJSON(role)) }
         let carried = role.permissions.isEmpty ? "no permissions" : role.permissions.joined(separator: ", ")
         return "Created role \(role.name) (\(carried)).\n"
@@ -109,7 +117,7 @@ struct RolesCommand: AsyncParsableCommand {
 
     /// Deletes a role.
     static func delete(store: any AuthStore, name: String, json: Bool) async throws -> String {
-        try await RoleService(store: store).deleteRole(name)
+        try await service(store).deleteRole(name)
         let object: [String: JSONValue] = ["deleted": .string(name)]
         return json ? CommandOutput.line(.object(object)) : "Deleted role \(name).\n"
     }
@@ -119,7 +127,7 @@ struct RolesCommand: AsyncParsableCommand {
     static func grant(
         store: any AuthStore, role: String, to selector: UserSelector, adminRole: String, json: Bool
     ) async throws -> String {
-        let roles = RoleService(store: store, config: RolesConfig(adminRole: adminRole))
+        let roles = service(store, adminRole: adminRole)
         let user = try await UserAdministration(store: store).find(selector)
         var created = false
         if role == adminRole {
@@ -142,7 +150,7 @@ struct RolesCommand: AsyncParsableCommand {
     /// Takes `role` from the user.
     static func revoke(store: any AuthStore, role: String, from selector: UserSelector, json: Bool) async throws -> String {
         let user = try await UserAdministration(store: store).find(selector)
-        let revoked = try await RoleService(store: store).revoke(role, from: user.id)
+        let revoked = try await service(store).revoke(role, from: user.id)
         if json {
             var object: [String: JSONValue] = ["user_id": .string(user.id.rawValue), "role_name": .string(role)]
             object["revoked"] = .bool(revoked)
