@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Benchmarks for FastAuth (DESIGN §10): a nested package so the library itself never
+// Benchmarks for FastAuth: a nested package so the library itself never
 // depends on the benchmark harness. Run from this folder:
 //   swift package --disable-sandbox benchmark
 // See README.md and ../docs/PERFORMANCE.md.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side HTTP load: `fastauth serve` (release build) against the Python original
-# (../shared/peer), on loopback, in one run, with the peer's own wrk scripts.
+# (Benchmarks/peer), on loopback, in one run, with the peer's own wrk scripts.
 #
 #   Benchmarks/http/compare.sh [OUTDIR]        (from the project root; ~6 minutes)
 #
@@ -17,7 +17,7 @@
 # Every load is bounded by wrk -d and goes to 127.0.0.1 only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-PEER="$ROOT/../shared/peer"
+PEER="$ROOT/Benchmarks/peer"
 OUT="${1:-$ROOT/Benchmarks/http/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"   # absolute: wrk runs from the Lua directory
 DUR="${DUR:-10s}"

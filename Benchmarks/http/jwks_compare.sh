@@ -6,7 +6,7 @@
 #   Benchmarks/http/jwks_compare.sh [ROUNDS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-PEER="$ROOT/../shared/peer"
+PEER="$ROOT/Benchmarks/peer"
 BIN="${FASTAUTH_BIN:-$ROOT/.build-static/release/fastauth}"
 ROUNDS="${1:-3}"
 export BENCH_LUA_DIR="$PEER/lua"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The JWKS route under load, 200 and 304, twice each, against a fresh `fastauth serve` (RS256 with
-# the peer's PEM pair, from ../shared/peer/setup.sh): wrk -t2 -c16 -d8s.
+# the peer's PEM pair, from Benchmarks/peer/setup.sh): wrk -t2 -c16 -d8s.
 #
 #   FASTAUTH_BIN=.build-static/release/fastauth Benchmarks/http/jwks_once.sh
 set -euo pipefail
@@ -15,7 +15,7 @@ SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fsS -o /dev/null http://127.0.0.1:8202/healthz 2>/dev/null && break; sleep 0.2; done
 URL=http://127.0.0.1:8202/.well-known/jwks.json
-export BENCH_LUA_DIR="$ROOT/../shared/peer/lua"
+export BENCH_LUA_DIR="$ROOT/Benchmarks/peer/lua"
 export BENCH_ETAG; BENCH_ETAG="$(curl -fsS -D - -o /dev/null $URL | awk -F': ' 'tolower($1)=="etag" {print $2}' | tr -d '\r')"
 cd "$BENCH_LUA_DIR"
 for _ in 1 2; do

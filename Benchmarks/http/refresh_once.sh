@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BIN="${FASTAUTH_BIN:-$ROOT/.build-static/release/fastauth}"
-PY=/tmp/peer-venv/bin/python   # from ../shared/peer/setup.sh
+PY=/tmp/peer-venv/bin/python   # from Benchmarks/peer/setup.sh
 D="$(mktemp -d /tmp/fastauth-once-XXXX)"
 (cd "$D" && exec env "$@" FASTAUTH_SECRET="peer-bench-hs256-secret-0123456789abcdef01234567" \
   FASTAUTH_ALGORITHM=HS256 FASTAUTH_ISSUER=fastauth-peer FASTAUTH_AUDIENCE=fastauth-peer-api \
@@ -20,8 +20,8 @@ B=http://127.0.0.1:8201
 curl -fsS -o /dev/null -X POST $B/auth/register -H 'Content-Type: application/json' \
   --data '{"email":"bench@example.com","password":"correct horse battery","name":"A"}'
 BENCH_EMAIL=bench@example.com BENCH_PASSWORD="correct horse battery" \
-  "$PY" "$ROOT/../shared/peer/refresh_bench.py" prepare --base $B --sessions 16 --out "$D/tokens16.txt" >/dev/null
-cd "$ROOT/../shared/peer/lua"
+  "$PY" "$ROOT/Benchmarks/peer/refresh_bench.py" prepare --base $B --sessions 16 --out "$D/tokens16.txt" >/dev/null
+cd "$ROOT/Benchmarks/peer/lua"
 BENCH_LUA_DIR="$PWD" BENCH_TOKENS_FILE="$D/tokens16.txt" BENCH_THREADS=2 \
   wrk -t2 -c16 -d10s --timeout 30s --latency -s refresh_pool.lua $B/auth/refresh | grep '^RESULT'
 echo "server $(grep VmRSS /proc/$SERVER/status 2>/dev/null || true)"

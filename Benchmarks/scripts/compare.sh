@@ -2,12 +2,12 @@
 # Runs, in one session and pinned to one CPU, everything docs/PERFORMANCE.md compares:
 #   1. openssl speed (rsa2048, also with AVX-512 IFMA masked; ecdsap256; ed25519)
 #   2. the Swift benchmarks (swift package benchmark), RUNS times
-#   3. the peer's JWT micro-benchmark (joserfc), shared/peer/jwt_micro.py
+#   3. the peer's JWT micro-benchmark (joserfc), Benchmarks/peer/jwt_micro.py
 #   4. openssl speed rsa2048 again (drift check)
 # then summarises medians into OUT/summary.md.
 #
 #   Benchmarks/scripts/compare.sh [OUT]        (env: CPU=0 RUNS=3 SECONDS_PER_BENCH=2
-#                                               PEER=/work/shared/peer PEER_PY=/tmp/peer-venv/bin/python
+#                                               PEER=Benchmarks/peer PEER_PY=/tmp/peer-venv/bin/python
 #                                               BASE_PROFILE=… NEW_PROFILE=…: two fastauth-profile
 #                                               binaries to A/B, interleaved)
 # Needs: the peer venv (run $PEER/setup.sh once), openssl, taskset.
@@ -17,7 +17,7 @@ OUT="${1:-$HERE/results/$(date +%Y%m%d-%H%M%S)}"
 CPU="${CPU:-0}"
 RUNS="${RUNS:-3}"
 SECONDS_PER_BENCH="${SECONDS_PER_BENCH:-2}"
-PEER="${PEER:-/work/shared/peer}"
+PEER="${PEER:-$HERE/peer}"
 PEER_PY="${PEER_PY:-/tmp/peer-venv/bin/python}"
 PIN=(taskset -c "$CPU")
 mkdir -p "$OUT"

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""The peer's JWT operations (shared/peer/jwt_micro.py, imported as is), timed per second of
+"""The peer's JWT operations (Benchmarks/peer/jwt_micro.py, imported as is), timed per second of
 process CPU time instead of wall-clock time, so they compare with `openssl speed` (user CPU
 time) and fastauth-profile's ops/cpu-s on a machine that other work also loads.
 
-  /tmp/peer-venv/bin/python peer_cpu.py [--peer /work/shared/peer] [--cpu 0] [--seconds 2] [--trials 3]
+  /tmp/peer-venv/bin/python peer_cpu.py [--peer Benchmarks/peer] [--cpu 0] [--seconds 2] [--trials 3]
 """
 import argparse
 import os
@@ -12,7 +12,7 @@ import sys
 import time
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--peer", default="/work/shared/peer")
+ap.add_argument("--peer", default=str(__import__("pathlib").Path(__file__).resolve().parent.parent / "peer"))
 ap.add_argument("--cpu", type=int, default=0)
 ap.add_argument("--seconds", type=float, default=2.0)
 ap.add_argument("--trials", type=int, default=3)

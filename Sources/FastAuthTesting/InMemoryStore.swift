@@ -16,6 +16,7 @@ public actor InMemoryStore: AuthStore {
     private var locks: [String: Date] = [:]
     private var roleTable: [String: RoleRecord] = [:]
     private var assignments: [UserID: Set<String>] = [:]
+    private var attempts: [String: (key: String, at: Date, expiresAt: Date)] = [:]
 
     public init() {}
 
@@ -105,6 +106,20 @@ public actor InMemoryStore: AuthStore {
         return ids.count
     }
 
+    public func revokeLeastRecentlyUsedSessions(userID: UserID, keeping: Int, now: Date) -> [SessionID] {
+        let active = sessions.values.filter { $0.userID == userID && $0.isActive(at: now) }
+            .sorted { ($0.lastUsedAt, $0.createdAt, $0.id.rawValue) > ($1.lastUsedAt, $1.createdAt, $1.id.rawValue) }
+        let ended = active.dropFirst(max(keeping, 0)).map(\.id)
+        for id in ended { sessions[id]?.revokedAt = now }
+        return ended
+    }
+
+    public func deleteSessions(endedBefore cutoff: Date) -> Int {
+        let ended = sessions.values.filter { ($0.revokedAt.map { $0 < cutoff } ?? false) || $0.expiresAt < cutoff }.map(\.id)
+        for id in ended { sessions[id] = nil }
+        return ended.count
+    }
+
     // MARK: RoleStore
 
     public func createRole(_ name: String, permissions: [String], now: Date) -> Bool {
@@ -176,9 +191,20 @@ public actor InMemoryStore: AuthStore {
         return until
     }
 
+    public func recordAttempt(_ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int) -> [Date] {
+        attempts[id] = (key, now, expiresAt)
+        let times = attempts.values.filter { $0.key == key && $0.at > since }.map(\.at).sorted(by: >)
+        return Array(times.prefix(max(limit, 1)))
+    }
+
+    public func removeAttempt(id: String) { attempts[id] = nil }
+
+    public func clearAttempts(_ key: String) { attempts = attempts.filter { $0.value.key != key } }
+
     public func purgeExpired(now: Date) {
         counters = counters.filter { $0.value.expiresAt > now }
         locks = locks.filter { $0.value > now }
+        attempts = attempts.filter { $0.value.expiresAt > now }
     }
 }
 

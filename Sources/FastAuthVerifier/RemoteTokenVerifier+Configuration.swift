@@ -82,6 +82,14 @@ extension RemoteTokenVerifier {
         public var maxResponseBytes: Int
         /// The source of "now" for token expiry and for the cache.
         public var clock: any WallClock
+        /// How long known keys keep working past their freshness while the issuer cannot be
+        /// reached (stale-if-error). After it, verification fails closed until a fetch succeeds.
+        public var maxStale: Duration = .seconds(86_400)
+        /// With discovery, the metadata document is read again this often (the `jwks_uri` may move).
+        public var metadataRefreshInterval: Duration = .seconds(3600)
+        /// Origins (`https://keys.example.com`) besides the metadata document's own that a
+        /// discovered `jwks_uri` may point to. A `jwks_uri` must be https, except on a loopback host.
+        public var allowedJWKSOrigins: [String] = []
 
         /// Every asymmetric algorithm FastAuth supports: the default allowlist.
         public static let asymmetricAlgorithms: Set<SigningAlgorithm> = Set(
@@ -145,7 +153,7 @@ extension RemoteTokenVerifier {
             return KeyCache.Policy(
                 lifetime: CacheLifetime(
                     minimum: minimum, maximum: max(cacheMaxAge, minimum), fallback: defaultCacheAge),
-                unknownKeyIDCooldown: unknownKeyIDCooldown, retryInterval: retryInterval)
+                unknownKeyIDCooldown: unknownKeyIDCooldown, retryInterval: retryInterval, maxStale: maxStale)
         }
     }
 }

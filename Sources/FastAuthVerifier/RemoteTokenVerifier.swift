@@ -8,9 +8,9 @@ import Synchronization
 #endif
 
 /// Verifies access tokens of a FastAuth server (or any issuer publishing a JWKS) in a resource
-/// service that holds no private key and no secret: the "microservice" pattern (DESIGN §7).
+/// service that holds no private key and no secret: the "microservice" pattern.
 ///
-/// Every rule of DESIGN §4 for access tokens is applied by ``FastAuth/TokenVerifier`` against
+/// Every rule of docs/TOKENS.md for access tokens is applied by ``FastAuth/TokenVerifier`` against
 /// the issuer's keys, which are fetched and cached here: `Cache-Control: max-age` (clamped)
 /// and `ETag` revalidation, one fetch in flight at a time, an unknown `kid` causing at most
 /// one fetch per cooldown (and then refused from memory), known keys kept when the issuer is
@@ -45,6 +45,8 @@ public final class RemoteTokenVerifier: Sendable {
         var cache: KeyCache
         var inFlight: Task<Void, Never>?
         var jwksURL: URL?
+        /// When the metadata named ``jwksURL`` (discovery only).
+        var discoveredAt: Date?
     }
 
     private enum Fetched: Sendable {
@@ -161,7 +163,8 @@ public final class RemoteTokenVerifier: Sendable {
             throw Self.unavailable(error)
         case .wait(let flight):
             await flight.value
-            let (keys, error) = state.withLock { ($0.cache.keys, $0.cache.lastError) }
+            let now = configuration.clock.now()
+            let (keys, error) = state.withLock { ($0.cache.usableKeys(now: now), $0.cache.lastError) }
             guard let keys else { throw Self.unavailable(error) }
             return keys
         }
@@ -178,7 +181,8 @@ public final class RemoteTokenVerifier: Sendable {
         }
         guard let flight else { return nil }
         await flight.value
-        return state.withLock { $0.cache.keys }
+        let after = configuration.clock.now()
+        return state.withLock { $0.cache.usableKeys(now: after) }
     }
 
     /// The fetch in flight, or a new one (single-flight). Call with the lock held.
@@ -186,7 +190,12 @@ public final class RemoteTokenVerifier: Sendable {
         if let flight = state.inFlight { return flight }
         state.cache.fetchStarted(now: now, forUnknownKeyID: forUnknownKeyID)
         let etag = state.cache.keys == nil ? nil : state.cache.etag
-        let url = state.jwksURL
+        var url = state.jwksURL
+        if configuration.keySource.metadataURL != nil, let discoveredAt = state.discoveredAt,
+            now >= discoveredAt.adding(configuration.metadataRefreshInterval)
+        {
+            url = nil  // read the metadata again: the jwks_uri may have moved
+        }
         let flight = Task { await self.fetch(jwksURL: url, etag: etag) }
         state.inFlight = flight
         return flight
@@ -212,7 +221,10 @@ public final class RemoteTokenVerifier: Sendable {
         }
         let now = configuration.clock.now()
         state.withLock { state in
-            if let resolved { state.jwksURL = resolved }
+            if known == nil, let resolved {
+                state.jwksURL = resolved
+                state.discoveredAt = now
+            }
             switch outcome {
             case .success(.modified(let set, let etag, let cacheControl)):
                 state.cache.loaded(set, etag: etag, cacheControl: cacheControl, now: now)
@@ -272,6 +284,15 @@ public final class RemoteTokenVerifier: Sendable {
         else {
             throw VerifierError(.invalidMetadata, "the metadata document has no usable jwks_uri")
         }
+        let origin = Origin(url)
+        guard origin?.scheme == "https" || origin?.isLoopback == true else {
+            throw VerifierError(.invalidMetadata, "the metadata's jwks_uri is not https")
+        }
+        let allowed = [Origin(metadataURL)] + configuration.allowedJWKSOrigins.map { URL(string: $0).flatMap(Origin.init) }
+        guard let origin, allowed.contains(origin) else {
+            throw VerifierError(
+                .invalidMetadata, "the metadata's jwks_uri is on another origin than the metadata (allow it with allowedJWKSOrigins)")
+        }
         return url
     }
 
@@ -296,6 +317,27 @@ public final class RemoteTokenVerifier: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A URL's scheme, host and port (the default one filled in), compared case-insensitively.
+    struct Origin: Hashable, Sendable {
+        let scheme: String
+        let host: String
+        let port: Int
+
+        init?(_ url: URL) {
+            guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else { return nil }
+            self.scheme = scheme
+            self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            self.port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
+        }
+
+        /// `localhost`, 127.0.0.0/8 or ::1.
+        var isLoopback: Bool {
+            if host == "localhost" { return true }
+            guard let address = IPAddress(host) else { return false }
+            return address == IPAddress("::1") || IPNetwork("127.0.0.0/8")?.contains(address) == true
+        }
+    }
 
     private static func unavailable(_ error: VerifierError?) -> VerifierError {
         VerifierError(.keysUnavailable, "the issuer's keys could not be loaded", underlying: error)

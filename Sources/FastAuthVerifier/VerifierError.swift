@@ -3,7 +3,7 @@ public import FastAuth
 /// Why a ``RemoteTokenVerifier`` refused a token or could not load the issuer's keys.
 ///
 /// ``RemoteTokenVerifier/verify(_:)`` throws only two codes: ``Code/invalidToken`` (the ``tokenError`` says which
-/// DESIGN §4 rule failed) and ``Code/keysUnavailable`` (no key set was ever loaded). The other
+/// verification rule failed) and ``Code/keysUnavailable`` (no key set was ever loaded). The other
 /// codes describe a failed fetch; they appear from ``RemoteTokenVerifier/refreshKeys()``, in
 /// ``RemoteTokenVerifier/Status/lastFetchError`` and as the ``underlying`` error of
 /// ``Code/keysUnavailable``. ``description`` never contains the token, so it is safe to log.
@@ -43,7 +43,7 @@ public struct VerifierError: Error, Sendable, Hashable, CustomStringConvertible 
         self.underlying = underlying
     }
 
-    /// For ``Code/invalidToken``: the DESIGN §4 rule the token broke.
+    /// For ``Code/invalidToken``: the verification rule the token broke.
     public var tokenError: TokenError? { underlying as? TokenError }
 
     public var description: String {

@@ -16,11 +16,18 @@ struct FastAuthCommand: AsyncParsableCommand {
         ]
     )
 
-    /// Parses and runs; a bad argument or a failure prints one `fastauth: error: …` line to
-    /// standard error and exits non-zero. `--help` and `--version` print as usual.
+    /// Parses and runs. A command line that does not parse gets ArgumentParser's own report —
+    /// the problem, the usage line and the `--help` hint — and exit status 64; `--help` and
+    /// `--version` print as usual. A failure while running prints `fastauth: error: …` (every
+    /// line of it: a configuration error lists each problem) to standard error and exits non-zero.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -32,11 +39,18 @@ struct FastAuthCommand: AsyncParsableCommand {
                 exit(withError: error)
             }
             if !(error is ExitCode) {
-                let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                writeError("fastauth: error: \(message)")
+                writeError(errorReport(message(for: error)))
             }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// `fastauth: error: <first line>`, later lines indented under it.
+    static func errorReport(_ message: String) -> String {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let first = lines.first else { return "fastauth: error" }
+        return (["fastauth: error: " + first] + lines.dropFirst().map { "  " + $0.trimmingCharacters(in: .whitespaces) })
+            .joined(separator: "\n")
     }
 }
 

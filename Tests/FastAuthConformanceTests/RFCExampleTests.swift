@@ -32,7 +32,7 @@ func hmacToken(header: String, payloadSegment: String, secret: [UInt8], algorith
 
 /// RFC 7515 A.1–A.5 and E, RFC 8037 A.4, from `derived/rfc7515_appendix_a.json` (byte-exact,
 /// headers with the RFC's CRLFs).
-@Suite("RFC 7515 Appendix A/E and RFC 8037 A.4 examples")
+@Suite("RFC 7515 Appendix A/E and RFC 8037 A.4 examples", .enabled(if: Vectors.enabled, Vectors.skipMessage))
 struct RFC7515ExampleTests {
     static let validIDs = ["RFC7515-A.1", "RFC7515-A.2", "RFC7515-A.3", "RFC7515-A.4", "RFC8037-A.4"]
 
@@ -186,7 +186,7 @@ struct RFC7515ExampleTests {
 
 // MARK: - RFC 7520 (JOSE cookbook) §4 and RFC 8037 A.4
 
-@Suite("RFC 7520 JOSE cookbook signatures and RFC 8037 A.4")
+@Suite("RFC 7520 JOSE cookbook signatures and RFC 8037 A.4", .enabled(if: Vectors.enabled, Vectors.skipMessage))
 struct CookbookTests {
     static let compactExamples = [
         "4_1.rsa_v15_signature", "4_2.rsa-pss_signature", "4_3.ecdsa_signature", "4_4.hmac-sha2_integrity_protection",
@@ -273,7 +273,7 @@ struct CookbookTests {
 
 // MARK: - RFC 7517 keys and RFC 7638 thumbprints
 
-@Suite("RFC 7517 example keys and RFC 7638 thumbprints")
+@Suite("RFC 7517 example keys and RFC 7638 thumbprints", .enabled(if: Vectors.enabled, Vectors.skipMessage))
 struct RFC7517KeyTests {
     static func file() throws -> [String: Any] { try Vectors.object("derived/rfc7517_appendix_keys.json") }
 

@@ -4,7 +4,7 @@ import Testing
 
 /// C2SP Wycheproof `json_web_{signature,key,crypto}_test.json`, run through FastAuth's own JWK/JWKS
 /// import and `TokenVerifier.verifyJWS`: a case must be accepted exactly when it is labelled `valid`.
-@Suite("Wycheproof JWS and JWK vectors")
+@Suite("Wycheproof JWS and JWK vectors", .enabled(if: Vectors.enabled, Vectors.skipMessage))
 struct WycheproofTests {
     /// One labelled case.
     struct Case {

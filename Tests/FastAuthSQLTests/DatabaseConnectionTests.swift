@@ -129,12 +129,14 @@ struct DatabaseConnectionTests {
         let path = NSTemporaryDirectory() + "fastauth-migrate-\(UUID().uuidString).db"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let first = try await MigrateCommand.migrate(url: "sqlite://\(path)")
-        #expect(first.hasPrefix("Migrated SQLite database \(path) to schema version 3:"))
+        #expect(first.hasPrefix("Migrated SQLite database \(path) to schema version 5:"))
         #expect(first.contains("applied 1: create users, sessions, refresh tokens, counters and locks"))
         #expect(first.contains("applied 2: create signing keys (at most one next and one current)"))
         #expect(first.contains("applied 3: keep each session's refresh-token chain in the session row"))
+        #expect(first.contains("applied 4: record login attempts for the sliding lockout"))
+        #expect(first.contains("applied 5: create roles, role permissions and user roles"))
         let second = try await MigrateCommand.migrate(url: "sqlite://\(path)")
-        #expect(second == "SQLite database \(path) is up to date (schema version 3); nothing to apply.\n")
+        #expect(second == "SQLite database \(path) is up to date (schema version 5); nothing to apply.\n")
     }
 
     @Test("migrate reads --database-url, then FASTAUTH_DATABASE_URL, then the default")
@@ -155,5 +157,25 @@ struct DatabaseConnectionTests {
         }
         #expect(error?.code == .unavailable)
         #expect(error?.description.contains("hunter2pw") == false)
+    }
+
+    @Test(
+        "sslmode=require is honoured: a server without TLS is refused, never used in the clear; sslmode=disable connects",
+        .enabled(if: ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] != nil, "set FASTAUTH_TEST_POSTGRES_URL to run"))
+    func postgresTLSMode() async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"])
+        let base = url.split(separator: "?").first.map(String.init) ?? url
+        let probe = try DatabaseConnection.open(base)
+        let ssl = try? await probe.database.raw("SHOW ssl").first()?.decode(column: "ssl", as: String.self)
+        await probe.shutdown()
+        try #require(ssl == "off", "this check needs a test server without TLS (it has ssl=\(ssl ?? "?"))")
+        for mode in ["require", "verify-full"] {
+            let connection = try DatabaseConnection.open(base + "?sslmode=" + mode)
+            await #expect(throws: (any Error).self) { try await connection.database.raw("SELECT 1 AS one").run() }
+            await connection.shutdown()
+        }
+        let clear = try DatabaseConnection.open(base + "?sslmode=disable")
+        #expect(try await clear.database.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self) == 1)
+        await clear.shutdown()
     }
 }

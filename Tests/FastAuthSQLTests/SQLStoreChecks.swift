@@ -21,15 +21,17 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
-                #expect(first.applied.map(\.version) == [1, 2, 3, 4])
-                #expect(first.schemaVersion == 4)
+                #expect(first.applied.map(\.version) == [1, 2, 3, 4, 5])
+                #expect(first.schemaVersion == 5)
+                #expect(first.description == "schema version 5, applied 1, 2, 3, 4, 5")
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
-                    #expect(again.schemaVersion == 4)
+                    #expect(again.description == "schema version \(again.schemaVersion), up to date")
+                    #expect(again.schemaVersion == 5)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()
-                #expect(rows.count == 4)
+                #expect(rows.count == 5)
             }
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") {
@@ -47,9 +49,9 @@ enum SQLStoreChecks {
             }
             for connection in connections { await connection.shutdown() }
             let (reports, rows) = try outcome.get()
-            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4])
-            #expect(reports.allSatisfy { $0.schemaVersion == 4 })
-            #expect(rows == 4)
+            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4, 5])
+            #expect(reports.allSatisfy { $0.schemaVersion == 5 })
+            #expect(rows == 5)
         },
         Case(name: "20 concurrent identical grants from two pools leave one user_roles row and no error") {
             database async throws in
@@ -140,8 +142,8 @@ enum SQLStoreChecks {
                         """
                     ).run()
                 }
-                let upgrade = try await store.createTables(upTo: 3)
-                #expect(upgrade.applied.map(\.version) == [3] && upgrade.schemaVersion == 3)
+                let upgrade = try await store.createTables(upTo: 4)
+                #expect(upgrade.applied.map(\.version) == [3, 4] && upgrade.schemaVersion == 4)
                 let upgraded = try #require(try await store.session(id: chained))
                 #expect(upgraded.currentTokenID == TokenID("tok-c") && upgraded.previousTokenID == TokenID("tok-b"))
                 #expect(upgraded.rotatedAt == Date(timeIntervalSince1970: 3))

@@ -151,6 +151,41 @@ enum StoreContract {
             #expect(try await store.activeSessions(userID: other.id, now: Samples.at(10)).count == 1)
             #expect(try await store.revokeAllSessions(userID: user.id, now: Samples.at(10)) == 0)
         },
+        Case(name: "revokeLeastRecentlyUsedSessions keeps the most recently used active sessions and ends the rest") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let other = try await store.createUser(Samples.user())
+            var sessions: [SessionRecord] = []
+            for minute in 0..<5 {
+                var session = Samples.session(userID: user.id, createdAt: Samples.at(minute * 60))
+                session.lastUsedAt = Samples.at([240, 60, 180, 0, 120][minute])
+                sessions.append(session)
+                try await store.createSession(session)
+            }
+            try await store.createSession(Samples.session(userID: user.id, revokedAt: Samples.at(1)))
+            try await store.createSession(Samples.session(userID: other.id))
+            let ended = try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: 2, now: Samples.at(300))
+            #expect(Set(ended) == [sessions[1].id, sessions[3].id, sessions[4].id])
+            #expect(Set(try await store.activeSessions(userID: user.id, now: Samples.at(300)).map(\.id)) == [sessions[0].id, sessions[2].id])
+            #expect(try await store.session(id: sessions[1].id)?.revokedAt == Samples.at(300))
+            #expect(try await store.activeSessions(userID: other.id, now: Samples.at(300)).count == 1)
+            #expect(try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: 2, now: Samples.at(300)).isEmpty)
+        },
+        Case(name: "deleteSessions removes the sessions revoked or expired before the cutoff, and only those") {
+            store async throws in
+            let user = try await store.createUser(Samples.user())
+            let revokedLong = Samples.session(userID: user.id, revokedAt: Samples.at(10))
+            let expiredLong = Samples.session(userID: user.id, expiresAt: Samples.at(20))
+            let revokedRecently = Samples.session(userID: user.id, revokedAt: Samples.at(1000))
+            let live = Samples.session(userID: user.id, expiresAt: Samples.at(5000))
+            for session in [revokedLong, expiredLong, revokedRecently, live] { try await store.createSession(session) }
+            #expect(try await store.deleteSessions(endedBefore: Samples.at(500)) == 2)
+            #expect(try await store.session(id: revokedLong.id) == nil)
+            #expect(try await store.session(id: expiredLong.id) == nil)
+            #expect(try await store.session(id: revokedRecently.id) != nil)
+            #expect(try await store.session(id: live.id) != nil)
+            #expect(try await store.deleteSessions(endedBefore: Samples.at(500)) == 0)
+        },
     ]
 
     // MARK: Refresh-token exchange
@@ -268,6 +303,28 @@ enum StoreContract {
             try await store.lock(key, until: Samples.at(100))
             #expect(try await store.lockedUntil(key, now: Samples.at(50)) == Samples.at(100))
         },
+        Case(name: "recordAttempt returns the newest attempts of its key after `since`, newest first, itself included") {
+            store async throws in
+            let (key, other) = (Samples.key("attempts"), Samples.key("attempts"))
+            #expect(try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(0), expiresAt: Samples.at(300), since: Samples.at(-300), limit: 6) == [Samples.at(0)])
+            _ = try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(1), expiresAt: Samples.at(301), since: Samples.at(-299), limit: 6)
+            for second in 2...4 {
+                _ = try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(second), expiresAt: Samples.at(second + 300), since: Samples.at(second - 300), limit: 6)
+            }
+            let removable = UUID().uuidString
+            let recent = try await store.recordAttempt(key, id: removable, at: Samples.at(5), expiresAt: Samples.at(305), since: Samples.at(1), limit: 3)
+            #expect(recent == [Samples.at(5), Samples.at(4), Samples.at(3)])
+            try await store.removeAttempt(id: removable)
+            let sliding = try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(301), expiresAt: Samples.at(601), since: Samples.at(1), limit: 9)
+            #expect(sliding == [Samples.at(301), Samples.at(4), Samples.at(3), Samples.at(2)])
+            try await store.clearAttempts(key)
+            #expect(try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(302), expiresAt: Samples.at(602), since: Samples.at(2), limit: 9) == [Samples.at(302)])
+            #expect(try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(2), expiresAt: Samples.at(302), since: Samples.at(-298), limit: 9).count == 2)
+            try await store.purgeExpired(now: Samples.at(301))
+            #expect(try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(3), expiresAt: Samples.at(303), since: Samples.at(-297), limit: 9).count == 2)
+            try await store.purgeExpired(now: Samples.at(400))
+            #expect(try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(3), expiresAt: Samples.at(303), since: Samples.at(-297), limit: 9).count == 1)
+        },
         Case(name: "purgeExpired deletes ended counters and locks and keeps live ones") { store async throws in
             let (ended, live) = (Samples.key("ended"), Samples.key("live"))
             _ = try await store.hit(ended, windowStart: Samples.t0, expiresAt: Samples.at(60))
@@ -354,6 +411,22 @@ enum StoreContract {
             var created = 0
             for user in users where try await store.user(id: user.account.id) != nil { created += 1 }
             #expect(created == 1)
+        },
+        Case(name: "30 concurrent attempts on one key: the k-th recorded sees at least k, so at most 5 see 5 or fewer") {
+            store async throws in
+            let key = Samples.key("burst-attempts")
+            let seen = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        try await store.recordAttempt(
+                            key, id: UUID().uuidString, at: Samples.at(0), expiresAt: Samples.at(300), since: Samples.at(-300), limit: 31
+                        ).count
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(seen.filter { $0 <= 5 }.count <= 5, "\(seen.sorted())")
+            #expect(seen.max() == 30)
         },
         Case(name: "200 concurrent hits on one key count to 200, each seeing a distinct count") { store async throws in
             let key = Samples.key("burst")

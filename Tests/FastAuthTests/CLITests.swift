@@ -64,7 +64,7 @@ struct CLITests {
             token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [],
             type: nil, leeway: 30, now: now.addingTimeInterval(3600))
         #expect(expired.exitCode == 1)
-        #expect(expired.text.contains("[expired, DESIGN §4 rule 3]"))
+        #expect(expired.text.contains("[expired, verification rule 3]"))
         let wrongAudience = try await InspectTokenCommand.report(
             token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: ["other"],
             type: nil, leeway: 30, now: now)
@@ -78,6 +78,42 @@ struct CLITests {
             token: refresh, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [],
             type: .access, leeway: 30, now: now)
         #expect(asAccess.exitCode == 1)
+    }
+
+    @Test("token inspect says when an HS token fails because the secret differs")
+    func inspectWithOtherSecret() async throws {
+        let h = try await Harness()
+        let token = try await h.accessToken().token
+        let other = String(repeating: "x", count: 48)
+        let report = try await InspectTokenCommand.report(
+            token: token, secret: other, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [], type: nil, leeway: 30,
+            now: h.clock.now())
+        #expect(report.exitCode == 1)
+        #expect(report.text.contains("unknown_kid"))
+        #expect(report.text.contains("Hint: the token's kid hs-"))
+        #expect(report.text.contains("signed with a different secret"))
+        let right = try await InspectTokenCommand.report(
+            token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [], type: nil,
+            leeway: 30, now: h.clock.now())
+        #expect(!right.text.contains("Hint:"))
+    }
+
+    @Test("serve warns in one line when it runs from a debug build, and only then")
+    func debugBuildWarning() {
+        #if DEBUG
+        let warning = ServeCommand.buildWarning
+        #expect(warning?.contains("debug build") == true)
+        #expect(warning?.contains("\n") == false)
+        #else
+        #expect(ServeCommand.buildWarning == nil)
+        #endif
+    }
+
+    @Test("run errors print every line of the message under one fastauth: error: line")
+    func errorReport() {
+        #expect(FastAuthCommand.errorReport("invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
+            == "fastauth: error: invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
+        #expect(FastAuthCommand.errorReport("one line") == "fastauth: error: one line")
     }
 
     @Test("token inspect verifies with a public key file and with a JWKS")

@@ -76,7 +76,7 @@ struct HTTPConcurrencyTests {
 
     @Test("concurrent logins of one user, right and wrong passwords mixed: no 5xx", arguments: engines)
     func concurrentLogins(postgres: Bool) async throws {
-        try await withHarness(security: SecurityConfig(rateLimitPerMinute: 0, lockoutAttempts: 1000, passwordHashing: .insecureTesting), postgres: postgres) { h, _ in
+        try await withHarness(security: SecurityConfig(rateLimitPerMinute: 0, lockoutAttempts: 1000, passwordHashing: .insecureTesting, hashQueueLimit: 10_000), postgres: postgres) { h, _ in
             _ = try await h.register()
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for index in 0..<48 {

@@ -105,6 +105,29 @@ struct HTTPKeyRouteTests {
         }
     }
 
+    @Test("metadata URLs come from configuration only: a forged Host changes nothing, and without a base there is no document")
+    func metadataFromConfiguration() async throws {
+        try await withApp { app in
+            let fixture = try TestFixtures.config(algorithm: .es256, issuer: "fastauth")
+            let config = try FastAuthConfig(secret: fixture.secret, jwt: fixture.jwt, publicURL: "https://auth.example.test/")
+            _ = try await self.app(app, config: config)
+            let response = try await app.testing().sendRequest(
+                .GET, ".well-known/oauth-authorization-server", headers: ["Host": "attacker.example", "X-Forwarded-Proto": "http"])
+            let document = try JSONValue(parsing: Array(response.body.readableBytesView))
+            #expect(document["jwks_uri"] == "https://auth.example.test/.well-known/jwks.json")
+            #expect(document["issuer"] == "fastauth")
+        }
+        try await withApp { app in
+            _ = try await self.app(app, config: try TestFixtures.config(algorithm: .es256, issuer: "fastauth"))
+            let response = try await app.testing().sendRequest(.GET, ".well-known/oauth-authorization-server", headers: ["Host": "attacker.example"])
+            #expect(response.status == .notFound)
+            #expect(!response.body.string.contains("attacker"))
+        }
+        #expect(throws: ConfigurationError.self) { try FastAuthConfig(secret: TestFixtures.secret, publicURL: "auth.example.test") }
+        #expect(try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(issuer: "http://127.0.0.1:8000")).metadataBaseURL == "http://127.0.0.1:8000")
+        #expect(try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(issuer: "http://auth.example.test")).metadataBaseURL == nil)
+    }
+
     @Test("a token signed by a key another instance just created verifies after one reload")
     func unknownKidReload() async throws {
         try await withApp { app in
@@ -121,6 +144,9 @@ struct HTTPKeyRouteTests {
             _ = try await other.rotateNow()
             _ = try await other.rotateNow()
             let user = try await auth.store.createUser(StoredUser(account: TestFixtures.user(), passwordHash: "x"))
+            // The token's session must be live: FastAuth refuses access tokens of ended or unknown sessions.
+            try await auth.store.createSession(
+                SessionRecord(id: SessionID("s1"), userID: user.id, createdAt: clock.now(), expiresAt: clock.now().addingTimeInterval(3600)))
             let token = try await otherTokens.issueAccessToken(for: user, sessionID: SessionID("s1")).token
             let response = try await app.testing().sendRequest(.GET, "auth/me", headers: ["Authorization": "Bearer \(token)"])
             #expect(response.status == .ok)

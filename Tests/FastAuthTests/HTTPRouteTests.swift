@@ -1,6 +1,7 @@
 import FastAuth
 import FastAuthTesting
 import FastAuthVapor
+import Foundation
 import Testing
 import Vapor
 import VaporTesting
@@ -183,8 +184,12 @@ struct HTTPRouteTests {
             #expect(try await h.send(.GET, "auth/sessions", bearer: access).json?.arrayValue?.count == 1)
             let all = try await h.send(.DELETE, "auth/sessions/all", bearer: access)
             #expect(all.status == .ok && all["message"] == "All sessions revoked")
-            #expect(try await h.send(.GET, "auth/sessions", bearer: access).json?.arrayValue?.count == 0)
+            // Every session ended, the caller's too: its access token no longer authenticates, and
+            // a new sign-in sees only its own session.
+            #expect(try await h.send(.GET, "auth/sessions", bearer: access).status == .unauthorized)
             #expect(try await h.send(.GET, "auth/sessions").status == .unauthorized)
+            let fresh = try #require(try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])["access_token"]?.stringValue)
+            #expect(try await h.send(.GET, "auth/sessions", bearer: fresh).json?.arrayValue?.count == 1)
         }
     }
 
@@ -251,6 +256,25 @@ struct HTTPRouteTests {
             })
             #expect(documented == registered)
             #expect(reply["openapi"] == "3.1.0")
+        }
+    }
+
+    @Test("docs/HTTP-API.md lists every route the server registers")
+    func referenceDocument() async throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/HTTP-API.md").standardized
+        let document = try #require(FileManager.default.contents(atPath: url.path), "docs/HTTP-API.md is missing")
+        let text = String(decoding: document, as: UTF8.self)
+        try await withHarness() { h, app in
+            let routes = app.routes.all.filter { ["auth", ".well-known"].contains($0.path.first?.description) }
+            #expect(routes.count > 10)
+            for route in routes {
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }.joined(separator: "/")
+                #expect(text.contains("`\(route.method.rawValue) \(path)`"), "docs/HTTP-API.md has no row for \(route.method.rawValue) \(path)")
+            }
         }
     }
 }

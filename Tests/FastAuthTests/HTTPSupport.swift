@@ -15,7 +15,7 @@ import VaporTesting
 /// default, or PostgreSQL (`FASTAUTH_TEST_POSTGRES_URL`) when `postgres` is set.
 func withHarness(
     delivery: TokenDelivery = .json,
-    security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
+    security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting, hashQueueLimit: 10_000),
     hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(), postgres: Bool = false,
     _ body: (HTTPHarness, Application) async throws -> Void
 ) async throws {

@@ -3,7 +3,51 @@ import FastAuthTesting
 import Foundation
 import Testing
 
-/// DESIGN §5 across processes: two `fastauth serve` instances share one PostgreSQL database
+/// The Python packages the end-to-end scripts import (`Tests/E2E/*.py`). Where they are missing the
+/// suites that need them are skipped with the `pip install` line; `FASTAUTH_REQUIRE_INTEROP=1`
+/// (CI) makes their absence a failure instead.
+enum E2EPython {
+    static let required = ProcessInfo.processInfo.environment["FASTAUTH_REQUIRE_INTEROP"] == "1"
+    static let installLine = "python3 -m pip install pyjwt joserfc cryptography"
+
+    /// `true` when `python3 -c "import jwt, joserfc, cryptography"` succeeds.
+    static let available: Bool = {
+        // Evaluated once, before any test runs: a short blocking check is fine here.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import jwt, joserfc, cryptography"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    static let enabled = available || required
+    static let skipMessage = Comment(
+        rawValue: "python3 with PyJWT, joserfc and cryptography not found (\(installLine)); "
+            + "FASTAUTH_REQUIRE_INTEROP=1 makes this a failure")
+
+    /// Fails the test when the packages are missing (reachable only with FASTAUTH_REQUIRE_INTEROP=1).
+    static func require() throws {
+        try #require(available, "FASTAUTH_REQUIRE_INTEROP=1 but the Python packages are missing: \(installLine)")
+    }
+
+    /// Runs `script` with `arguments` and parses the JSON it prints; a script that prints none
+    /// fails with its exit status and standard error. `needsPackages: false` for a script that
+    /// uses the standard library only.
+    static func run(
+        _ script: String, _ arguments: [String], needsPackages: Bool = true
+    ) async throws -> (output: JSONValue, stderr: String, status: Int32) {
+        if needsPackages { try require() }
+        let run = try await ChildProcess.run("/usr/bin/env", ["python3", script] + arguments)
+        let parsed = try? JSONValue(parsing: Array(run.stdout))
+        let output = try #require(parsed, "\(script) exited with \(run.status) and printed no JSON; its stderr:\n\(run.stderr)")
+        return (output, run.stderr, run.status)
+    }
+}
+
+/// Key rotation across processes: two `fastauth serve` instances share one PostgreSQL database
 /// with fast managed-key rotation (Tests/E2E/multi_instance.py drives them). Runs where
 /// `FASTAUTH_TEST_POSTGRES_URL` is set (CI).
 @Suite("Two serve instances rotating keys on one PostgreSQL database")
@@ -20,16 +64,17 @@ struct MultiInstanceTests {
 
     @Test(
         "zero verification failures across instances and verifiers, one key per state, JWKS in agreement",
-        .enabled(if: postgresURL != nil, "set FASTAUTH_TEST_POSTGRES_URL to run")
+        .enabled(if: postgresURL != nil, "set FASTAUTH_TEST_POSTGRES_URL to run"),
+        .enabled(if: E2EPython.enabled, E2EPython.skipMessage)
     )
     func rotationAcrossInstances() async throws {
         let binary = try #require(Self.binary, "build the fastauth executable first (swift build)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/multi_instance.py").standardized.path
-        let run = try await ChildProcess.run(
-            "/usr/bin/env", ["python3", script, "--fastauth", binary, "--database-url", try #require(Self.postgresURL), "--seconds", "24"])
+        let run = try await E2EPython.run(
+            script, ["--fastauth", binary, "--database-url", try #require(Self.postgresURL), "--seconds", "24"])
         #expect(run.status == 0, "\(run.stderr)")
-        let result = try JSONValue(parsing: Array(run.stdout))
+        let result = run.output
         let summary = result.jsonString
         #expect(result["failure_count"] == 0, "\(summary)")
         #expect((result["tokens"]?.intValue ?? 0) > 50, "\(summary)")
@@ -48,8 +93,8 @@ struct RestartTests {
         let binary = try #require(MultiInstanceTests.binary, "build the fastauth executable first (swift build)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/restart.py").standardized.path
-        let run = try await ChildProcess.run("/usr/bin/env", ["python3", script, "--fastauth", binary])
-        let results = try #require(try JSONValue(parsing: Array(run.stdout)).arrayValue, "\(run.stderr)")
+        let run = try await E2EPython.run(script, ["--fastauth", binary], needsPackages: false)
+        let results = try #require(run.output.arrayValue, "\(run.stderr)")
         #expect(results.count == 2)
         for result in results {
             let summary = result.jsonString
@@ -65,7 +110,7 @@ struct RestartTests {
 
 /// The microservice example end to end (Tests/E2E/microservice.py): both example services on
 /// loopback, the resource service verifying through the JWKS only.
-@Suite("The microservice example")
+@Suite("The microservice example", .enabled(if: E2EPython.enabled, E2EPython.skipMessage))
 struct MicroserviceExampleTests {
     @Test("valid tokens pass; expired, refresh, other-audience and tampered tokens get 401; a rotation needs no restart")
     func example() async throws {
@@ -74,8 +119,8 @@ struct MicroserviceExampleTests {
         try #require(FileManager.default.isExecutableFile(atPath: directory + "/jwt-resource-service"), "swift build builds the examples")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/microservice.py").standardized.path
-        let run = try await ChildProcess.run("/usr/bin/env", ["python3", script, "--bin-dir", directory])
-        let result = try JSONValue(parsing: Array(run.stdout))
+        let run = try await E2EPython.run(script, ["--bin-dir", directory])
+        let result = run.output
         let summary = result.jsonString
         #expect(result["error"] == nil, "\(summary) \(run.stderr)")
         #expect(result["valid"] == 200 && result["sub_matches"] == true, "\(summary)")

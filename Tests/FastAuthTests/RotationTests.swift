@@ -226,11 +226,46 @@ struct KeyManagerTests {
         let (rotated, rotatedTokens) = try await managed(store, clock: clock, previous: [old])
         try await rotated.reload()
         _ = try await rotatedTokens.issueAccessToken(for: TestFixtures.user(), sessionID: SessionID("s"))
-        #expect(try await rotated.rewrap() == 2)
-        #expect(try await rotated.rewrap() == 0)
+        #expect(try await rotated.rewrap().resealed.count == 2)
+        #expect(try await rotated.rewrap().resealed.isEmpty)
         let (fresh, freshTokens) = try await managed(store, clock: clock)
         try await fresh.reload()
         _ = try await freshTokens.issueAccessToken(for: TestFixtures.user(), sessionID: SessionID("s"))
+    }
+
+    @Test("an instance that cannot open the current private key still publishes its public half, and says so")
+    func unopenableKeyStaysPublished() async throws {
+        let store = InMemorySigningKeyStore()
+        let clock = ManualClock()
+        let (first, _) = try await managed(store, clock: clock, secret: String(repeating: "o", count: 48))
+        try await first.tick()
+        let kids = try #require(first.published?.keyIDs)
+        #expect(first.unopenableKeyIDs.isEmpty)
+        let (stranger, _) = try await managed(store, clock: clock)
+        try await stranger.reload()
+        #expect(stranger.published?.keyIDs == kids, "verifiers would see the key set flip")
+        #expect(stranger.published?.etag == first.published?.etag)
+        let current = try #require(await store.signingKeys().first { $0.state == .current })
+        #expect(stranger.unopenableKeyIDs == [current.id])
+    }
+
+    @Test("rewrap goes on past a key it cannot open and reports what it resealed and what it could not")
+    func rewrapReportsFailures() async throws {
+        let store = InMemorySigningKeyStore()
+        let clock = ManualClock()
+        let lost = String(repeating: "l", count: 48)
+        let old = String(repeating: "o", count: 48)
+        let (lostManager, _) = try await managed(store, clock: clock, secret: lost)
+        try await lostManager.tick()  // a current and a next key sealed under a secret nobody has any more
+        let lostKids = Set(await store.signingKeys().map(\.id))
+        let (oldManager, _) = try await managed(store, clock: clock, secret: old)
+        _ = try await oldManager.rotateNow()  // promotes the lost next key
+        _ = try await oldManager.rotateNow()  // creates (sealed under the old secret) and promotes one more
+        let (rotated, _) = try await managed(store, clock: clock, previous: [old])
+        let report = try await rotated.rewrap()
+        #expect(Set(report.failed.keys) == lostKids)
+        #expect(report.resealed.count == (await store.signingKeys().count) - lostKids.count)
+        #expect(!report.resealed.isEmpty)
     }
 
     @Test("emergency rotation and retiring a key")

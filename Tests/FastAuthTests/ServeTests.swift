@@ -56,6 +56,19 @@ struct ServeSettingsTests {
         }
     }
 
+    @Test("docs/CONFIGURATION.md and serve --help describe every variable serve reads")
+    func variablesDocumented() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/CONFIGURATION.md").standardized
+        let document = try #require(FileManager.default.contents(atPath: url.path), "docs/CONFIGURATION.md is missing")
+        let text = String(decoding: document, as: UTF8.self)
+        let help = ServeCommand.helpMessage()
+        for name in ServeSettings.variables {
+            #expect(text.contains("`\(name)`"), "docs/CONFIGURATION.md does not describe \(name)")
+            #expect(help.contains(name), "serve --help does not mention \(name)")
+        }
+    }
+
     @Test("every variable is read")
     func variables() throws {
         let keys = directory()
@@ -152,7 +165,7 @@ struct ServeLogHandlerTests {
         #expect(logger[metadataKey: "request-id"] == "req-1")
         let lines = collected.lines
         #expect(lines.count == 1)
-        let line = try? #require(lines.first)
+        let line = lines.first
         #expect(line?.contains("info fastauth.test: request-id=req-1 user=u-1 [") == true, "\(lines)")
         #expect(line?.hasSuffix("] login ok") == true)
     }

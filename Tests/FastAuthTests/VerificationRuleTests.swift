@@ -8,7 +8,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// DESIGN §4: every verification rule, each negative case beside a positive control. Each test
+/// Every verification rule of docs/TOKENS.md, each negative case beside a positive control. Each test
 /// asserts the specific error code, so removing the rule makes it fail even where another
 /// check would still refuse the token.
 @Suite("Token verification rules")

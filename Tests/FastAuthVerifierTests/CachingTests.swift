@@ -5,7 +5,7 @@ import Testing
 
 @testable import FastAuthVerifier
 
-@Suite("RemoteTokenVerifier caches the issuer's keys (DESIGN §7)")
+@Suite("RemoteTokenVerifier caches the issuer's keys")
 struct CachingTests {
     @Test("concurrent first verifications share one fetch")
     func singleFlight() async throws {

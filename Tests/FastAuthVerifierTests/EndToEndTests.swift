@@ -26,19 +26,32 @@ final class RecordingFetcher: JWKSFetcher {
 struct EndToEndTests {
     /// A FastAuth server in PEM mode listening on a loopback port.
     func withServer(_ body: (AuthService, URL) async throws -> Void) async throws {
+        // The metadata's URLs come from configuration only, so the port is chosen first.
+        let port = try await Self.freePort()
         try await withApp { app in
-            let config = try TestFixtures.config(algorithm: .es256, issuer: nil)
+            let base = "http://127.0.0.1:\(port)"
+            let fixture = try TestFixtures.config(algorithm: .es256, issuer: nil)
+            let config = try FastAuthConfig(secret: fixture.secret, jwt: fixture.jwt, publicURL: base)
             let auth = try await AuthService(config: config, store: InMemoryStore())
             auth.mount(app)
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
             do {
-                let port = try #require(app.http.server.shared.localAddress?.port)
-                try await body(auth, try #require(URL(string: "http://127.0.0.1:\(port)")))
+                try await body(auth, try #require(URL(string: base)))
             } catch {
                 await app.server.shutdown()
                 throw error
             }
             await app.server.shutdown()
+        }
+    }
+
+    /// A loopback port nothing listens on now: a server bound to port 0, its port read, closed.
+    static func freePort() async throws -> Int {
+        try await withApp { probe in
+            try await probe.server.start(address: .hostname("127.0.0.1", port: 0))
+            let port = try #require(probe.http.server.shared.localAddress?.port)
+            await probe.server.shutdown()
+            return port
         }
     }
 

@@ -15,7 +15,7 @@ import Foundation
 //
 // - FastAuth issue access:   TokenService.issueAccessToken (fresh cuid2 jti, no-op hooks,
 //                            system clock), the full public path.
-// - FastAuth verify access:  TokenService.verifyAccessToken, every DESIGN §4 check.
+// - FastAuth verify access:  TokenService.verifyAccessToken, every verification rule.
 // - FastAuth issue refresh:  TokenService.issueRefreshToken (always HS256 with the derived
 //                            key, whatever the access algorithm).
 // - jwt-kit sign / verify:   JWTKeyCollection.sign / verify with a JWTPayload carrying the

@@ -45,6 +45,8 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let userNotFound = Code("user_not_found")
         /// The store failed: 503.
         public static let unavailable = Code("unavailable")
+        /// Too many password hashes are waiting: try again shortly (HTTP 503 with `Retry-After`).
+        public static let busy = Code("server_busy")
     }
 
     public let code: Code

@@ -6,7 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The authentication flows of DESIGN §3 and §6, framework-free: register, login, refresh
+/// The authentication flows of docs/HTTP-API.md and docs/TOKENS.md, framework-free: register, login, refresh
 /// with rotation and reuse detection, logout, sessions, introspection and revocation. The
 /// HTTP adapter parses requests, calls these, and maps ``AuthError`` to responses.
 public struct AuthService: Sendable {
@@ -20,6 +20,9 @@ public struct AuthService: Sendable {
     /// Roles and permissions: management, checks, and the claims of ``RolesConfig/rolesClaim``.
     public let roles: RoleService
     private let users: UserCache
+    private let liveSessions: SessionCache
+    /// The proxies whose forwarding headers are believed.
+    public let trustedProxies: TrustedProxies
     private var clock: any WallClock { tokens.clock }
     private var hooks: any EventHooks { config.hooks }
 
@@ -41,6 +44,14 @@ public struct AuthService: Sendable {
         self.logger = logger
         self.roles = RoleService(store: store, config: config.roles, clock: tokens.clock, logger: Logger(label: "fastauth.roles"))
         self.users = UserCache(ttl: config.security.userCacheTTL)
+        self.liveSessions = SessionCache(ttl: config.security.userCacheTTL)
+        self.trustedProxies = TrustedProxies.parse(config.security.trustedProxies).proxies
+    }
+
+    /// The client of a request from `peer` with these `X-Forwarded-For` and `Forwarded` header
+    /// values: the peer, or the forwarded client when the peer is a trusted proxy.
+    public func clientAddress(peer: String?, forwardedFor: [String], forwarded: [String]) -> String {
+        trustedProxies.client(peer: peer, forwardedFor: forwardedFor, forwarded: forwarded)
     }
 
     // MARK: Register and login
@@ -55,6 +66,8 @@ public struct AuthService: Sendable {
         let hash: String
         do {
             hash = try await hasher.hash(password)
+        } catch let refused as HashingRefused {
+            throw await busy(refused, forgetting: nil, context)
         } catch {
             throw AuthError(.unavailable, "Password hashing failed")
         }
@@ -79,23 +92,32 @@ public struct AuthService: Sendable {
         try await rateLimit("login", context)
         let email = try EmailAddress.normalise(rawEmail).get()
         let now = clock.now()
-        let lockKey = "lockout:\(email)|\(context.clientAddress)"
-        if let until = try await storeCall({ try await store.lockedUntil(lockKey, now: now) }) {
-            log(.notice, "login refused: locked out", user: nil, context)
-            throw Self.lockedOut(until: until, now: now)
-        }
+        let lockKey = "lockout:\(email)|\(context.limitKey)"
+        // The attempt is counted before the password is looked at: a failure needs no second
+        // write, and a burst of concurrent guesses gets at most `lockoutAttempts` evaluated.
+        let attempt = try await admitAttempt(lockKey, now: now, context)
         guard password.count <= max(config.passwordPolicy.maxLength, 1024) else {
-            try await recordFailure(lockKey, now: now, context)
+            log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
         let stored = try await storeCall { try await store.credentials(email: email) }
         guard let stored else {
-            _ = await hasher.verifyDummy(password)
-            try await recordFailure(lockKey, now: now, context)
+            do {
+                _ = try await hasher.checkDummy(password)
+            } catch {
+                throw await busy(error, forgetting: attempt, context)
+            }
+            log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
-        guard await hasher.verify(password, against: stored.passwordHash) else {
-            try await recordFailure(lockKey, now: now, context)
+        let matches: Bool
+        do {
+            matches = try await hasher.check(password, against: stored.passwordHash)
+        } catch {
+            throw await busy(error, forgetting: attempt, context)
+        }
+        guard matches else {
+            log(.info, "login failed", user: nil, context)
             throw AuthError.invalidCredentials
         }
         let user = stored.account
@@ -104,7 +126,7 @@ public struct AuthService: Sendable {
             log(.notice, "login refused by allowSignin", user: user.id, context)
             throw AuthError(.signinNotAllowed, "Sign-in not allowed")
         }
-        try await storeCall { try await store.reset(lockKey) }
+        try await storeCall { try await store.clearAttempts(lockKey) }
         if hasher.needsRehash(stored.passwordHash), let rehashed = try? await hasher.hash(password) {
             try await storeCall { try await store.updatePasswordHash(rehashed, userID: user.id, now: now) }
         }
@@ -127,12 +149,20 @@ public struct AuthService: Sendable {
             id: sessionID, userID: user.id, createdAt: now, expiresAt: expiresAt, remember: remember,
             userAgent: context.userAgent, ipAddress: context.clientAddress, currentTokenID: refreshID)
         try await storeCall { try await store.createSession(session) }
+        let limit = config.security.maxSessionsPerUser
+        if limit > 0 {
+            let ended = try await storeCall {
+                try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: limit, now: now)
+            }
+            for id in ended { liveSessions.forget(id) }
+            if !ended.isEmpty { log(.info, "session limit: ended \(ended.count) least recently used", user: user.id, context) }
+        }
         return SignIn(user: user, session: session, tokens: pair)
     }
 
     // MARK: Refresh
 
-    /// Exchanges a refresh token for a new pair in the same session (DESIGN §6.3–6.4).
+    /// Exchanges a refresh token for a new pair in the same session.
     public func refresh(_ token: String, context: RequestContext) async throws(AuthError) -> TokenPair {
         try await rateLimit("refresh", context)
         let claims: TokenClaims
@@ -185,6 +215,7 @@ public struct AuthService: Sendable {
             // Any other token of this session (it carries the session's id and our signature)
             // was exchanged before: reuse. End this session only.
             _ = try await storeCall { try await store.revokeSession(session.id, userID: session.userID, now: now) }
+            liveSessions.forget(session.id)
             log(.warning, "refresh token reuse detected: session revoked", user: user.id, context, ["session_id": "\(session.id)"])
             throw AuthError.refreshTokenReused
         case .sessionInactive:
@@ -196,7 +227,9 @@ public struct AuthService: Sendable {
 
     // MARK: Authenticated calls
 
-    /// Verifies an access token and loads its (active) user.
+    /// Verifies an access token, checks that its session is live, and loads its (active) user.
+    /// A token whose session ended (logout, revocation, reuse detection) is refused within
+    /// ``SecurityConfig/userCacheTTL`` on every instance, at once on this one.
     public func authenticate(accessToken: String) async throws(AuthError) -> Principal {
         let claims: TokenClaims
         do {
@@ -212,7 +245,20 @@ public struct AuthService: Sendable {
         }
         let id = UserID(claims.subject)
         let now = clock.now()
+        guard try await sessionIsLive(of: claims, userID: id, now: now) else { throw AuthError.notAuthenticated }
         return Principal(user: try await cachedActiveUser(id, now: now, refusal: AuthError.notAuthenticated), claims: claims)
+    }
+
+    /// `true` when the session an access token names (`sid`) is active, read through the
+    /// short-lived session cache. A token without `sid` (not issued by FastAuth for a session,
+    /// e.g. the Python original's) has no session to check.
+    private func sessionIsLive(of claims: TokenClaims, userID: UserID, now: Date) async throws(AuthError) -> Bool {
+        guard let sid = claims.sessionID.map(SessionID.init(rawValue:)) else { return true }
+        if let cached = liveSessions.isLive(sid, userID: userID, now: now) { return cached }
+        let session = try await storeCall { try await store.session(id: sid) }
+        liveSessions.store(sid, session, now: now)
+        guard let session else { return false }
+        return session.userID == userID && session.isActive(at: now)
     }
 
     /// Ends the caller's session, or all of the user's sessions.
@@ -220,8 +266,10 @@ public struct AuthService: Sendable {
         let now = clock.now()
         if everywhere {
             _ = try await storeCall { try await store.revokeAllSessions(userID: principal.user.id, now: now) }
+            liveSessions.forgetSessions(of: principal.user.id)
         } else if let sid = principal.sessionID {
             _ = try await storeCall { try await store.revokeSession(sid, userID: principal.user.id, now: now) }
+            liveSessions.forget(sid)
         }
         log(.info, everywhere ? "logout everywhere" : "logout", user: principal.user.id, context)
         await hooks.onSignout(userID: principal.user.id, sessionID: everywhere ? nil : principal.sessionID)
@@ -240,18 +288,23 @@ public struct AuthService: Sendable {
         guard try await storeCall({ try await store.revokeSession(id, userID: principal.user.id, now: now) }) else {
             throw AuthError.sessionNotFound
         }
+        liveSessions.forget(id)
     }
 
     /// Revokes every session of the caller.
     public func revokeAllSessions(of principal: Principal) async throws(AuthError) {
         let now = clock.now()
         _ = try await storeCall { try await store.revokeAllSessions(userID: principal.user.id, now: now) }
+        liveSessions.forgetSessions(of: principal.user.id)
     }
 
     /// RFC 7662: whether `token` is active, as seen by its own user only.
     public func introspect(_ token: String, by principal: Principal) async throws(AuthError) -> Introspection {
         if let access = try? tokens.verifyAccessToken(token).claims {
-            return access.subject == principal.user.id.rawValue ? Introspection(active: true, claims: access) : .inactive
+            guard access.subject == principal.user.id.rawValue,
+                try await sessionIsLive(of: access, userID: principal.user.id, now: clock.now())
+            else { return .inactive }
+            return Introspection(active: true, claims: access)
         }
         guard let refresh = try? tokens.verifyRefreshToken(token).claims, refresh.subject == principal.user.id.rawValue,
             let jti = refresh.tokenID, let sid = refresh.sessionID
@@ -269,6 +322,7 @@ public struct AuthService: Sendable {
         let claims = (try? tokens.verifyRefreshToken(token).claims) ?? (try? tokens.verifyAccessToken(token).claims)
         guard let claims, claims.subject == principal.user.id.rawValue, let sid = claims.sessionID else { return }
         _ = try await storeCall { try await store.revokeSession(SessionID(sid), userID: principal.user.id, now: clock.now()) }
+        liveSessions.forget(SessionID(sid))
         log(.info, "token revoked: session ended", user: principal.user.id, context)
     }
 
@@ -303,7 +357,7 @@ public struct AuthService: Sendable {
         let windowStart = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds / 60 * 60))
         let windowEnd = windowStart.addingTimeInterval(60)
         let count = try await storeCall {
-            try await store.hit("rate:\(bucket)|\(context.clientAddress)", windowStart: windowStart, expiresAt: windowEnd)
+            try await store.hit("rate:\(bucket)|\(context.limitKey)", windowStart: windowStart, expiresAt: windowEnd)
         }
         if count > limit {
             if count == limit + 1 { log(.notice, "rate limit reached on \(bucket)", user: nil, context) }
@@ -311,30 +365,41 @@ public struct AuthService: Sendable {
         }
     }
 
-    private func recordFailure(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) {
-        let window = config.security.lockoutDuration.wholeSeconds
-        let windowStart = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds / window * window))
-        let failures = try await storeCall {
-            try await store.hit(key, windowStart: windowStart, expiresAt: windowStart.addingTimeInterval(TimeInterval(window)))
+    /// Counts a login attempt of `key` and refuses it when the attempts over the trailing
+    /// lockout period already reach ``SecurityConfig/lockoutAttempts`` — a sliding window, not
+    /// fixed clock windows. Every attempt is a failure until the login succeeds (which clears
+    /// the key), refused ones included: of a concurrent burst, every attempt may be refused
+    /// (each sees the others), and forgetting the refused ones would then leave nothing
+    /// counted — the next guess would be evaluated as if no burst had happened.
+    /// Returns the attempt's id.
+    private func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) -> String {
+        let allowed = config.security.lockoutAttempts
+        let window = TimeInterval(config.security.lockoutDuration.wholeSeconds)
+        let id = TokenID.generate().rawValue
+        let recent = try await storeCall {
+            try await store.recordAttempt(
+                key, id: id, at: now, expiresAt: now.addingTimeInterval(window), since: now.addingTimeInterval(-window),
+                limit: allowed + 1)
         }
-        log(.info, "login failed", user: nil, context)
-        if failures >= config.security.lockoutAttempts {
-            let until = now.addingTimeInterval(TimeInterval(window))
-            try await storeCall {
-                try await store.lock(key, until: until)
-                try await store.reset(key)
-            }
-            log(.warning, "lockout after \(failures) failed logins", user: nil, context)
-        }
-    }
-
-    private static func lockedOut(until: Date, now: Date) -> AuthError {
-        AuthError(
+        guard recent.count > allowed else { return id }
+        // The next attempt is admitted once fewer than `allowed` attempts (this one included)
+        // remain in the window: when the `allowed`-th newest leaves it.
+        let oldest = recent[min(allowed, recent.count) - 1]
+        log(.notice, "login refused: locked out", user: nil, context)
+        throw AuthError(
             .rateLimited, "Too many failed login attempts. Try again later.",
-            retryAfter: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
+            retryAfter: max(1, Int((oldest.timeIntervalSince(now) + window).rounded(.up))))
     }
 
     private static let emailTaken = AuthError(.emailTaken, "A user with this email already exists")
+
+    /// 503 `Server busy` for a hash the hasher's queue refused: nothing was hashed, so the
+    /// login attempt counted for it is forgotten again.
+    private func busy(_ refused: HashingRefused, forgetting attempt: String?, _ context: RequestContext) async -> AuthError {
+        if let attempt { try? await store.removeAttempt(id: attempt) }
+        log(.notice, "password hashing refused: \(refused)", user: nil, context)
+        return AuthError(.busy, "Server busy", retryAfter: 1)
+    }
 
     private static func unavailable(_ error: any Error) -> AuthError {
         AuthError(.unavailable, "The authentication store is unavailable")
@@ -376,8 +441,11 @@ extension AuthService {
         logger: Logger = Logger(label: "fastauth.auth")
     ) async throws {
         let tokens = try await TokenService(config: config, clock: clock)
+        let security = config.security
         let hasher = try PasswordHasher(
-            parameters: config.security.passwordHashing, maxConcurrentHashes: config.security.maxConcurrentHashes)
+            parameters: security.passwordHashing, maxConcurrentHashes: security.maxConcurrentHashes,
+            queueLimit: security.hashQueueLimit ?? 16 * ProcessInfo.processInfo.activeProcessorCount,
+            maxWait: security.hashQueueMaxWait)
         self.init(config: config, store: store, tokens: tokens, hasher: hasher, logger: logger)
     }
 }

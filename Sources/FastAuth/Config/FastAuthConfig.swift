@@ -1,4 +1,4 @@
-/// FastAuth's configuration (DESIGN §9). Construction validates everything and reports every
+/// FastAuth's configuration. Construction validates everything and reports every
 /// problem at once as a ``ConfigurationError``.
 ///
 /// ```swift
@@ -28,11 +28,37 @@ public struct FastAuthConfig: Sendable {
     public let security: SecurityConfig
     /// The admin role, role claims in tokens, the role cache.
     public let roles: RolesConfig
+    /// The server's external base URL (`https://auth.example.com`, no trailing slash): the
+    /// RFC 8414 metadata is built from it. Without it, from the issuer when that is an https
+    /// URL (or http on a loopback host); never from a request's `Host`.
+    public let publicURL: String?
 
     /// The parsed PEM private key (PEM mode).
     public let staticPrivateKey: KeyMaterial?
     /// The parsed PEM public key (PEM mode, when given).
     public let staticPublicKey: KeyMaterial?
+
+    /// `https://host[:port][/path]`, or `http://…`: what a base URL may be.
+    static func isBaseURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        guard let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
+        else { return false }
+        let host = rest.prefix { $0 != "/" && $0 != ":" }
+        return !host.isEmpty && !text.contains("?") && !text.contains("#") && !text.contains(" ")
+            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
+    }
+
+    /// The base the server's metadata URLs are built from: ``publicURL``, else the issuer when
+    /// it is an https URL (or http on a loopback host); `nil` when neither is configured.
+    public var metadataBaseURL: String? {
+        if let publicURL { return publicURL }
+        guard var issuer = jwt.issuer, Self.isBaseURL(issuer) else { return nil }
+        while issuer.hasSuffix("/") { issuer.removeLast() }
+        let lower = issuer.lowercased()
+        if lower.hasPrefix("https://") { return issuer }
+        let host = lower.dropFirst(7).prefix { $0 != "/" && $0 != ":" }
+        return host == "localhost" || host.hasPrefix("127.") || host == "[::1]" ? issuer : nil
+    }
 
     /// The shortest accepted secret, in bytes.
     public static let minimumSecretBytes = 32
@@ -42,7 +68,7 @@ public struct FastAuthConfig: Sendable {
         secret: String, previousSecrets: [String] = [], jwt: JWTConfig = JWTConfig(),
         hooks: any EventHooks = NoHooks(), tokenDelivery: TokenDelivery = .json, routePrefix: String = "/auth",
         cookie: CookieConfig = CookieConfig(), passwordPolicy: PasswordPolicy = PasswordPolicy(),
-        security: SecurityConfig = SecurityConfig(), roles: RolesConfig = RolesConfig()
+        security: SecurityConfig = SecurityConfig(), publicURL: String? = nil, roles: RolesConfig = RolesConfig()
     ) throws(ConfigurationError) {
         self.secret = secret
         self.previousSecrets = previousSecrets
@@ -54,7 +80,13 @@ public struct FastAuthConfig: Sendable {
         self.passwordPolicy = passwordPolicy
         self.security = security
         self.roles = roles
+        var trimmedURL = publicURL
+        while let url = trimmedURL, url.hasSuffix("/") { trimmedURL = String(url.dropLast()) }
+        self.publicURL = trimmedURL
         var problems: [String] = passwordPolicy.problems + security.problems + roles.problems
+        if let publicURL, !Self.isBaseURL(publicURL) {
+            problems.append("publicURL must be an absolute http(s) URL without query or fragment, like https://auth.example.com, not \"\(publicURL.prefix(80))\"")
+        }
         if !routePrefix.hasPrefix("/") || routePrefix.contains(" ") || (routePrefix.count > 1 && routePrefix.hasSuffix("/")) {
             problems.append("routePrefix must start with \"/\" and not end with one (e.g. \"/auth\"), not \"\(routePrefix)\"")
         }

@@ -1,4 +1,4 @@
-/// Token settings (DESIGN §9): algorithm, lifetimes, issuer/audience, keys and rotation.
+/// Token settings: algorithm, lifetimes, issuer/audience, keys and rotation.
 public struct JWTConfig: Sendable {
     /// The signing algorithm of access tokens. Default `HS256`.
     public var algorithm: SigningAlgorithm

@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Dispatch
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -40,17 +41,25 @@ public struct ScryptParameters: Sendable, Hashable {
 public struct PasswordHasher: Sendable {
     /// The parameters new hashes get.
     public let parameters: ScryptParameters
-    private let limiter: ConcurrencyLimiter
+    let limiter: ConcurrencyLimiter
     package let dummyHash: String
 
-    /// Creates a hasher that runs at most `maxConcurrentHashes` at once (default: one per core).
+    /// Creates a hasher that runs at most `maxConcurrentHashes` at once (default: one per core),
+    /// with at most `queueLimit` more waiting (default: unbounded) and none waiting longer
+    /// than `maxWait`: beyond either, ``hash(_:)`` and ``check(_:against:)`` throw
+    /// ``HashingRefused`` before hashing.
     ///
     /// Unknown-email logins are checked against a dummy hash with the current parameters, so
     /// they cost the same as wrong passwords. It needs no computing: random salt and random
     /// digest bytes make a well-formed hash that no password matches (but 2^-256).
-    public init(parameters: ScryptParameters = .owasp, maxConcurrentHashes: Int? = nil) throws {
+    public init(
+        parameters: ScryptParameters = .owasp, maxConcurrentHashes: Int? = nil, queueLimit: Int? = nil,
+        maxWait: Duration = .seconds(10)
+    ) throws {
         self.parameters = parameters
-        self.limiter = ConcurrencyLimiter(limit: max(1, maxConcurrentHashes ?? ProcessInfo.processInfo.activeProcessorCount))
+        self.limiter = ConcurrencyLimiter(
+            limit: max(1, maxConcurrentHashes ?? ProcessInfo.processInfo.activeProcessorCount),
+            queueLimit: queueLimit ?? .max, maxWait: maxWait)
         var random = SystemRandomNumberGenerator()
         let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
         let digest = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -64,17 +73,38 @@ public struct PasswordHasher: Sendable {
         return try await limiter.run { try Self.hashNow(password, parameters: parameters) }
     }
 
-    /// `true` when `password` matches `hash`. A malformed hash never matches.
+    /// `true` when `password` matches `hash`. A malformed hash never matches. Throws
+    /// ``HashingRefused`` when the hasher's queue refuses the work.
+    public func check(_ password: String, against hash: String) async throws(HashingRefused) -> Bool {
+        do {
+            return try await limiter.run { Self.verifyNow(password, against: hash) }
+        } catch let refused as HashingRefused {
+            throw refused
+        } catch {
+            return false
+        }
+    }
+
+    /// ``check(_:against:)`` that reads a refusal as "no match".
     public func verify(_ password: String, against hash: String) async -> Bool {
-        await limiter.runNonThrowing { Self.verifyNow(password, against: hash) }
+        (try? await check(password, against: hash)) ?? false
     }
 
     /// Spends one verification on a dummy hash and returns `false`: for unknown emails, so the
     /// response time does not tell which emails exist.
+    public func checkDummy(_ password: String) async throws(HashingRefused) -> Bool {
+        _ = try await check(password, against: dummyHash)
+        return false
+    }
+
+    /// ``checkDummy(_:)`` that ignores a refusal.
     public func verifyDummy(_ password: String) async -> Bool {
         _ = await verify(password, against: dummyHash)
         return false
     }
+
+    /// Password hashes waiting for a slot now.
+    public var waiting: Int { limiter.waiting }
 
     /// `true` when `hash` was made with weaker parameters than the current ones.
     public func needsRehash(_ hash: String) -> Bool {
@@ -127,51 +157,133 @@ public struct PasswordHasher: Sendable {
     }
 }
 
-/// Runs blocking work on Dispatch's global queue, at most `limit` at a time, waiting
-/// asynchronously (without holding a cooperative thread) for a free slot.
-final class ConcurrencyLimiter: Sendable {
-    private let state: AsyncSemaphore
-
-    init(limit: Int) {
-        state = AsyncSemaphore(limit: limit)
-    }
-
-    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await runNonThrowing { Result { try work() } }.get()
-    }
-
-    func runNonThrowing<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await state.acquire()
-        let value = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
+/// Password hashing refused before it started: the queue in front of the hasher was full, the
+/// request waited longer than the hasher allows, or its task was cancelled while waiting.
+public struct HashingRefused: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Reason: Sendable, Hashable { case queueFull, waitedTooLong, cancelled }
+    public let reason: Reason
+    public var description: String {
+        switch reason {
+        case .queueFull: "the password hashing queue is full"
+        case .waitedTooLong: "the request waited too long for password hashing"
+        case .cancelled: "the request was cancelled while waiting for password hashing"
         }
-        await state.release()
-        return value
     }
 }
 
-/// A counting semaphore for async code.
-actor AsyncSemaphore {
-    private var available: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(limit: Int) {
-        available = limit
+/// Runs blocking work on Dispatch's global queue, at most `limit` at a time, waiting
+/// asynchronously (without holding a cooperative thread) for a free slot — with at most
+/// `queueLimit` callers waiting: one more is refused at once. A waiter that has waited longer
+/// than `maxWait` when its turn comes, or whose task is cancelled while it waits, is dropped
+/// before its work runs.
+final class ConcurrencyLimiter: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let since: Date
+        let continuation: CheckedContinuation<Void, any Error>
     }
 
-    func acquire() async {
-        if available > 0 {
-            available -= 1
-            return
+    private struct State {
+        var running = 0
+        var nextID: UInt64 = 0
+        var waiters: [Waiter] = []
+        var head = 0
+        var waiting: Int { waiters.count - head }
+
+        mutating func popFirst() -> Waiter? {
+            guard head < waiters.count else { return nil }
+            let waiter = waiters[head]
+            head += 1
+            if head > 64, head * 2 > waiters.count {
+                waiters.removeFirst(head)
+                head = 0
+            }
+            return waiter
         }
-        await withCheckedContinuation { waiters.append($0) }
     }
 
-    func release() {
-        if waiters.isEmpty {
-            available += 1
-        } else {
-            waiters.removeFirst().resume()
+    let limit: Int
+    let queueLimit: Int
+    let maxWait: TimeInterval
+    private let now: @Sendable () -> Date
+    private let state = Mutex(State())
+
+    init(
+        limit: Int, queueLimit: Int = .max, maxWait: Duration = .seconds(3600), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.limit = max(1, limit)
+        self.queueLimit = max(0, queueLimit)
+        self.maxWait = Double(maxWait.components.seconds) + Double(maxWait.components.attoseconds) / 1e18
+        self.now = now
+    }
+
+    /// Callers waiting for a slot now.
+    var waiting: Int { state.withLock { $0.waiting } }
+    /// Work items running now.
+    var running: Int { state.withLock { $0.running } }
+
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await acquire()
+        defer { release() }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    private func acquire() async throws(HashingRefused) {
+        enum Admission { case now, wait(UInt64), full }
+        let id: UInt64 = state.withLock { $0.nextID += 1; return $0.nextID }
+        do {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let admission: Admission = state.withLock { state in
+                        if Task.isCancelled { return .full }
+                        if state.running < limit, state.waiting == 0 {
+                            state.running += 1
+                            return .now
+                        }
+                        guard state.waiting < queueLimit else { return .full }
+                        state.waiters.append(Waiter(id: id, since: now(), continuation: continuation))
+                        return .wait(id)
+                    }
+                    switch admission {
+                    case .now: continuation.resume()
+                    case .full:
+                        continuation.resume(throwing: HashingRefused(reason: Task.isCancelled ? .cancelled : .queueFull))
+                    case .wait: break
+                    }
+                }
+            } onCancel: {
+                let cancelled: Waiter? = state.withLock { state in
+                    guard let index = state.waiters[state.head...].firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiters.remove(at: index)
+                }
+                cancelled?.continuation.resume(throwing: HashingRefused(reason: .cancelled))
+            }
+        } catch let refused as HashingRefused {
+            throw refused
+        } catch {
+            throw HashingRefused(reason: .cancelled)
+        }
+    }
+
+    /// Frees a slot: hands it to the oldest waiter that has not waited too long; those that
+    /// have are refused.
+    private func release() {
+        var expired: [Waiter] = []
+        let current = now()
+        let next: Waiter? = state.withLock { state in
+            while let waiter = state.popFirst() {
+                if current.timeIntervalSince(waiter.since) > maxWait {
+                    expired.append(waiter)
+                    continue
+                }
+                return waiter  // the slot passes to it: `running` stays the same
+            }
+            state.running -= 1
+            return nil
+        }
+        for waiter in expired { waiter.continuation.resume(throwing: HashingRefused(reason: .waitedTooLong)) }
+        next?.continuation.resume()
     }
 }

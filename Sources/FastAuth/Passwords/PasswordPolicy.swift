@@ -1,4 +1,4 @@
-/// Rules a new password must meet (DESIGN §6.2). Default: 8 to 128 characters, no class rules.
+/// Rules a new password must meet. Default: 8 to 128 characters, no class rules.
 public struct PasswordPolicy: Sendable, Hashable {
     public var minLength: Int
     public var maxLength: Int

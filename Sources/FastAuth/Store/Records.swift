@@ -18,7 +18,7 @@ public struct StoredUser: Sendable, Hashable {
 }
 
 /// A login session: one device. Its refresh tokens form one family, of which the session
-/// keeps the live token and the one it replaced (DESIGN §6.3–6.4): an exchange is one
+/// keeps the live token and the one it replaced: an exchange is one
 /// compare-and-set on this record, so it needs no multi-statement transaction.
 public struct SessionRecord: Sendable, Hashable, Codable {
     public var id: SessionID

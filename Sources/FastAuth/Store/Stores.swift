@@ -26,7 +26,7 @@ public protocol UserStore: Sendable {
     func deleteUser(_ id: UserID) async throws -> Bool
 }
 
-/// Sessions and their refresh-token families (DESIGN §6.3–6.4). Every method that changes
+/// Sessions and their refresh-token families. Every method that changes
 /// state is atomic under concurrent calls from any number of processes.
 public protocol SessionStore: Sendable {
     /// Stores a new session; its ``SessionRecord/currentTokenID`` is the first refresh token.
@@ -47,6 +47,11 @@ public protocol SessionStore: Sendable {
     func revokeSession(_ id: SessionID, userID: UserID, now: Date) async throws -> Bool
     /// Revokes every active session of `userID`; returns how many.
     func revokeAllSessions(userID: UserID, now: Date) async throws -> Int
+    /// Revokes the user's active sessions beyond the `keeping` most recently used ones (one
+    /// statement) and returns their ids.
+    func revokeLeastRecentlyUsedSessions(userID: UserID, keeping: Int, now: Date) async throws -> [SessionID]
+    /// Deletes the sessions that were revoked or expired before `cutoff`; returns how many.
+    func deleteSessions(endedBefore cutoff: Date) async throws -> Int
 }
 
 /// Counters for rate limits and login lockouts, shared by every instance.
@@ -62,7 +67,18 @@ public protocol RateLimitStore: Sendable {
     func lock(_ key: String, until: Date) async throws
     /// When the lock on `key` ends, if it is locked at `now`.
     func lockedUntil(_ key: String, now: Date) async throws -> Date?
-    /// Deletes counters and locks that ended before `now`.
+    /// Records login attempt `id` of `key` at `now` (kept until `expiresAt`), then returns the
+    /// times of the newest `limit` attempts of `key` made after `since`, newest first, this one
+    /// included. The record is committed before the attempts are read, so of any number of
+    /// concurrent calls for one key — on any number of instances — the k-th to be recorded
+    /// sees at least k attempts: a burst cannot slip more than the allowed number past a check
+    /// on the count.
+    func recordAttempt(_ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int) async throws -> [Date]
+    /// Forgets login attempt `id` (one refused before it was evaluated).
+    func removeAttempt(id: String) async throws
+    /// Forgets every login attempt of `key` (after a successful login).
+    func clearAttempts(_ key: String) async throws
+    /// Deletes counters, locks and login attempts that ended before `now`.
     func purgeExpired(now: Date) async throws
 }
 

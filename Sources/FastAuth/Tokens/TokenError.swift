@@ -1,13 +1,13 @@
 /// Why a token was refused or could not be issued.
 ///
-/// The ``code`` is stable and names the DESIGN §4 rule that failed; ``description`` never
+/// The ``code`` is stable and names the verification rule that failed; ``description`` never
 /// contains the token, a key or a secret, so it is safe to log.
 public struct TokenError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable, machine-readable reason.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The code's name, e.g. `"expired"`.
         public let name: String
-        /// The DESIGN §4 verification rule this code belongs to, if any.
+        /// The verification rule (docs/TOKENS.md) this code belongs to, if any.
         public let rule: Int?
 
         private init(_ name: String, rule: Int?) {
@@ -67,7 +67,7 @@ public struct TokenError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        if let rule = code.rule { "\(reason) [\(code.name), DESIGN §4 rule \(rule)]" } else { "\(reason) [\(code.name)]" }
+        if let rule = code.rule { "\(reason) [\(code.name), verification rule \(rule)]" } else { "\(reason) [\(code.name)]" }
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }

@@ -22,7 +22,7 @@ public struct TokenPair: Sendable, Hashable {
     public let expiresIn: Int64
 }
 
-/// Issues and verifies FastAuth tokens for one configuration: the token engine of DESIGN §4.
+/// Issues and verifies FastAuth tokens for one configuration: the token engine of docs/TOKENS.md.
 public struct TokenService: Sendable {
     /// The configuration.
     public let config: FastAuthConfig
@@ -135,7 +135,7 @@ public struct TokenService: Sendable {
 
     // MARK: Verifying
 
-    /// Verifies an access token: every rule of DESIGN §4.
+    /// Verifies an access token: every verification rule.
     public func verifyAccessToken(_ token: String, now: Date? = nil) throws(TokenError) -> VerifiedToken {
         try accessVerifier.verify(token, as: .access, keys: keyRing.snapshot.access, now: now ?? clock.now())
     }

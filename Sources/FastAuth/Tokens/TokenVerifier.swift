@@ -42,7 +42,7 @@ public struct VerifiedToken: Sendable, Hashable {
     public let keyID: KeyID
 }
 
-/// Verifies compact JWTs: every rule of DESIGN §4, in an order that refuses malformed input
+/// Verifies compact JWTs: every verification rule, in an order that refuses malformed input
 /// before any cryptography. Never traps, whatever the input.
 public struct TokenVerifier: Sendable {
     /// The checks applied.

@@ -113,10 +113,26 @@ enum SQLSchema {
                 """,
                 "DROP TABLE fastauth_refresh_tokens",
             ]),
+        // Login attempts, one row each, so a lockout counts failures over the trailing lockout
+        // period instead of in fixed clock windows.
+        SQLSchemaMigration(
+            version: 4, name: "record login attempts for the sliding lockout",
+            statements: [
+                """
+                CREATE TABLE fastauth_login_attempts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    "key" TEXT NOT NULL,
+                    attempted_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                #"CREATE INDEX fastauth_login_attempts_key ON fastauth_login_attempts ("key", attempted_at)"#,
+                "CREATE INDEX fastauth_login_attempts_expiry ON fastauth_login_attempts (expires_at)",
+            ]),
         // Roles are named by their name; deleting a role or a user deletes its permissions and
         // assignments (ON DELETE CASCADE), and a repeated grant is a no-op (the primary keys).
         SQLSchemaMigration(
-            version: 4, name: "create roles, role permissions and user roles",
+            version: 5, name: "create roles, role permissions and user roles",
             statements: [
                 """
                 CREATE TABLE fastauth_roles (

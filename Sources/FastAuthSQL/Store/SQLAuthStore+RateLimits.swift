@@ -76,12 +76,54 @@ extension SQLAuthStore {
         }
     }
 
-    /// Deletes counters and locks that ended at or before `now`.
+    /// Records a login attempt, then reads the newest attempts of its key — two statements on
+    /// purpose: the insert commits before the read starts, so the k-th attempt to commit sees
+    /// at least k rows. (A single `INSERT … RETURNING (SELECT count(*) …)` would not: its
+    /// subquery reads the snapshot from before the statement, which misses both its own row
+    /// and every concurrent uncommitted one, so a burst could all read a count of 1.)
+    public func recordAttempt(
+        _ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int
+    ) async throws -> [Date] {
+        try await performWrite("record a login attempt") { database in
+            try await database.raw(
+                """
+                INSERT INTO fastauth_login_attempts (id, "key", attempted_at, expires_at)
+                VALUES (\(bind: id), \(bind: key), \(bind: now.storedMilliseconds), \(bind: expiresAt.storedMilliseconds))
+                """
+            ).run()
+        }
+        return try await perform("read login attempts") { database in
+            try await database.raw(
+                """
+                SELECT attempted_at FROM fastauth_login_attempts
+                WHERE "key" = \(bind: key) AND attempted_at > \(bind: since.storedMilliseconds)
+                ORDER BY attempted_at DESC LIMIT \(bind: max(limit, 1))
+                """
+            ).all().map { try StoredRow($0, table: "fastauth_login_attempts").date("attempted_at") }
+        }
+    }
+
+    /// Forgets one login attempt.
+    public func removeAttempt(id: String) async throws {
+        try await performWrite("forget a login attempt") { database in
+            try await database.raw("DELETE FROM fastauth_login_attempts WHERE id = \(bind: id)").run()
+        }
+    }
+
+    /// Forgets every login attempt of `key`.
+    public func clearAttempts(_ key: String) async throws {
+        try await performWrite("forget login attempts") { database in
+            try await database.raw(#"DELETE FROM fastauth_login_attempts WHERE "key" = \#(bind: key)"#).run()
+        }
+    }
+
+    /// Deletes counters, locks and login attempts that ended at or before `now`.
     public func purgeExpired(now: Date) async throws {
         let nowMilliseconds = now.storedMilliseconds
         try await performWrite("purge expired counters and locks") { database in
             try await database.raw("DELETE FROM fastauth_counters WHERE expires_at <= \(bind: nowMilliseconds)").run()
             try await database.raw("DELETE FROM fastauth_locks WHERE locked_until <= \(bind: nowMilliseconds)").run()
+            try await database.raw("DELETE FROM fastauth_login_attempts WHERE expires_at <= \(bind: nowMilliseconds)").run()
         }
     }
 }

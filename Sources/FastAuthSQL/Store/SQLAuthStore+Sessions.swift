@@ -118,6 +118,40 @@ extension SQLAuthStore {
         }
     }
 
+    /// Revokes the user's active sessions beyond the `keeping` most recently used ones, in one
+    /// statement (a large LIMIT, since SQLite needs one before OFFSET and PostgreSQL accepts it).
+    public func revokeLeastRecentlyUsedSessions(userID: UserID, keeping: Int, now: Date) async throws -> [SessionID] {
+        let nowMilliseconds = now.storedMilliseconds
+        return try await performWrite("end a user's least recently used sessions") { database in
+            try await database.raw(
+                """
+                UPDATE fastauth_sessions SET revoked_at = \(bind: nowMilliseconds)
+                WHERE id IN (
+                    SELECT id FROM fastauth_sessions
+                    WHERE user_id = \(bind: userID.rawValue) AND revoked_at IS NULL
+                    AND expires_at > \(bind: nowMilliseconds)
+                    ORDER BY last_used_at DESC, created_at DESC, id DESC
+                    LIMIT 1000000000 OFFSET \(bind: max(keeping, 0)))
+                RETURNING id
+                """
+            ).all().map { SessionID(try StoredRow($0, table: "fastauth_sessions").string("id")) }
+        }
+    }
+
+    /// Deletes the sessions revoked or expired before `cutoff`.
+    public func deleteSessions(endedBefore cutoff: Date) async throws -> Int {
+        let cutoffMilliseconds = cutoff.storedMilliseconds
+        return try await performWrite("delete ended sessions") { database in
+            try await database.raw(
+                """
+                DELETE FROM fastauth_sessions
+                WHERE revoked_at < \(bind: cutoffMilliseconds) OR expires_at < \(bind: cutoffMilliseconds)
+                RETURNING id
+                """
+            ).all().count
+        }
+    }
+
     // MARK: Statements shared by several operations
 
     private static func session(id: SessionID, in database: any SQLDatabase) async throws -> SessionRecord? {

@@ -17,7 +17,7 @@ struct RouteSpec: Sendable {
 }
 
 extension AuthService {
-    /// Registers every auth route of DESIGN §3 under ``FastAuthConfig/routePrefix``:
+    /// Registers every auth route of docs/HTTP-API.md under ``FastAuthConfig/routePrefix``:
     /// register, login, refresh, logout, me, sessions, token introspection and revocation,
     /// the role routes, and `openapi.json`.
     public func mount(_ routes: any RoutesBuilder) {
@@ -93,7 +93,9 @@ struct AuthRoutes: Sendable {
 
     private func context(_ request: Request) -> RequestContext {
         RequestContext(
-            clientAddress: request.remoteAddress?.ipAddress ?? "unknown",
+            clientAddress: auth.clientAddress(
+                peer: request.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
+                forwarded: request.headers[.forwarded]),
             userAgent: request.headers.first(name: .userAgent), requestID: request.id)
     }
 

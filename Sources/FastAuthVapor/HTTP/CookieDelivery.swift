@@ -2,7 +2,7 @@ import FastAuth
 import Vapor
 
 /// Token responses in both delivery modes: the JSON token pair, or HttpOnly cookies
-/// (DESIGN §6.6) with a `{"message": "Authentication successful"}` body.
+/// with a `{"message": "Authentication successful"}` body.
 struct CookieDelivery: Sendable {
     let config: FastAuthConfig
     let csrf: CSRFTokens

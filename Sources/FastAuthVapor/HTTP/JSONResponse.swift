@@ -13,7 +13,7 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// `{"detail": message}` (and a stable `code`, DESIGN §3 ★).
+    /// `{"detail": message}` (and a stable `code`).
     static func detail(_ status: HTTPResponseStatus, _ message: String, code: String? = nil, headers: HTTPHeaders = [:]) -> Response {
         var writer = JSONWriter(capacity: 64 + message.utf8.count)
         writer.raw("{\"detail\":")
@@ -44,6 +44,9 @@ enum JSONResponse {
             status = .tooManyRequests
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 60))
         case .sessionNotFound, .roleNotFound, .userNotFound: status = .notFound
+        case .busy:
+            status = .serviceUnavailable
+            headers.add(name: .retryAfter, value: String(error.retryAfter ?? 1))
         default: status = .serviceUnavailable
         }
         return detail(status, error.message, code: error.code.name, headers: headers)

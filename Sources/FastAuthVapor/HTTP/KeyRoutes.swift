@@ -2,7 +2,7 @@ public import FastAuth
 import Synchronization
 public import Vapor
 
-/// `GET /.well-known/jwks.json` and `GET /.well-known/oauth-authorization-server` (DESIGN §3, §5).
+/// `GET /.well-known/jwks.json` and `GET /.well-known/oauth-authorization-server`.
 struct KeyRoutes: Sendable {
     let auth: AuthService
     private let jwksResponses = JWKSResponses()
@@ -45,14 +45,13 @@ struct KeyRoutes: Sendable {
     }
 
     /// RFC 8414 metadata: where the keys and the token endpoints are, and the algorithms.
+    ///
+    /// Every URL is built from the configuration (``FastAuthConfig/metadataBaseURL``), never
+    /// from the request's `Host` or forwarding headers (the response is publicly cacheable: one
+    /// forged `Host` would point every verifier at another key set). Without a configured base,
+    /// 404.
     func metadata(_ request: Request) -> Response {
-        let base: String
-        if let issuer = auth.config.jwt.issuer, issuer.hasPrefix("https://") || issuer.hasPrefix("http://") {
-            base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
-        } else {
-            let scheme = request.headers.first(name: "X-Forwarded-Proto") == "https" ? "https" : "http"
-            base = "\(scheme)://\(request.headers.first(name: .host) ?? "localhost")"
-        }
+        guard let base = auth.config.metadataBaseURL else { return JSONResponse.detail(.notFound, "Not Found") }
         let prefix = auth.config.routePrefix == "/" ? "" : auth.config.routePrefix
         var document: [String: JSONValue] = [
             "issuer": .string(auth.config.jwt.issuer ?? base),
@@ -71,19 +70,38 @@ struct KeyRoutes: Sendable {
     }
 }
 
-/// Runs the key rotation loop for the application's lifetime: started after boot, cancelled on
-/// shutdown.
-final class KeyRotationLifecycle: LifecycleHandler {
-    private let service: KeyRotationService
+extension AuthService {
+    /// Registers the auth routes and the `.well-known` routes on `app`, and runs managed-key
+    /// rotation (loading, reloading, rotating) and the housekeeping task (purging expired
+    /// counters, login attempts and long-ended sessions) for the application's lifetime.
+    ///
+    /// Call it after `createTables()`; in managed mode, `try await auth.keys.tick()` first
+    /// makes keys available before the server starts instead of shortly after.
+    public func mount(_ app: Application) {
+        mount(app as any RoutesBuilder)
+        KeyRoutes(auth: self).register(on: app)
+        if keys.isManaged {
+            let rotation = KeyRotationService(keys: keys)
+            app.lifecycle.use(BackgroundTaskLifecycle { await rotation.run() })
+        }
+        let housekeeping = self.housekeeping
+        app.lifecycle.use(BackgroundTaskLifecycle { await housekeeping.run() })
+    }
+}
+
+/// Runs a background task for the application's lifetime: started after boot, cancelled (and
+/// awaited) on shutdown.
+final class BackgroundTaskLifecycle: LifecycleHandler {
+    private let body: @Sendable () async -> Void
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    init(service: KeyRotationService) {
-        self.service = service
+    init(_ body: @escaping @Sendable () async -> Void) {
+        self.body = body
     }
 
     func didBootAsync(_ application: Application) async throws {
-        let service = self.service
-        task.withLock { $0 = Task { await service.run() } }
+        let body = self.body
+        task.withLock { $0 = Task { await body() } }
     }
 
     func shutdownAsync(_ application: Application) async {
@@ -93,21 +111,6 @@ final class KeyRotationLifecycle: LifecycleHandler {
         }
         running?.cancel()
         await running?.value
-    }
-}
-
-extension AuthService {
-    /// Registers the auth routes and the `.well-known` routes on `app`, and runs managed-key
-    /// rotation (loading, reloading, rotating) for the application's lifetime.
-    ///
-    /// Call it after `createTables()`; in managed mode, `try await auth.keys.tick()` first
-    /// makes keys available before the server starts instead of shortly after.
-    public func mount(_ app: Application) {
-        mount(app as any RoutesBuilder)
-        KeyRoutes(auth: self).register(on: app)
-        if keys.isManaged {
-            app.lifecycle.use(KeyRotationLifecycle(service: KeyRotationService(keys: keys)))
-        }
     }
 }
 

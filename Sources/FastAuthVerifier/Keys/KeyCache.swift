@@ -6,8 +6,8 @@ import FastAuth
     import Foundation
 #endif
 
-/// What a verifier knows about the issuer's keys, and every caching decision built on it
-/// (DESIGN §7). Pure: each decision takes `now`; nothing here fetches, waits or starts work.
+/// What a verifier knows about the issuer's keys, and every caching decision built on it.
+/// Pure: each decision takes `now`; nothing here fetches, waits or starts work.
 /// ``RemoteTokenVerifier`` asks it what to do, does it, and reports back.
 struct KeyCache: Sendable {
     /// The rules, from the configuration.
@@ -21,6 +21,9 @@ struct KeyCache: Sendable {
         /// At most this many refused `kid`s are remembered (the memory stays bounded whatever
         /// an attacker sends; the cooldown alone still limits fetches).
         var maxUnknownKeyIDs: Int = 1024
+        /// Known keys keep working this long past their freshness while fetches fail; then
+        /// the cache fails closed.
+        var maxStale: Duration = .seconds(86_400)
     }
 
     /// What to do with a token that needs the keys.
@@ -64,7 +67,7 @@ struct KeyCache: Sendable {
 
     /// What a verification at `now` should do about the keys.
     func plan(now: Date) -> Plan {
-        guard let keys else {
+        guard let keys = usableKeys(now: now) else {
             return now < retryNotBefore ? .unavailable(lastError) : .refreshAndWait
         }
         if now < freshUntil { return .use(keys) }
@@ -72,6 +75,13 @@ struct KeyCache: Sendable {
             return now < retryNotBefore ? .use(keys) : .refreshInBackground(keys)
         }
         return .refreshAndWait
+    }
+
+    /// The loaded keys, unless they are stale past ``Policy/maxStale`` (then `nil`: verification
+    /// fails closed rather than trusting keys the issuer may have withdrawn long ago).
+    func usableKeys(now: Date) -> KeySet? {
+        guard let keys, now < freshUntil.adding(policy.maxStale) else { return nil }
+        return keys
     }
 
     /// `true` when `kid` was looked for recently and the issuer did not have it.

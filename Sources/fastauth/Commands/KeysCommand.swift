@@ -40,7 +40,7 @@ struct KeysCommand: AsyncParsableCommand {
                 let store = SQLAuthStore(database: connection.database)
                 try await store.createTables()
                 let tokens = try await TokenService(config: config)
-                let manager = KeyManager(config: config, keyRing: tokens.keyRing, store: store as? any SigningKeyStore)
+                let manager = KeyManager(config: config, keyRing: tokens.keyRing, store: store)
                 let result = try await body(manager)
                 await connection.shutdown()
                 return result
@@ -96,9 +96,21 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var options: Options
 
         func run() async throws {
-            let count = try await options.withKeys { try await $0.rewrap() }
-            print("resealed \(count) key(s) under the current secret")
+            let report = try await options.withKeys { try await $0.rewrap() }
+            print(KeysCommand.describe(report), terminator: "")
+            if !report.failed.isEmpty { throw ExitCode(1) }
         }
+    }
+
+    /// What `keys rewrap` did, a line per key that was resealed or could not be.
+    static func describe(_ report: KeyManager.RewrapReport) -> String {
+        var text = "resealed \(report.resealed.count) key(s) under the current secret"
+            + (report.alreadyCurrent.isEmpty ? "" : "; \(report.alreadyCurrent.count) already were") + "\n"
+        for kid in report.resealed { text += "  resealed \(kid.rawValue)\n" }
+        for (kid, reason) in report.failed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            text += "  FAILED \(kid.rawValue): \(reason) (is the secret that sealed it in FASTAUTH_PREVIOUS_SECRETS?)\n"
+        }
+        return text
     }
 
     /// A plain-text table of keys.

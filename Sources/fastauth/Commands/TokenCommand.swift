@@ -111,12 +111,26 @@ struct InspectTokenCommand: AsyncParsableCommand {
             text += "Verification: OK (\(verified.header.algorithm), key \(verified.keyID.rawValue), \(verified.claims.type) token)\n"
             return (text, 0)
         case .failure(let error)?:
-            let rule = error.code.rule.map { ", DESIGN §4 rule \($0)" } ?? ""
+            let rule = error.code.rule.map { ", verification rule \($0)" } ?? ""
             text += "Verification: FAILED: \(error.reason) [\(error.code.name)\(rule)]\n"
+            if secret != nil, error.code == .unknownKeyID || error.code == .invalidSignature {
+                text += "Hint: \(secretHint(kid: inspection.header?["kid"]?.stringValue))\n"
+            }
             return (text, 1)
         case nil:
             return (text, 0)
         }
+    }
+
+    /// Why a token fails with `--secret` when its kid is unknown or its signature is wrong: a
+    /// FastAuth HS kid (`hs-…`, `rt-…`) is derived from the secret, so another secret means
+    /// another kid.
+    static func secretHint(kid: String?) -> String {
+        if let kid, kid.hasPrefix("hs-") || kid.hasPrefix("rt-") {
+            return "the token's kid \(kid) is derived from the secret that signed it, and this secret derives another one: "
+                + "the token was most likely signed with a different secret (check FASTAUTH_SECRET, or .fastauth/secret in development)"
+        }
+        return "the token was most likely signed with a different secret, or by another issuer"
     }
 
     /// Keys a secret stands for: the HS access key for the header's algorithm (with and

@@ -45,7 +45,7 @@ enum AuthServer {
         do {
             let store = SQLAuthStore(database: connection.database)
             let report = try await store.createTables()
-            logger.info("database ready", metadata: ["database": "\(connection.location)", "migrations": "\(report)"])
+            logger.info("database ready", metadata: ["database": "\(connection.location)", "schema": "\(report)"])
             let app = try await makeApplication(settings: settings, store: store, logger: logger)
             logger.info(
                 "FastAuth listening",

@@ -38,6 +38,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit-per-minute"), help: "FASTAUTH_RATE_LIMIT_PER_MINUTE (0 disables)") var rateLimitPerMinute: String?
     @Option(name: .customLong("lockout-attempts"), help: "FASTAUTH_LOCKOUT_ATTEMPTS") var lockoutAttempts: String?
     @Option(name: .customLong("lockout-seconds"), help: "FASTAUTH_LOCKOUT_SECONDS") var lockoutSeconds: String?
+    @Option(name: .customLong("trusted-proxies"), help: "FASTAUTH_TRUSTED_PROXIES: comma-separated IPs/CIDRs whose X-Forwarded-For is believed")
+    var trustedProxies: String?
+    @Option(name: .customLong("purge-interval"), help: "FASTAUTH_PURGE_INTERVAL seconds between housekeeping runs (default 3600)")
+    var purgeInterval: String?
+    @Option(name: .customLong("max-sessions-per-user"), help: "FASTAUTH_MAX_SESSIONS_PER_USER (default 100; 0: no limit)")
+    var maxSessionsPerUser: String?
+    @Option(name: .customLong("hash-queue-limit"), help: "FASTAUTH_HASH_QUEUE_LIMIT: password hashes that may wait; beyond it 503 (default 16 × cores)")
+    var hashQueueLimit: String?
+    @Option(name: .customLong("public-url"), help: "FASTAUTH_PUBLIC_URL: the external base URL, e.g. https://auth.example.com")
+    var publicURL: String?
     @Option(name: .customLong("admin-role"), help: "FASTAUTH_ADMIN_ROLE: the role that may manage roles (default admin)") var adminRole: String?
     @Option(name: .customLong("roles-claim"), help: "FASTAUTH_ROLES_CLAIM: true puts roles and permissions in access tokens") var rolesClaim: String?
 
@@ -55,10 +65,24 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_PUBLIC_KEY_FILE", publicKeyFile), ("FASTAUTH_TOKEN_DELIVERY", tokenDelivery),
             ("FASTAUTH_ROUTE_PREFIX", routePrefix), ("FASTAUTH_RATE_LIMIT_PER_MINUTE", rateLimitPerMinute),
             ("FASTAUTH_LOCKOUT_ATTEMPTS", lockoutAttempts), ("FASTAUTH_LOCKOUT_SECONDS", lockoutSeconds),
+            ("FASTAUTH_TRUSTED_PROXIES", trustedProxies), ("FASTAUTH_PURGE_INTERVAL", purgeInterval),
+            ("FASTAUTH_MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("FASTAUTH_HASH_QUEUE_LIMIT", hashQueueLimit),
+            ("FASTAUTH_PUBLIC_URL", publicURL),
             ("FASTAUTH_ADMIN_ROLE", adminRole), ("FASTAUTH_ROLES_CLAIM", rolesClaim),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged
+    }
+
+    /// One line when this is a debug build: its unoptimised crypto makes a login take over a
+    /// second. `nil` in release builds.
+    static var buildWarning: String? {
+        #if DEBUG
+        "WARNING: this fastauth is a debug build (password hashing and signing are ~10x slower); "
+            + "for real use build it with `swift build -c release` and run .build/release/fastauth"
+        #else
+        nil
+        #endif
     }
 
     func run() async throws {
@@ -70,6 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let notice = settings.secretNotice { writeError(notice) }
+        if let warning = Self.buildWarning { writeError(warning) }
         do {
             try await AuthServer.run(settings)
         } catch let error as ExitCode {

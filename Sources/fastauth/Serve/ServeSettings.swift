@@ -1,7 +1,7 @@
 import FastAuth
 import Foundation
 
-/// `fastauth serve`'s settings from the `FASTAUTH_*` environment (DESIGN §9), with flags of the
+/// `fastauth serve`'s settings from the `FASTAUTH_*` environment, with flags of the
 /// same name overriding. Loading reports every problem at once.
 struct ServeSettings {
     enum Mode: String { case development, production }
@@ -22,6 +22,8 @@ struct ServeSettings {
         "FASTAUTH_JWKS_MAX_AGE", "FASTAUTH_KEY_ROTATION_INTERVAL", "FASTAUTH_PRIVATE_KEY_FILE",
         "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
+        "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
+        "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL",
         "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM",
     ]
 
@@ -104,9 +106,14 @@ struct ServeSettings {
         let security = SecurityConfig(
             rateLimitPerMinute: integer("FASTAUTH_RATE_LIMIT_PER_MINUTE", default: 100, range: 0...1_000_000),
             lockoutAttempts: integer("FASTAUTH_LOCKOUT_ATTEMPTS", default: 5, range: 1...1000),
-            lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300))
+            lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300),
+            trustedProxies: list("FASTAUTH_TRUSTED_PROXIES") ?? [],
+            maxSessionsPerUser: integer("FASTAUTH_MAX_SESSIONS_PER_USER", default: 100, range: 0...1_000_000),
+            hashQueueLimit: value("FASTAUTH_HASH_QUEUE_LIMIT").map { _ in integer("FASTAUTH_HASH_QUEUE_LIMIT", default: 32, range: 0...100_000) },
+            purgeInterval: seconds("FASTAUTH_PURGE_INTERVAL", default: 3600))
         let roles = RolesConfig(adminRole: adminRole(environment: environment), rolesClaim: boolean("FASTAUTH_ROLES_CLAIM"))
 
+        let publicURL = value("FASTAUTH_PUBLIC_URL")
         var secret = value("FASTAUTH_SECRET") ?? ""
         var notice: String?
         if secret.isEmpty {
@@ -125,7 +132,8 @@ struct ServeSettings {
             config = try FastAuthConfig(
                 secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
                 tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
-                cookie: CookieConfig(secure: mode == .production), security: security, roles: roles)
+                cookie: CookieConfig(secure: mode == .production || publicURL?.lowercased().hasPrefix("https://") == true),
+                security: security, publicURL: publicURL, roles: roles)
         } catch {
             throw ConfigurationError(problems: problems + error.problems)
         }

@@ -38,6 +38,11 @@ public final class KeyManager: Sendable {
     /// The rotation rules.
     public let policy: RotationPolicy
     private let state = Mutex<(published: PublishedKeySet?, lastUnknownKidReload: Date?)>((nil, nil))
+    private let unopenable = Mutex<Set<KeyID>>([])
+
+    /// Stored keys whose private half this instance cannot open (sealed under a secret it was
+    /// not given): it publishes them but cannot sign with them.
+    public var unopenableKeyIDs: Set<KeyID> { unopenable.withLock { $0 } }
 
     /// Unknown-`kid` reloads happen at most this often.
     public static let unknownKeyReloadInterval: TimeInterval = 5
@@ -75,23 +80,36 @@ public final class KeyManager: Sendable {
         let stored = try await store.signingKeys()
         var keys: [SigningKey] = []
         var signing: SigningKey?
+        var cannotOpen: Set<KeyID> = []
         for record in stored.sorted(by: { order($0) < order($1) }) {
             do {
                 if record.state == .current {
-                    let pem = try sealing.open(record.sealedPrivateKey, id: record.id).pem
-                    let material = try KeyMaterial.privateKey(pem: pem, algorithm: record.algorithm)
-                    let key = try await SigningKey(material: material, id: record.id)
-                    signing = signing ?? key
-                    keys.append(key)
-                } else {
-                    let jwk = try JSONValue(parsing: record.publicJWK)
-                    guard case .object(let members) = jwk else { continue }
-                    keys.append(try await SigningKey(jwk: members, algorithm: record.algorithm))
+                    do {
+                        let pem = try sealing.open(record.sealedPrivateKey, id: record.id).pem
+                        let material = try KeyMaterial.privateKey(pem: pem, algorithm: record.algorithm)
+                        let key = try await SigningKey(material: material, id: record.id)
+                        signing = signing ?? key
+                        keys.append(key)
+                        continue
+                    } catch {
+                        // Keep publishing its public half: verifiers must not see the key set flip
+                        // because this instance was started with another secret.
+                        cannotOpen.insert(record.id)
+                        if !unopenable.withLock({ $0.contains(record.id) }) {
+                            logger.critical(
+                                "the current signing key's private half cannot be opened with FASTAUTH_SECRET or FASTAUTH_PREVIOUS_SECRETS: this instance cannot sign tokens until it is given the secret that sealed it; its public key stays published",
+                                metadata: ["kid": "\(record.id)", "error": "\(error)"])
+                        }
+                    }
                 }
+                let jwk = try JSONValue(parsing: record.publicJWK)
+                guard case .object(let members) = jwk else { continue }
+                keys.append(try await SigningKey(jwk: members, algorithm: record.algorithm))
             } catch {
                 logger.error("skipping a stored signing key that cannot be loaded", metadata: ["kid": "\(record.id)", "error": "\(error)"])
             }
         }
+        unopenable.withLock { $0 = cannotOpen }
         keyRing.installAccessKeys(KeySet(signingKey: signing, verificationKeys: keys))
         let published = PublishedKeySet(keys: keys)
         let changed = state.withLock { state -> Bool in
@@ -207,18 +225,36 @@ public final class KeyManager: Sendable {
         try await reload()
     }
 
+    /// What ``rewrap()`` did with each stored key.
+    public struct RewrapReport: Sendable, Hashable {
+        /// Keys resealed under the current secret.
+        public var resealed: [KeyID] = []
+        /// Keys already sealed under the current secret.
+        public var alreadyCurrent: [KeyID] = []
+        /// Keys that could not be opened (or written), with why.
+        public var failed: [KeyID: String] = [:]
+    }
+
     /// Re-encrypts every stored private key under the current secret (after a secret
-    /// rotation, with the old one in `previousSecrets`). Returns how many were resealed.
-    public func rewrap() async throws -> Int {
-        guard let store else { return 0 }
-        var count = 0
+    /// rotation, with the old one in `previousSecrets`). A key that cannot be opened with any
+    /// of the secrets is reported and skipped; the others are resealed all the same.
+    public func rewrap() async throws -> RewrapReport {
+        var report = RewrapReport()
+        guard let store else { return report }
         for key in try await store.signingKeys() {
-            let opened = try sealing.open(key.sealedPrivateKey, id: key.id)
-            if opened.current { continue }
-            try await store.resealSigningKey(key.id, sealedPrivateKey: try sealing.seal(opened.pem, id: key.id))
-            count += 1
+            do {
+                let opened = try sealing.open(key.sealedPrivateKey, id: key.id)
+                if opened.current {
+                    report.alreadyCurrent.append(key.id)
+                    continue
+                }
+                try await store.resealSigningKey(key.id, sealedPrivateKey: try sealing.seal(opened.pem, id: key.id))
+                report.resealed.append(key.id)
+            } catch {
+                report.failed[key.id] = "\(error)"
+            }
         }
-        return count
+        return report
     }
 
     /// The stored keys, for `fastauth keys list`.

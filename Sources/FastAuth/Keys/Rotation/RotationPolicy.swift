@@ -4,7 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 
-/// The pure state machine of key rotation (DESIGN §5): given the stored keys and the time, what
+/// The pure state machine of key rotation: given the stored keys and the time, what
 /// to do next. It does nothing itself; ``KeyManager`` applies its actions to the store.
 public struct RotationPolicy: Sendable, Hashable {
     /// One step to take.

@@ -4,7 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 
-/// Where a managed key is in its life (DESIGN §5): published before it signs, signing, then
+/// Where a managed key is in its life: published before it signs, signing, then
 /// published for verification only until every token it signed has expired.
 public enum KeyState: String, Sendable, Hashable, Codable, CaseIterable {
     /// Published in the JWKS, not signing yet.

@@ -1,0 +1,74 @@
+public import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The purge task: every ``SecurityConfig/purgeInterval`` it deletes expired rate-limit
+/// counters, locks and login attempts, and sessions that ended (revoked or expired) more than
+/// ``SecurityConfig/endedSessionRetention`` ago — so no table grows without bound under any
+/// request pattern. Safe on any number of instances at once (each step is one idempotent
+/// statement). Runs until cancelled; a failing store is logged and retried at the next interval.
+public struct HousekeepingService: Sendable {
+    /// What one run removed.
+    public struct Report: Sendable, Hashable {
+        /// Sessions deleted.
+        public let sessions: Int
+    }
+
+    public let store: any AuthStore
+    public let clock: any WallClock
+    public let interval: Duration
+    public let retention: Duration
+    private let logger: Logger
+
+    public init(
+        store: any AuthStore, clock: any WallClock, interval: Duration, retention: Duration,
+        logger: Logger = Logger(label: "fastauth.housekeeping")
+    ) {
+        self.store = store
+        self.clock = clock
+        self.interval = interval
+        self.retention = retention
+        self.logger = logger
+    }
+
+    /// One pass, at the clock's `now`.
+    @discardableResult
+    public func runOnce() async throws -> Report {
+        let now = clock.now()
+        try await store.purgeExpired(now: now)
+        let cutoff = now.addingTimeInterval(-(Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18))
+        let sessions = try await store.deleteSessions(endedBefore: cutoff)
+        if sessions > 0 { logger.info("housekeeping: deleted ended sessions", metadata: ["count": "\(sessions)"]) }
+        return Report(sessions: sessions)
+    }
+
+    /// Runs a pass now and then every `interval` until the task is cancelled; `sleep` waits
+    /// (tests pass their own).
+    public func run(sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async {
+        while !Task.isCancelled {
+            do {
+                try await runOnce()
+            } catch {
+                logger.error("housekeeping pass failed; retrying at the next interval", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await sleep(interval)
+            } catch {
+                return
+            }
+        }
+    }
+}
+
+extension AuthService {
+    /// The purge task for this service's store and configuration.
+    public var housekeeping: HousekeepingService {
+        HousekeepingService(
+            store: store, clock: tokens.clock, interval: config.security.purgeInterval,
+            retention: config.security.endedSessionRetention)
+    }
+}
