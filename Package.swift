@@ -66,6 +66,10 @@ let package = Package(
                 "FastAuthSQL",
                 "FastAuthDatabase",
                 "CFastAuthMemory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -148,3 +152,30 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (Fuzz/, libFuzzer): declared only when FASTAUTH_FUZZ is set while this manifest
+// is evaluated, so `swift build` and `swift test` never see, plan or compile them. `Fuzz/run.sh`
+// sets it and builds them with `-sanitize=fuzzer,address` into a scratch path of their own
+// (`.build-fuzz`). They are here rather than in a nested package because they call `package`
+// entry points (the JSON scanner, the compact-JWS parser, the Cache-Control reader), which only
+// targets of this package can see.
+if Context.environment["FASTAUTH_FUZZ"] != nil {
+    package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/Sources/CFuzzDriver"))
+    package.targets.append(
+        .target(name: "FuzzSupport", dependencies: ["CFuzzDriver"], path: "Fuzz/Sources/FuzzSupport",
+            swiftSettings: swiftSettings))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzJWS", ["FastAuth"]),
+        ("FuzzJSON", ["FastAuth"]),
+        ("FuzzBase64URL", ["FastAuth"]),
+        ("FuzzJWKS", ["FastAuth"]),
+        ("FuzzRequestBody", ["FastAuth"]),
+        ("FuzzHeaders", ["FastAuth", "FastAuthVerifier"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: target.dependencies + ["FuzzSupport"],
+                path: "Fuzz/Sources/\(target.name)", swiftSettings: swiftSettings))
+    }
+}

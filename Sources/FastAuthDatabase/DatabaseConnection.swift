@@ -51,6 +51,7 @@ public struct DatabaseConnection: Sendable {
     ) throws -> DatabaseConnection {
         switch location {
         case .sqliteFile(let path):
+            OwnerOnlyFile.create(path)
             return openSQLite(.file(path: path), connections: sqliteFileConnections, location: location, logger: logger)
         case .sqliteMemory:
             return openSQLite(.memory, connections: 1, location: location, logger: logger)

@@ -84,6 +84,30 @@ struct DatabaseConnectionTests {
         }
     }
 
+    @Test("a new SQLite database and its -wal and -shm files are created 0600, whatever the umask allows")
+    func sqliteFilesOwnerOnly() async throws {
+        let path = NSTemporaryDirectory() + "fastauth-mode-\(UUID().uuidString).db"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let connection = try DatabaseConnection.open("sqlite://" + path)
+        let outcome = await Result { () async throws in
+            let store = SQLAuthStore(database: connection.database)
+            try await store.createTables()
+            try await connection.database.raw("CREATE TABLE probe (x INTEGER)").run()
+            try await connection.database.raw("INSERT INTO probe VALUES (1)").run()
+            var modes: [String: Int] = [:]
+            for suffix in ["", "-wal", "-shm"] {
+                let attributes = try FileManager.default.attributesOfItem(atPath: path + suffix)
+                modes[suffix] = (attributes[.posixPermissions] as? NSNumber)?.intValue
+            }
+            return modes
+        }
+        await connection.shutdown()
+        let modes = try outcome.get()
+        #expect(modes == ["": 0o600, "-wal": 0o600, "-shm": 0o600], "\(modes.mapValues { String($0, radix: 8) })")
+    }
+
     @Test("shutting down right after a burst of queries leaves no SQLite connection open, even one still opening")
     func shutdownAfterBurst() async throws {
         // A burst larger than the pool makes the pool open connections some of which finish

@@ -43,6 +43,88 @@ struct ServeSettingsTests {
         #expect(first.config.secret.utf8.count >= 64)
     }
 
+    @Test("a new development secret file is 0600 even under a permissive umask")
+    func developmentSecretIgnoresUmask() throws {
+        let dir = directory()
+        let previous = umask(0)
+        defer { umask(previous) }
+        _ = try ServeSettings.load(environment: [:], secretDirectory: dir)
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/secret")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test("a reused development secret that group or others can read is refused with a readable error", arguments: [0o640, 0o604, 0o660, 0o644])
+    func developmentSecretTooOpen(mode: Int) throws {
+        let dir = directory()
+        _ = try ServeSettings.load(environment: [:], secretDirectory: dir)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: dir + "/secret")
+        do {
+            _ = try ServeSettings.load(environment: [:], secretDirectory: dir)
+            Issue.record("a secret file with mode \(String(mode, radix: 8)) was used")
+        } catch {
+            #expect(error.problems.contains { $0.contains("chmod 600") && $0.contains(String(mode, radix: 8)) }, "\(error.problems)")
+        }
+    }
+
+    @Test("a development secret that is a symlink is refused (not followed)")
+    func developmentSecretSymlink() throws {
+        let dir = directory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let target = dir + "/elsewhere"
+        _ = FileManager.default.createFile(atPath: target, contents: Data(String(repeating: "s", count: 64).utf8), attributes: [.posixPermissions: 0o600])
+        try FileManager.default.createSymbolicLink(atPath: dir + "/secret", withDestinationPath: target)
+        #expect(throws: ConfigurationError.self) { try ServeSettings.load(environment: [:], secretDirectory: dir) }
+    }
+
+    @Test("FASTAUTH_SECRET_FILE and --secret-file read the secret from a file")
+    func secretFile() throws {
+        let dir = directory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/deploy-secret"
+        _ = FileManager.default.createFile(atPath: path, contents: Data((TestFixtures.secret + "\n").utf8))
+        let settings = try ServeSettings.load(
+            environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET_FILE": path], secretDirectory: dir + "/dev")
+        #expect(settings.config.secret == TestFixtures.secret)
+        #expect(settings.secretNotice == nil)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/dev/secret"))
+        let command = try ServeCommand.parse(["--secret-file", path])
+        #expect(command.mergedEnvironment([:])["FASTAUTH_SECRET_FILE"] == path)
+        #expect(ServeSettings.variables.contains("FASTAUTH_SECRET_FILE"))
+    }
+
+    @Test("an unreadable, missing or empty secret file, or one given beside FASTAUTH_SECRET, is a clear error (no development secret instead)")
+    func secretFileProblems() throws {
+        let dir = directory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let empty = dir + "/empty"
+        _ = FileManager.default.createFile(atPath: empty, contents: Data("\n".utf8))
+        let cases: [([String: String], String)] = [
+            (["FASTAUTH_SECRET_FILE": dir + "/missing"], "does not exist"),
+            (["FASTAUTH_SECRET_FILE": empty], "is empty"),
+            (["FASTAUTH_SECRET_FILE": dir], "is a directory"),
+            (["FASTAUTH_SECRET_FILE": empty, "FASTAUTH_SECRET": TestFixtures.secret], "both set"),
+        ]
+        for (environment, expected) in cases {
+            do {
+                _ = try ServeSettings.load(environment: environment, secretDirectory: dir + "/dev")
+                Issue.record("accepted \(environment)")
+            } catch {
+                #expect(error.problems.contains { $0.contains("FASTAUTH_SECRET_FILE") && $0.contains(expected) }, "\(error.problems)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/dev/secret"))
+        }
+    }
+
+    @Test("development mode has one loud banner line; production has none")
+    func developmentBanner() throws {
+        let development = try ServeSettings.load(environment: [:], secretDirectory: directory())
+        let banner = try #require(development.modeBanner)
+        #expect(banner.contains("DEVELOPMENT MODE") && banner.contains("FASTAUTH_ENV=production") && !banner.contains("\n"))
+        let production = try ServeSettings.load(
+            environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        #expect(production.modeBanner == nil)
+    }
+
     @Test("production refuses a missing or weak secret")
     func production() {
         #expect(throws: ConfigurationError.self) {
@@ -152,6 +234,31 @@ private final class CollectedLines: TextOutputStream, Sendable {
 
 @Suite("serve's log handler")
 struct ServeLogHandlerTests {
+    @Test("credentials in logged headers are redacted: Authorization, Cookie, Set-Cookie, in the message and in metadata")
+    func redactsCredentials() {
+        let collected = CollectedLines()
+        let logger = Logger(label: "fastauth.test") { label in
+            ServeLogHandler(StreamLogHandler(label: label, stream: collected, metadataProvider: nil), level: .trace)
+        }
+        let head = "Decoded HTTP part: head: HTTPRequestHead { method: POST, uri: \"/auth/refresh\", version: HTTP/1.1, "
+            + "headers: Host: localhost; authorization: Bearer eyJSECRET.token.sig; Cookie: refresh_token=SECRETREFRESH; "
+            + "csrf_token=SECRETCSRF; User-Agent: curl/8 }"
+        logger.trace("\(head)")
+        logger.info("response", metadata: ["headers": "Set-Cookie: access_token=SECRETACCESS; Path=/; HttpOnly"])
+        let text = collected.lines.joined(separator: "\n")
+        #expect(!text.contains("SECRET"), "\(text)")
+        #expect(text.contains("Host: localhost") && text.contains("User-Agent: curl/8"), "\(text)")
+        #expect(text.contains("authorization: [redacted]") && text.contains("Cookie: [redacted]"), "\(text)")
+        #expect(text.contains("Set-Cookie: [redacted]"), "\(text)")
+    }
+
+    @Test("lines without credentials pass unchanged", arguments: [
+        "login ok", "cookie mode is on", "Authorization header missing", "authorizations: 3", "x-cookie-name: y",
+    ])
+    func leavesOtherLines(_ line: String) {
+        #expect(LogRedaction.redact(line) == line)
+    }
+
     @Test("metadata set on the logger appears in written lines, merged under the call's own; lines below the level are not written")
     func metadata() {
         let collected = CollectedLines()

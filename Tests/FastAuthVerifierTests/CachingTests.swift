@@ -166,6 +166,18 @@ struct CachingTests {
         #expect(fetcher.jwksFetches == 2)
     }
 
+    @Test("an issuer answering `Cache-Control: =` does not crash the verifier: its keys are used with the default freshness")
+    func bareEqualsCacheControl() async throws {
+        let clock = ManualClock()
+        let issuer = try await Issuer.make(clock: clock)
+        let fetcher = FakeIssuer(keys: [issuer.key], cacheControl: "=")
+        let verifier = makeVerifier(fetcher, clock: clock)
+        _ = try await verifier.verify(try await issuer.accessToken())
+        clock.advance(by: .seconds(299))
+        _ = try await verifier.verify(try await issuer.accessToken(now: clock.now()))
+        #expect(fetcher.jwksFetches == 1)
+    }
+
     @Test("revalidation sends If-None-Match; a 304 keeps the keys and renews their freshness")
     func etagRevalidation() async throws {
         let clock = ManualClock()

@@ -27,6 +27,40 @@ struct KeyCacheTests {
         #expect(lifetime.freshness(cacheControl: " Max-Age = 120 ") == .seconds(120))
     }
 
+    @Test(
+        "a Cache-Control of bare separators or empty directives is read without trapping (the fallback applies)",
+        arguments: ["=", "==", " = ", ",=,", "=,max-age", "=5", ", , ,", "max-age==5", "\"\"=\"\""])
+    func degenerateCacheControl(_ value: String) {
+        #expect(CacheLifetime.maxAge(value) == nil)
+        #expect(policy.lifetime.freshness(cacheControl: value) == .seconds(300))
+    }
+
+    @Test("only a valid entity tag is kept and sent back as If-None-Match")
+    func entityTags() async throws {
+        for valid in ["\"v1\"", "W/\"67ab43\"", "\"\"", " \"x\" ", "\"caf\u{E9}\""] {
+            #expect(EntityTag.validated(valid) != nil, "\(valid)")
+        }
+        for invalid in ["v1", "\"v1", "W/v1", "\"a\"b\"", "\"a b\"", "\"a\u{7F}\"", "\"\r\n\"", "w/\"x\"",
+            "\"" + String(repeating: "a", count: EntityTag.maxBytes) + "\""]
+        {
+            #expect(EntityTag.validated(invalid) == nil, "\(invalid)")
+        }
+        var cache = KeyCache(policy: policy)
+        cache.loaded(try await emptySet(), etag: "not quoted", cacheControl: nil, now: start)
+        #expect(cache.etag == nil)
+        cache.notModified(etag: "W/\"v2\"", cacheControl: nil, now: start)
+        #expect(cache.etag == "W/\"v2\"")
+        cache.notModified(etag: "garbage", cacheControl: nil, now: start)
+        #expect(cache.etag == "W/\"v2\"")
+    }
+
+    @Test("an empty directive beside a real one does not hide the real one")
+    func emptyDirectiveBesideMaxAge() {
+        #expect(CacheLifetime.maxAge("=, max-age=600") == .seconds(600))
+        #expect(CacheLifetime.maxAge("max-age=600, =") == .seconds(600))
+        #expect(CacheLifetime.maxAge("=, no-store") == .zero)
+    }
+
     @Test("a cold cache fetches and waits; a failure blocks retries for the retry interval")
     func cold() async throws {
         var cache = KeyCache(policy: policy)

@@ -56,11 +56,17 @@ public struct AuthService: Sendable {
 
     // MARK: Register and login
 
+    /// The longest `name` accepted, in UTF-8 bytes: it goes into every access token, and a
+    /// name counted in characters could be 50 KB of combining marks.
+    package static let maxNameBytes = 256
+
     /// Creates an account and signs it in. Duplicate emails are refused before any hashing.
     public func register(email rawEmail: String, password: String, name: String?, context: RequestContext) async throws(AuthError) -> SignIn {
         try await rateLimit("register", context)
         let email = try EmailAddress.normalise(rawEmail).get()
-        if let name, name.count > 256 { throw AuthError(.validation, "name must be at most 256 characters", field: "name") }
+        if let name, name.utf8.count > Self.maxNameBytes {
+            throw AuthError(.validation, "name must be at most \(Self.maxNameBytes) bytes (UTF-8)", field: "name")
+        }
         if let violation = config.passwordPolicy.violation(in: password) { throw AuthError(.weakPassword, violation) }
         guard try await storeCall({ try await store.emailExists(email) }) == false else { throw Self.emailTaken }
         let hash: String

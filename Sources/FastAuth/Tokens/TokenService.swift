@@ -102,7 +102,18 @@ public struct TokenService: Sendable {
         }
         let final = try await config.hooks.modifyJWT(claims, user: user, tokenType: claims.type)
         try Self.checkHookResult(original: claims, modified: final)
-        return IssuedToken(token: try Self.sign(final, with: key), claims: final)
+        let token = try Self.sign(final, with: key)
+        // Never hand out a token that verification (here or in a resource server with the
+        // same limit) refuses as oversized: that would be a sign-in that works once and a user
+        // who can then do nothing.
+        let limit = (claims.type == .refresh ? config.refreshTokenPolicy : config.accessTokenPolicy).maxTokenBytes
+        guard token.utf8.count <= limit else {
+            throw TokenError(
+                .oversized,
+                "the \(claims.type) token would be \(token.utf8.count) bytes, over the \(limit)-byte limit verifiers "
+                    + "accept (modifyJWT added too much)")
+        }
+        return IssuedToken(token: token, claims: final)
     }
 
     /// Refuses a hook result that changed a reserved claim or hid one among custom claims.

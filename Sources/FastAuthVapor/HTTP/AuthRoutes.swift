@@ -88,6 +88,8 @@ struct AuthRoutes: Sendable {
             return JSONResponse.error(error)
         } catch let problem as ValidationProblem {
             return problem.response
+        } catch let unsupported as UnsupportedMediaType {
+            return unsupported.response
         }
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 public import FastAuth
 public import Vapor
 
@@ -26,24 +25,10 @@ struct BearerAuthentication: Sendable {
         self.csrf = CSRFTokens(secret: auth.config.secret)
     }
 
-    /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive,
-    /// surrounding spaces and tabs ignored). Works on the UTF-8 bytes: Foundation's
-    /// `trimmingCharacters` went through UTF-16 and cost more than verifying the token.
+    /// The token of the request's `Authorization: Bearer <token>` header
+    /// (see ``FastAuth/AuthorizationHeader/bearerToken(_:)``).
     static func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers.first(name: .authorization) else { return nil }
-        let bytes = Array(header.utf8)
-        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, isBlank(bytes[start]) { start += 1 }
-        while end > start, isBlank(bytes[end - 1]) { end -= 1 }
-        let scheme = Array("bearer".utf8)
-        guard end - start > scheme.count, isBlank(bytes[start + scheme.count]) else { return nil }
-        for (offset, expected) in scheme.enumerated() where bytes[start + offset] | 0x20 != expected { return nil }
-        var tokenStart = start + scheme.count
-        while tokenStart < end, isBlank(bytes[tokenStart]) { tokenStart += 1 }
-        guard tokenStart < end else { return nil }
-        return String(decoding: bytes[tokenStart..<end], as: UTF8.self)
+        request.headers.first(name: .authorization).flatMap(AuthorizationHeader.bearerToken)
     }
 
     func authenticate(_ request: Request) async throws(AuthError) -> Principal {
@@ -69,42 +54,6 @@ struct BearerAuthentication: Sendable {
         }
         request.auth.login(principal)
         return principal
-    }
-}
-
-/// Signed double-submit CSRF tokens: `nonce.mac`, where mac = HMAC-SHA256(key derived from
-/// the secret, nonce), truncated to 16 bytes.
-struct CSRFTokens: Sendable {
-    private let key: SymmetricKey
-
-    init(secret: String) {
-        key = SecretDerivation.csrfKey(secret: Array(secret.utf8))
-    }
-
-    func make() -> String {
-        var random = SystemRandomNumberGenerator()
-        let nonce = (0..<18).map { _ in UInt8.random(in: 0...255, using: &random) }
-        return Base64URL.encode(nonce) + "." + Base64URL.encode(mac(nonce))
-    }
-
-    func isValid(header: String, cookie: String) -> Bool {
-        guard !cookie.isEmpty, constantTimeEqual(Array(header.utf8), Array(cookie.utf8)) else { return false }
-        let parts = cookie.split(separator: ".")
-        guard parts.count == 2, let nonce = Base64URL.decode(String(parts[0])),
-            let given = Base64URL.decode(String(parts[1]))
-        else { return false }
-        return constantTimeEqual(given, mac(nonce))
-    }
-
-    private func mac(_ nonce: [UInt8]) -> [UInt8] {
-        Array(Array(HMAC<SHA256>.authenticationCode(for: nonce, using: key)).prefix(16))
-    }
-
-    private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
     }
 }
 

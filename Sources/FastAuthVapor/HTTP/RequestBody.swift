@@ -8,20 +8,25 @@ struct RequestBody {
     /// `true` when the request had no body at all.
     let isEmpty: Bool
 
-    /// Parses the body of `request`. `allowForm` accepts form bodies.
-    static func parse(_ request: Request, allowForm: Bool = false) throws(ValidationProblem) -> RequestBody {
+    /// Parses the body of `request`. `allowForm` accepts form bodies. A non-empty body must
+    /// say it is JSON (or a form, where allowed): without a `Content-Type`, or with any other
+    /// type, it is refused with 415 before any parsing, so a cross-site "simple" request
+    /// (`text/plain`, a form) cannot drive the routes that read JSON.
+    static func parse(_ request: Request, allowForm: Bool = false) throws -> RequestBody {
         let buffer = request.body.data
         guard let buffer, buffer.readableBytes > 0 else { return RequestBody(fields: [:], isEmpty: true) }
         let bytes = Array(buffer.readableBytesView)
-        let contentType = request.headers.contentType
-        if allowForm, contentType == .urlEncodedForm {
-            return RequestBody(fields: parseForm(bytes), isEmpty: false)
+        switch RequestBodyDecoding.mediaType(ofContentType: request.headers.first(name: .contentType)) {
+        case .form where allowForm:
+            return RequestBody(fields: RequestBodyDecoding.formFields(bytes), isEmpty: false)
+        case .json:
+            return try parseJSON(bytes)
+        case .form, .missing, .unsupported:
+            throw UnsupportedMediaType()
         }
-        if let contentType, contentType != .json, !(contentType.type == "application" && contentType.subType.hasSuffix("+json")) {
-            throw ValidationProblem(
-                kind: "model_attributes_type", field: "body",
-                message: "Input should be a valid dictionary or object to extract fields from (send application/json)")
-        }
+    }
+
+    private static func parseJSON(_ bytes: [UInt8]) throws(ValidationProblem) -> RequestBody {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: bytes)
@@ -36,19 +41,6 @@ struct RequestBody {
                 message: "Input should be a valid dictionary or object to extract fields from")
         }
         return RequestBody(fields: fields, isEmpty: false)
-    }
-
-    private static func parseForm(_ bytes: [UInt8]) -> [String: JSONValue] {
-        var fields: [String: JSONValue] = [:]
-        for pair in String(decoding: bytes, as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
-            }
-            let key = decode(parts[0])
-            if fields[key] == nil { fields[key] = .string(parts.count > 1 ? decode(parts[1]) : "") }
-        }
-        return fields
     }
 
     /// A required string field.
@@ -101,4 +93,9 @@ struct RequestBody {
         default: throw ValidationProblem(kind: "bool_type", field: name, message: "Input should be a valid boolean")
         }
     }
+}
+
+/// A body in a media type the route does not read: 415 `{"detail": "Unsupported Media Type"}`.
+struct UnsupportedMediaType: Error {
+    var response: Response { JSONResponse.detail(.unsupportedMediaType, "Unsupported Media Type") }
 }

@@ -139,13 +139,13 @@ extension AuthRoutes {
 
     // MARK: Bodies and responses
 
-    private static func permissionsBody(_ request: Request) throws(ValidationProblem) -> [String] {
+    private static func permissionsBody(_ request: Request) throws -> [String] {
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
         return try body.strings("permissions")
     }
 
-    private static func assignmentBody(_ request: Request) throws(ValidationProblem) -> (UserID, String) {
+    private static func assignmentBody(_ request: Request) throws -> (UserID, String) {
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
         return (UserID(try body.string("user_id")), try body.string("role_name"))

@@ -6,29 +6,38 @@
 
 /// How long a fetched key set stays fresh: the response's `Cache-Control: max-age`, clamped
 /// to the configured bounds.
-struct CacheLifetime: Sendable, Hashable {
+package struct CacheLifetime: Sendable, Hashable {
     /// The shortest freshness ever used (also for `no-cache`/`no-store`).
-    var minimum: Duration
+    package var minimum: Duration
     /// The longest freshness ever used.
-    var maximum: Duration
+    package var maximum: Duration
     /// The freshness when the response has no `max-age`.
-    var fallback: Duration
+    package var fallback: Duration
+
+    /// Creates the bounds.
+    package init(minimum: Duration, maximum: Duration, fallback: Duration) {
+        self.minimum = minimum
+        self.maximum = maximum
+        self.fallback = fallback
+    }
 
     /// The clamped freshness for a `Cache-Control` header value.
-    func freshness(cacheControl: String?) -> Duration {
+    package func freshness(cacheControl: String?) -> Duration {
         let requested = Self.maxAge(cacheControl) ?? fallback
         return min(max(requested, minimum), maximum)
     }
 
     /// The `max-age` of a `Cache-Control` value: zero for `no-cache`/`no-store`, `nil` when
     /// absent or unreadable. Directive names are case-insensitive; a quoted value is accepted.
-    static func maxAge(_ cacheControl: String?) -> Duration? {
+    package static func maxAge(_ cacheControl: String?) -> Duration? {
         guard let cacheControl else { return nil }
         var maxAge: Duration?
         for directive in cacheControl.split(separator: ",") {
-            let parts = directive.split(separator: "=", maxSplits: 1)
-            let name = parts[0].trimmedOfSpaces.lowercased()
-            switch name {
+            // Empty pieces are kept, so a directive of just `=` has an empty name instead of no
+            // parts at all (indexing an empty split trapped the verifier on `Cache-Control: =`).
+            let parts = directive.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let first = parts.first else { continue }
+            switch first.trimmedOfSpaces.lowercased() {
             case "no-cache", "no-store":
                 return .zero
             case "max-age" where parts.count == 2:

@@ -107,14 +107,14 @@ struct KeyCache: Sendable {
     mutating func loaded(_ set: JWKSet, etag: String?, cacheControl: String?, now: Date) {
         keys = set.keySet
         skipped = set.skipped
-        self.etag = etag
+        self.etag = EntityTag.validated(etag)
         succeeded(cacheControl: cacheControl, now: now)
         unknownKeyIDs = unknownKeyIDs.filter { now < $0.value }
     }
 
     /// The issuer confirmed the held set (304); it may send a new validator.
     mutating func notModified(etag: String?, cacheControl: String?, now: Date) {
-        if let etag { self.etag = etag }
+        if let etag = EntityTag.validated(etag) { self.etag = etag }
         succeeded(cacheControl: cacheControl, now: now)
     }
 

@@ -16,6 +16,9 @@ enum AuthServer {
         app.logger = logger
         app.http.server.configuration.hostname = settings.host
         app.http.server.configuration.port = settings.port
+        // Vapor's server resets a connection whose headers are too large; this one answers 431.
+        let server = ServeHTTPServer(application: app)
+        app.servers.use { _ in server }
         app.middleware = Middlewares()
         app.middleware.use(DetailErrorMiddleware())
         let auth = try await AuthService(config: settings.config, store: store, logger: Logger(label: "fastauth.auth"))

@@ -10,12 +10,17 @@ struct ServeCommand: AsyncParsableCommand {
             Configured by FASTAUTH_* environment variables; a flag of the same name overrides each \
             (FASTAUTH_PORT → --port). Runs the database migrations on start and shuts down gracefully \
             on SIGINT/SIGTERM. Without FASTAUTH_SECRET, development mode generates one into \
-            .fastauth/secret (mode 0600) with a warning; production mode refuses to start.
+            .fastauth/secret (mode 0600) with a warning; production mode refuses to start. \
+            FASTAUTH_SECRET_FILE (--secret-file) reads the secret from a file, keeping it out of the \
+            process's arguments and environment.
 
             Variables: \(ServeSettings.variables.joined(separator: ", ")).
             """)
 
-    @Option(help: "FASTAUTH_SECRET") var secret: String?
+    @Option(help: "FASTAUTH_SECRET (prefer --secret-file: arguments are visible to every user of the machine)")
+    var secret: String?
+    @Option(name: .customLong("secret-file"), help: "FASTAUTH_SECRET_FILE: read the secret from this file")
+    var secretFile: String?
     @Option(name: .customLong("previous-secrets"), help: "FASTAUTH_PREVIOUS_SECRETS (comma-separated)") var previousSecrets: String?
     @Option(help: "FASTAUTH_ENV: development or production") var env: String?
     @Option(name: .customLong("database-url"), help: "FASTAUTH_DATABASE_URL: sqlite://PATH, sqlite::memory:, postgres://user:pass@host:port/db") var databaseURL: String?
@@ -55,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
         var merged = environment
         let flags: [(String, String?)] = [
-            ("FASTAUTH_SECRET", secret), ("FASTAUTH_PREVIOUS_SECRETS", previousSecrets), ("FASTAUTH_ENV", env),
+            ("FASTAUTH_SECRET", secret), ("FASTAUTH_SECRET_FILE", secretFile), ("FASTAUTH_PREVIOUS_SECRETS", previousSecrets), ("FASTAUTH_ENV", env),
             ("FASTAUTH_DATABASE_URL", databaseURL), ("FASTAUTH_HOST", host), ("FASTAUTH_PORT", port),
             ("FASTAUTH_ALGORITHM", algorithm), ("FASTAUTH_ISSUER", issuer), ("FASTAUTH_AUDIENCE", audience),
             ("FASTAUTH_ACCESS_TOKEN_TTL", accessTokenTTL), ("FASTAUTH_REFRESH_TOKEN_TTL", refreshTokenTTL),
@@ -93,6 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
             writeError("fastauth: error: \(error)")
             throw ExitCode(1)
         }
+        if let banner = settings.modeBanner { writeError(banner) }
         if let notice = settings.secretNotice { writeError(notice) }
         if let warning = Self.buildWarning { writeError(warning) }
         do {

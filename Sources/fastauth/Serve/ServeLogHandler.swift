@@ -40,6 +40,22 @@ struct ServeLogHandler: LogHandler {
         if !metadata.isEmpty {
             event.metadata = metadata.merging(event.metadata ?? [:]) { _, explicit in explicit }
         }
+        // Credentials never reach the log, whatever the level (Vapor's trace lines print
+        // every request head, `Authorization` and `Cookie` included).
+        let message = event.message.description
+        let redacted = LogRedaction.redact(message)
+        if redacted != message { event.message = Logger.Message(stringLiteral: redacted) }
+        if let metadata = event.metadata, !metadata.isEmpty {
+            event.metadata = metadata.mapValues { value in
+                switch value {
+                case .string(let text): .string(LogRedaction.redact(text))
+                case .stringConvertible(let convertible):
+                    LogRedaction.redact(convertible.description) == convertible.description
+                        ? value : .string(LogRedaction.redact(convertible.description))
+                default: value
+                }
+            }
+        }
         output.log(event: event)
     }
 }

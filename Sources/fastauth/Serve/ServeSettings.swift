@@ -23,7 +23,7 @@ struct ServeSettings {
         "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
         "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
-        "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL",
+        "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
         "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM",
     ]
 
@@ -116,14 +116,25 @@ struct ServeSettings {
         let publicURL = value("FASTAUTH_PUBLIC_URL")
         var secret = value("FASTAUTH_SECRET") ?? ""
         var notice: String?
-        if secret.isEmpty {
+        if let path = value("FASTAUTH_SECRET_FILE") {
+            if !secret.isEmpty {
+                problems.append("FASTAUTH_SECRET and FASTAUTH_SECRET_FILE are both set; give the secret one way only")
+            } else {
+                do {
+                    secret = try SecretFile.read(path)
+                } catch {
+                    problems.append("FASTAUTH_SECRET_FILE: \(error)")
+                }
+            }
+        }
+        if secret.isEmpty, value("FASTAUTH_SECRET_FILE") == nil {
             if mode == .production {
                 problems.append("FASTAUTH_SECRET is required in production (generate one with `fastauth generate-secret`)")
             } else {
                 do {
-                    (secret, notice) = try developmentSecret(directory: secretDirectory)
+                    (secret, notice) = try SecretFile.development(directory: secretDirectory)
                 } catch {
-                    problems.append("cannot create the development secret in \(secretDirectory): \(error)")
+                    problems.append("the development secret: \(error)")
                 }
             }
         }
@@ -141,19 +152,11 @@ struct ServeSettings {
         return ServeSettings(mode: mode, databaseURL: databaseURL, host: host, port: port, config: config, secretNotice: notice)
     }
 
-    /// Reads `.fastauth/secret`, creating it (mode 0600, 64 random bytes) on first use.
-    static func developmentSecret(directory: String) throws -> (String, String) {
-        let path = directory + "/secret"
-        let files = FileManager.default
-        if let data = files.contents(atPath: path) {
-            let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return (secret, "WARNING: FASTAUTH_SECRET is not set; using the development secret in \(path). Never do this in production.")
-        }
-        try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let secret = try SecretGenerator.generate()
-        guard files.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        return (secret, "WARNING: FASTAUTH_SECRET is not set; generated a development secret into \(path). Never do this in production.")
+    /// The one loud line `serve` prints in development mode (`nil` in production).
+    var modeBanner: String? {
+        guard mode == .development else { return nil }
+        return "*** FASTAUTH DEVELOPMENT MODE: relaxed defaults (generated secret, cookies without Secure), "
+            + "NOT FOR PRODUCTION: set FASTAUTH_ENV=production ***"
     }
+
 }

@@ -1,0 +1,2 @@
+// Only the declaration in include/CFuzzDriver.h matters; libFuzzer defines the function.
+#include "CFuzzDriver.h"
