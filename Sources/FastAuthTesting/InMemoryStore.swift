@@ -14,6 +14,8 @@ public actor InMemoryStore: AuthStore {
     private var sessions: [SessionID: SessionRecord] = [:]
     private var counters: [String: (windowStart: Date, count: Int, expiresAt: Date)] = [:]
     private var locks: [String: Date] = [:]
+    private var roleTable: [String: RoleRecord] = [:]
+    private var assignments: [UserID: Set<String>] = [:]
     private var attempts: [String: (key: String, at: Date, expiresAt: Date)] = [:]
 
     public init() {}
@@ -44,6 +46,26 @@ public actor InMemoryStore: AuthStore {
     public func setActive(_ isActive: Bool, userID: UserID, now: Date) {
         users[userID]?.account.isActive = isActive
         users[userID]?.account.updatedAt = now
+    }
+
+    public func setEmailVerified(_ isVerified: Bool, userID: UserID, now: Date) {
+        users[userID]?.account.emailVerified = isVerified
+        users[userID]?.account.updatedAt = now
+    }
+
+    public func users(limit: Int, offset: Int) -> [UserAccount] {
+        let sorted = users.values.map(\.account).sorted {
+            ($0.createdAt, $0.id.rawValue) < ($1.createdAt, $1.id.rawValue)
+        }
+        return Array(sorted.dropFirst(max(0, offset)).prefix(max(0, limit)))
+    }
+
+    public func deleteUser(_ id: UserID) -> Bool {
+        guard let user = users.removeValue(forKey: id) else { return false }
+        usersByEmail[user.account.email] = nil
+        sessions = sessions.filter { $0.value.userID != id }
+        assignments[id] = nil
+        return true
     }
 
     // MARK: SessionStore
@@ -96,6 +118,52 @@ public actor InMemoryStore: AuthStore {
         let ended = sessions.values.filter { ($0.revokedAt.map { $0 < cutoff } ?? false) || $0.expiresAt < cutoff }.map(\.id)
         for id in ended { sessions[id] = nil }
         return ended.count
+    }
+
+    // MARK: RoleStore
+
+    public func createRole(_ name: String, permissions: [String], now: Date) -> Bool {
+        guard roleTable[name] == nil else { return false }
+        roleTable[name] = RoleRecord(name: name, permissions: permissions, createdAt: now)
+        return true
+    }
+
+    public func role(named name: String) -> RoleRecord? { roleTable[name] }
+
+    public func roles() -> [RoleRecord] { roleTable.values.sorted { $0.name < $1.name } }
+
+    public func deleteRole(_ name: String) -> Bool {
+        guard roleTable.removeValue(forKey: name) != nil else { return false }
+        for id in assignments.keys { assignments[id]?.remove(name) }
+        return true
+    }
+
+    public func addPermissions(_ permissions: [String], toRole name: String) -> Bool {
+        guard let role = roleTable[name] else { return false }
+        roleTable[name] = RoleRecord(name: name, permissions: role.permissions + permissions, createdAt: role.createdAt)
+        return true
+    }
+
+    public func removePermissions(_ permissions: [String], fromRole name: String) -> Bool {
+        guard let role = roleTable[name] else { return false }
+        let removed = Set(permissions)
+        roleTable[name] = RoleRecord(
+            name: name, permissions: role.permissions.filter { !removed.contains($0) }, createdAt: role.createdAt)
+        return true
+    }
+
+    public func grantRole(_ name: String, to userID: UserID, now: Date) -> Bool {
+        guard users[userID] != nil, roleTable[name] != nil else { return false }
+        return assignments[userID, default: []].insert(name).inserted
+    }
+
+    public func revokeRole(_ name: String, from userID: UserID) -> Bool {
+        assignments[userID]?.remove(name) != nil
+    }
+
+    public func grants(of userID: UserID) -> RoleGrants {
+        let held = assignments[userID] ?? []
+        return RoleGrants(roles: Array(held), permissions: held.flatMap { roleTable[$0]?.permissions ?? [] })
     }
 
     // MARK: RateLimitStore

@@ -12,7 +12,7 @@ struct FastAuthCommand: AsyncParsableCommand {
         version: FastAuthVersion.string,
         subcommands: [
             VersionCommand.self, GenerateSecretCommand.self, GenerateKeysCommand.self, TokenCommand.self,
-            ServeCommand.self, MigrateCommand.self, KeysCommand.self,
+            ServeCommand.self, MigrateCommand.self, KeysCommand.self, UsersCommand.self, RolesCommand.self,
         ]
     )
 

@@ -21,17 +21,17 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
-                #expect(first.applied.map(\.version) == [1, 2, 3, 4])
-                #expect(first.schemaVersion == 4)
-                #expect(first.description == "schema version 4, applied 1, 2, 3, 4")
+                #expect(first.applied.map(\.version) == [1, 2, 3, 4, 5])
+                #expect(first.schemaVersion == 5)
+                #expect(first.description == "schema version 5, applied 1, 2, 3, 4, 5")
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
                     #expect(again.description == "schema version \(again.schemaVersion), up to date")
-                    #expect(again.schemaVersion == 4)
+                    #expect(again.schemaVersion == 5)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()
-                #expect(rows.count == 4)
+                #expect(rows.count == 5)
             }
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") {
@@ -49,9 +49,39 @@ enum SQLStoreChecks {
             }
             for connection in connections { await connection.shutdown() }
             let (reports, rows) = try outcome.get()
-            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4])
-            #expect(reports.allSatisfy { $0.schemaVersion == 4 })
-            #expect(rows == 4)
+            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4, 5])
+            #expect(reports.allSatisfy { $0.schemaVersion == 5 })
+            #expect(rows == 5)
+        },
+        Case(name: "20 concurrent identical grants from two pools leave one user_roles row and no error") {
+            database async throws in
+            try await database.withStore { store, connection in
+                let other = try database.connect()
+                let outcome = await Result {
+                    let otherStore = SQLAuthStore(database: other.database)
+                    let user = try await store.createUser(Samples.user())
+                    #expect(try await store.createRole("admin", permissions: ["everything"], now: Samples.t0))
+                    let inserted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                        for index in 0..<20 {
+                            let target = index.isMultiple(of: 2) ? store : otherStore
+                            group.addTask { try await target.grantRole("admin", to: user.id, now: Samples.t0) }
+                        }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    #expect(inserted.filter { $0 }.count == 1)
+                    let rows = try await connection.database.raw(
+                        "SELECT user_id FROM fastauth_user_roles WHERE user_id = \(bind: user.id.rawValue)"
+                    ).all()
+                    #expect(rows.count == 1)
+                    // Deleting the user row itself (not through the store) removes the assignment.
+                    try await connection.database.raw("DELETE FROM fastauth_users WHERE id = \(bind: user.id.rawValue)").run()
+                    #expect(try await connection.database.raw("SELECT user_id FROM fastauth_user_roles").all().isEmpty)
+                    try await connection.database.raw("DELETE FROM fastauth_roles WHERE name = 'admin'").run()
+                    #expect(try await connection.database.raw("SELECT role_name FROM fastauth_role_permissions").all().isEmpty)
+                }
+                await other.shutdown()
+                try outcome.get()
+            }
         },
         Case(name: "of 20 exchanges of one token from two pools exactly one wins") { database async throws in
             try await database.withStore { store, _ in
@@ -112,7 +142,7 @@ enum SQLStoreChecks {
                         """
                     ).run()
                 }
-                let upgrade = try await store.createTables()
+                let upgrade = try await store.createTables(upTo: 4)
                 #expect(upgrade.applied.map(\.version) == [3, 4] && upgrade.schemaVersion == 4)
                 let upgraded = try #require(try await store.session(id: chained))
                 #expect(upgraded.currentTokenID == TokenID("tok-c") && upgraded.previousTokenID == TokenID("tok-b"))

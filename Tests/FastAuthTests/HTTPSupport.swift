@@ -16,12 +16,13 @@ import VaporTesting
 func withHarness(
     delivery: TokenDelivery = .json,
     security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting, hashQueueLimit: 10_000),
-    hooks: any EventHooks = NoHooks(), postgres: Bool = false,
+    hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(), postgres: Bool = false,
     _ body: (HTTPHarness, Application) async throws -> Void
 ) async throws {
     try await withTestDatabase(postgres: postgres) { store in
         try await withApp { app in
-            let harness = try await HTTPHarness.make(app, delivery: delivery, security: security, store: store, hooks: hooks)
+            let harness = try await HTTPHarness.make(
+                app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles)
             try await body(harness, app)
         }
     }
@@ -78,11 +79,11 @@ struct HTTPHarness {
 
     static func make(
         _ app: Application, delivery: TokenDelivery = .json, security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
-        store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks()
+        store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig()
     ) async throws -> HTTPHarness {
         let config = try FastAuthConfig(
             secret: TestFixtures.secret, jwt: JWTConfig(issuer: "https://auth.example.test", audience: ["api"]),
-            hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security)
+            hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security, roles: roles)
         let clock = ManualClock(Date())
         let auth = try await AuthService(config: config, store: store ?? InMemoryStore(), clock: clock)
         auth.mount(app)

@@ -164,8 +164,10 @@ struct ServeSettingsTests {
             "FASTAUTH_PRIVATE_KEY_FILE": keys + "/private.pem", "FASTAUTH_PUBLIC_KEY_FILE": keys + "/public.pem",
             "FASTAUTH_TOKEN_DELIVERY": "cookie", "FASTAUTH_ROUTE_PREFIX": "/api/auth", "FASTAUTH_RATE_LIMIT_PER_MINUTE": "0",
             "FASTAUTH_LOCKOUT_ATTEMPTS": "3", "FASTAUTH_LOCKOUT_SECONDS": "60",
+            "FASTAUTH_ADMIN_ROLE": "ops", "FASTAUTH_ROLES_CLAIM": "true",
         ])
         let c = settings.config
+        #expect(c.roles.adminRole == "ops" && c.roles.rolesClaim)
         #expect(settings.mode == .production && settings.host == "0.0.0.0" && settings.port == 9001)
         #expect(settings.databaseURL == "postgres://u:p@db:5432/x")
         #expect(c.previousSecrets.count == 2)

@@ -33,6 +33,16 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let rateLimited = Code("rate_limited")
         /// No such session of this user: 404.
         public static let sessionNotFound = Code("session_not_found")
+        /// The caller lacks the admin role or a required permission: 403.
+        public static let insufficientPermissions = Code("insufficient_permissions")
+        /// The caller lacks a required role: 403.
+        public static let insufficientRole = Code("insufficient_role")
+        /// A role with this name exists: 409.
+        public static let roleExists = Code("role_exists")
+        /// No such role: 404.
+        public static let roleNotFound = Code("role_not_found")
+        /// No such user: 404.
+        public static let userNotFound = Code("user_not_found")
         /// The store failed: 503.
         public static let unavailable = Code("unavailable")
         /// Too many password hashes are waiting: try again shortly (HTTP 503 with `Retry-After`).

@@ -17,6 +17,8 @@ public struct AuthService: Sendable {
     /// The access-token signing keys: loading, JWKS, rotation.
     public let keys: KeyManager
     public let logger: Logger
+    /// Roles and permissions: management, checks, and the claims of ``RolesConfig/rolesClaim``.
+    public let roles: RoleService
     private let users: UserCache
     private let liveSessions: SessionCache
     /// The proxies whose forwarding headers are believed.
@@ -40,6 +42,7 @@ public struct AuthService: Sendable {
                 config: config, keyRing: tokens.keyRing, store: store as? any SigningKeyStore, clock: tokens.clock,
                 logger: Logger(label: "fastauth.keys"))
         self.logger = logger
+        self.roles = RoleService(store: store, config: config.roles, clock: tokens.clock, logger: Logger(label: "fastauth.roles"))
         self.users = UserCache(ttl: config.security.userCacheTTL)
         self.liveSessions = SessionCache(ttl: config.security.userCacheTTL)
         self.trustedProxies = TrustedProxies.parse(config.security.trustedProxies).proxies
@@ -142,7 +145,11 @@ public struct AuthService: Sendable {
     private func startSession(for user: UserAccount, remember: Bool, context: RequestContext, now: Date) async throws(AuthError) -> SignIn {
         let sessionID = SessionID.generate()
         let refreshID = TokenID.generate()
-        let pair = try await issue { try await tokens.issuePair(for: user, sessionID: sessionID, remember: remember, refreshTokenID: refreshID, now: now) }
+        let roles = try await roleClaims(user.id)
+        let pair = try await issue {
+            try await tokens.issuePair(
+                for: user, sessionID: sessionID, remember: remember, refreshTokenID: refreshID, roles: roles, now: now)
+        }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(pair.refresh.claims.expiresAt))
         let session = SessionRecord(
             id: sessionID, userID: user.id, createdAt: now, expiresAt: expiresAt, remember: remember,
@@ -185,8 +192,11 @@ public struct AuthService: Sendable {
         switch outcome {
         case .rotated(let session):
             guard session.userID == user.id else { throw AuthError.invalidRefreshToken }
+            let roles = try await roleClaims(user.id)
             let pair = try await issue {
-                try await tokens.issuePair(for: user, sessionID: session.id, remember: session.remember, refreshTokenID: nextID, now: now)
+                try await tokens.issuePair(
+                    for: user, sessionID: session.id, remember: session.remember, refreshTokenID: nextID, roles: roles,
+                    now: now)
             }
             log(.info, "refresh", user: user.id, context)
             await hooks.onTokenRefresh(user: user, sessionID: session.id)
@@ -199,9 +209,11 @@ public struct AuthService: Sendable {
             if session.previousTokenID == presented, let rotatedAt = session.rotatedAt,
                 now.timeIntervalSince(rotatedAt) <= Double(grace.wholeSeconds), let live = session.currentTokenID
             {
+                let roles = try await roleClaims(user.id)
                 let pair = try await issue {
                     try await tokens.issuePair(
-                        for: user, sessionID: session.id, remember: session.remember, refreshTokenID: live, now: now)
+                        for: user, sessionID: session.id, remember: session.remember, refreshTokenID: live, roles: roles,
+                        now: now)
                 }
                 log(.info, "refresh within reuse grace window", user: user.id, context)
                 return pair
@@ -335,6 +347,13 @@ public struct AuthService: Sendable {
         guard let user = try await storeCall({ try await store.user(id: id) }) else { throw refusal }
         guard user.isActive else { throw AuthError.accountDeactivated }
         return user
+    }
+
+    /// The roles and permissions to put in a new access token: `nil` unless
+    /// ``RolesConfig/rolesClaim`` is on, else read from the store now (never from the cache).
+    private func roleClaims(_ id: UserID) async throws(AuthError) -> RoleGrants? {
+        guard config.roles.rolesClaim else { return nil }
+        return try await storeCall { try await store.grants(of: id) }
     }
 
     private func rateLimit(_ bucket: String, _ context: RequestContext) async throws(AuthError) {

@@ -26,6 +26,8 @@ public struct FastAuthConfig: Sendable {
     public let passwordPolicy: PasswordPolicy
     /// Rate limits, lockouts, refresh grace, hashing cost.
     public let security: SecurityConfig
+    /// The admin role, role claims in tokens, the role cache.
+    public let roles: RolesConfig
     /// The server's external base URL (`https://auth.example.com`, no trailing slash): the
     /// RFC 8414 metadata is built from it. Without it, from the issuer when that is an https
     /// URL (or http on a loopback host); never from a request's `Host`.
@@ -66,7 +68,7 @@ public struct FastAuthConfig: Sendable {
         secret: String, previousSecrets: [String] = [], jwt: JWTConfig = JWTConfig(),
         hooks: any EventHooks = NoHooks(), tokenDelivery: TokenDelivery = .json, routePrefix: String = "/auth",
         cookie: CookieConfig = CookieConfig(), passwordPolicy: PasswordPolicy = PasswordPolicy(),
-        security: SecurityConfig = SecurityConfig(), publicURL: String? = nil
+        security: SecurityConfig = SecurityConfig(), publicURL: String? = nil, roles: RolesConfig = RolesConfig()
     ) throws(ConfigurationError) {
         self.secret = secret
         self.previousSecrets = previousSecrets
@@ -77,10 +79,11 @@ public struct FastAuthConfig: Sendable {
         self.cookie = cookie
         self.passwordPolicy = passwordPolicy
         self.security = security
+        self.roles = roles
         var trimmedURL = publicURL
         while let url = trimmedURL, url.hasSuffix("/") { trimmedURL = String(url.dropLast()) }
         self.publicURL = trimmedURL
-        var problems: [String] = passwordPolicy.problems + security.problems
+        var problems: [String] = passwordPolicy.problems + security.problems + roles.problems
         if let publicURL, !Self.isBaseURL(publicURL) {
             problems.append("publicURL must be an absolute http(s) URL without query or fragment, like https://auth.example.com, not \"\(publicURL.prefix(80))\"")
         }

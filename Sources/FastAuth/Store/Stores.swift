@@ -18,6 +18,12 @@ public protocol UserStore: Sendable {
     func updatePasswordHash(_ hash: String, userID: UserID, now: Date) async throws
     /// Activates or deactivates a user.
     func setActive(_ isActive: Bool, userID: UserID, now: Date) async throws
+    /// Marks the user's email verified or not.
+    func setEmailVerified(_ isVerified: Bool, userID: UserID, now: Date) async throws
+    /// A page of users, oldest first (by creation time, then id): `limit` users after skipping `offset`.
+    func users(limit: Int, offset: Int) async throws -> [UserAccount]
+    /// Deletes the user with their sessions and role assignments; `false` when there is none.
+    func deleteUser(_ id: UserID) async throws -> Bool
 }
 
 /// Sessions and their refresh-token families. Every method that changes
@@ -76,5 +82,5 @@ public protocol RateLimitStore: Sendable {
     func purgeExpired(now: Date) async throws
 }
 
-/// Everything FastAuth keeps: users, sessions, counters.
-public typealias AuthStore = UserStore & SessionStore & RateLimitStore
+/// Everything FastAuth keeps: users, sessions, counters, roles.
+public typealias AuthStore = UserStore & SessionStore & RateLimitStore & RoleStore

@@ -52,13 +52,20 @@ public struct TokenService: Sendable {
     // MARK: Issuing
 
     /// Issues an access token for `user` in `sessionID`: the seed's claims plus `jti`, `sid`
-    /// and profile claims, then the `modifyJWT` hook.
-    public func issueAccessToken(for user: UserAccount, sessionID: SessionID, now: Date? = nil) async throws -> IssuedToken {
+    /// and profile claims — and, when `roles` is given, the `roles` and `permissions` claims —
+    /// then the `modifyJWT` hook.
+    public func issueAccessToken(
+        for user: UserAccount, sessionID: SessionID, roles: RoleGrants? = nil, now: Date? = nil
+    ) async throws -> IssuedToken {
         let now = (now ?? clock.now()).unixSeconds
-        let claims = TokenClaims(
+        var claims = TokenClaims(
             subject: user.id.rawValue, tokenID: ids.next(now: now &* 1000), sessionID: sessionID.rawValue, type: .access,
             issuedAt: now, expiresAt: now + config.jwt.accessTokenTTL.wholeSeconds, issuer: config.jwt.issuer,
             audience: config.jwt.audience, email: user.email, name: user.name, emailVerified: user.emailVerified)
+        if let roles {
+            claims[custom: RoleService.rolesClaimName] = .array(roles.roles.map(JSONValue.string))
+            claims[custom: RoleService.permissionsClaimName] = .array(roles.permissions.map(JSONValue.string))
+        }
         return try await sign(claims, user: user, key: keyRing.snapshot.access.signingKey)
     }
 
@@ -76,13 +83,14 @@ public struct TokenService: Sendable {
         return try await sign(claims, user: user, key: keyRing.snapshot.refresh.signingKey)
     }
 
-    /// Issues an access and a refresh token for `user` in `sessionID`.
+    /// Issues an access and a refresh token for `user` in `sessionID`; `roles`, when given, go in
+    /// the access token only.
     public func issuePair(
         for user: UserAccount, sessionID: SessionID, remember: Bool = false, refreshTokenID: TokenID? = nil,
-        now: Date? = nil
+        roles: RoleGrants? = nil, now: Date? = nil
     ) async throws -> TokenPair {
         let now = now ?? clock.now()
-        let access = try await issueAccessToken(for: user, sessionID: sessionID, now: now)
+        let access = try await issueAccessToken(for: user, sessionID: sessionID, roles: roles, now: now)
         let refresh = try await issueRefreshToken(
             for: user, sessionID: sessionID, remember: remember, tokenID: refreshTokenID, now: now)
         return TokenPair(access: access, refresh: refresh, expiresIn: config.jwt.accessTokenTTL.wholeSeconds)

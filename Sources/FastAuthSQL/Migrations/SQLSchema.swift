@@ -129,6 +129,35 @@ enum SQLSchema {
                 #"CREATE INDEX fastauth_login_attempts_key ON fastauth_login_attempts ("key", attempted_at)"#,
                 "CREATE INDEX fastauth_login_attempts_expiry ON fastauth_login_attempts (expires_at)",
             ]),
+        // Roles are named by their name; deleting a role or a user deletes its permissions and
+        // assignments (ON DELETE CASCADE), and a repeated grant is a no-op (the primary keys).
+        SQLSchemaMigration(
+            version: 5, name: "create roles, role permissions and user roles",
+            statements: [
+                """
+                CREATE TABLE fastauth_roles (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE fastauth_role_permissions (
+                    role_name TEXT NOT NULL REFERENCES fastauth_roles (name) ON DELETE CASCADE,
+                    permission TEXT NOT NULL,
+                    PRIMARY KEY (role_name, permission)
+                )
+                """,
+                """
+                CREATE TABLE fastauth_user_roles (
+                    user_id TEXT NOT NULL REFERENCES fastauth_users (id) ON DELETE CASCADE,
+                    role_name TEXT NOT NULL REFERENCES fastauth_roles (name) ON DELETE CASCADE,
+                    granted_at BIGINT NOT NULL,
+                    PRIMARY KEY (user_id, role_name)
+                )
+                """,
+                "CREATE INDEX fastauth_user_roles_role_name ON fastauth_user_roles (role_name)",
+                "CREATE INDEX fastauth_users_created_at ON fastauth_users (created_at, id)",
+            ]),
     ]
 
     /// The managed signing keys: the public JWK in the clear, the private key sealed (AES-GCM).

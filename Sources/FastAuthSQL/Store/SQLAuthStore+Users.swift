@@ -85,6 +85,40 @@ extension SQLAuthStore {
         }
     }
 
+    /// Marks the user's email verified or not; nothing happens when there is no such user.
+    public func setEmailVerified(_ isVerified: Bool, userID: UserID, now: Date) async throws {
+        try await performWrite("change whether a user's email is verified") { database in
+            try await database.raw(
+                """
+                UPDATE fastauth_users SET email_verified = \(bind: isVerified), updated_at = \(bind: now.storedMilliseconds)
+                WHERE id = \(bind: userID.rawValue)
+                """
+            ).run()
+        }
+    }
+
+    /// A page of users, oldest first (by creation time, then id).
+    public func users(limit: Int, offset: Int) async throws -> [UserAccount] {
+        let limit = Int64(max(0, limit))
+        let offset = Int64(max(0, offset))
+        return try await perform("list users") { database in
+            try await database.raw(
+                """
+                SELECT \(unsafeRaw: Columns.user) FROM fastauth_users ORDER BY created_at, id
+                LIMIT \(bind: limit) OFFSET \(bind: offset)
+                """
+            ).all().map { try StoredRow($0, table: "fastauth_users").storedUser().account }
+        }
+    }
+
+    /// Deletes the user; the database deletes their sessions and role assignments with them.
+    public func deleteUser(_ id: UserID) async throws -> Bool {
+        try await performWrite("delete a user") { database in
+            try await database.raw("DELETE FROM fastauth_users WHERE id = \(bind: id.rawValue) RETURNING id").first()
+                != nil
+        }
+    }
+
     /// Activates or deactivates a user; nothing happens when there is no such user.
     public func setActive(_ isActive: Bool, userID: UserID, now: Date) async throws {
         try await performWrite("change whether a user is active") { database in

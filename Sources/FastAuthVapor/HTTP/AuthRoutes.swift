@@ -19,7 +19,7 @@ struct RouteSpec: Sendable {
 extension AuthService {
     /// Registers every auth route of docs/HTTP-API.md under ``FastAuthConfig/routePrefix``:
     /// register, login, refresh, logout, me, sessions, token introspection and revocation,
-    /// and `openapi.json`.
+    /// the role routes, and `openapi.json`.
     public func mount(_ routes: any RoutesBuilder) {
         AuthRoutes(auth: self).register(on: routes)
     }
@@ -57,7 +57,8 @@ struct AuthRoutes: Sendable {
 
     func register(on routes: any RoutesBuilder) {
         let group = routes.grouped(Self.prefixComponents(auth.config.routePrefix))
-        let openAPI = OpenAPIDocument.make(prefix: auth.config.routePrefix, specs: Self.specs, delivery: auth.config.tokenDelivery)
+        let openAPI = OpenAPIDocument.make(
+            prefix: auth.config.routePrefix, specs: Self.specs + RoleRoute.specs, delivery: auth.config.tokenDelivery)
         for spec in Self.specs {
             let path = spec.path.map { PathComponent(stringLiteral: $0) }
             let handler: @Sendable (Request) async throws -> Response
@@ -76,10 +77,11 @@ struct AuthRoutes: Sendable {
             }
             group.on(spec.method, path, body: .collect(maxSize: "64kb"), use: handler)
         }
+        registerRoleRoutes(on: group)
     }
 
     /// Runs a handler, turning every refusal into its JSON response.
-    private func guarded(_ request: Request, _ body: (Request) async throws -> Response) async throws -> Response {
+    func guarded(_ request: Request, _ body: (Request) async throws -> Response) async throws -> Response {
         do {
             return try await body(request)
         } catch let error as AuthError {

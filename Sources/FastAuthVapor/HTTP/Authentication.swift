@@ -82,3 +82,52 @@ extension AuthService {
         RequireAuthMiddleware(authentication: BearerAuthentication(auth: self))
     }
 }
+
+/// Answers 401 for an unauthenticated request and 403 for a caller without a role or a
+/// permission; lets the others through with the ``Principal`` in `req.auth`. Roles come from the
+/// store behind the per-instance role cache, or from the access token's claims when
+/// ``RolesConfig/rolesClaim`` is on.
+public struct RequireGrantMiddleware: AsyncMiddleware {
+    enum Requirement {
+        case role(String)
+        case permission(String)
+    }
+
+    let authentication: BearerAuthentication
+    let requirement: Requirement
+
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            let principal = try await authentication.authenticate(request)
+            switch requirement {
+            case .role(let role): try await authentication.auth.roles.require(role: role, of: principal)
+            case .permission(let permission):
+                try await authentication.auth.roles.require(permission: permission, of: principal)
+            }
+        } catch {
+            return JSONResponse.error(error)
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension AuthService {
+    /// Middleware that lets through only callers holding `role` (403 `Insufficient role` otherwise).
+    ///
+    /// ```swift
+    /// app.grouped(auth.requireRole("editor")).post("posts") { req in … }
+    /// ```
+    public func requireRole(_ role: String) -> RequireGrantMiddleware {
+        RequireGrantMiddleware(authentication: BearerAuthentication(auth: self), requirement: .role(role))
+    }
+
+    /// Middleware that lets through only callers whose roles carry `permission`
+    /// (403 `Insufficient permissions` otherwise).
+    ///
+    /// ```swift
+    /// app.grouped(auth.requirePermission("reports:read")).get("reports") { req in … }
+    /// ```
+    public func requirePermission(_ permission: String) -> RequireGrantMiddleware {
+        RequireGrantMiddleware(authentication: BearerAuthentication(auth: self), requirement: .permission(permission))
+    }
+}

@@ -35,15 +35,15 @@ enum JSONResponse {
             .accountDeactivated:
             status = .unauthorized
             headers.add(name: .wwwAuthenticate, value: "Bearer")
-        case .signinNotAllowed, .csrfFailed: status = .forbidden
-        case .emailTaken: status = .conflict
+        case .signinNotAllowed, .csrfFailed, .insufficientPermissions, .insufficientRole: status = .forbidden
+        case .emailTaken, .roleExists: status = .conflict
         case .weakPassword: status = .badRequest
         case .validation:
             return ValidationProblem(kind: "value_error", field: error.field ?? "body", message: error.message).response
         case .rateLimited:
             status = .tooManyRequests
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 60))
-        case .sessionNotFound: status = .notFound
+        case .sessionNotFound, .roleNotFound, .userNotFound: status = .notFound
         case .busy:
             status = .serviceUnavailable
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 1))

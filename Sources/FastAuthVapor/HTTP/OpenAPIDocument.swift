@@ -32,7 +32,7 @@ enum OpenAPIDocument {
             "paths": .object(paths),
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
-                "schemas": schemas,
+                "schemas": .object((schemas.objectValue ?? [:]).merging(roleSchemas) { existing, _ in existing }),
             ],
         ]
         return document.jsonBytes
@@ -43,12 +43,13 @@ enum OpenAPIDocument {
             .joined(separator: "_").replacingOccurrences(of: ".", with: "_")
     }
 
-    private static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
 
-    private static func json(_ schema: JSONValue) -> JSONValue { ["application/json": ["schema": schema]] }
+    static func json(_ schema: JSONValue) -> JSONValue { ["application/json": ["schema": schema]] }
 
     private static func requestBody(_ spec: RouteSpec) -> JSONValue? {
-        switch spec.path {
+        if spec.path.first == "roles" { return roleRequestBody(spec) }
+        return switch spec.path {
         case ["register"]: ["required": true, "content": json(ref("RegisterRequest"))]
         case ["login"]: ["required": true, "content": json(ref("LoginRequest"))]
         case ["refresh"]: ["required": false, "content": json(ref("RefreshRequest"))]
@@ -65,6 +66,7 @@ enum OpenAPIDocument {
     }
 
     private static func responses(_ spec: RouteSpec, delivery: TokenDelivery) -> [String: JSONValue] {
+        if spec.path.first == "roles" { return roleResponses(spec) }
         let error: JSONValue = ["description": "Error", "content": json(ref("Error"))]
         let tokens: JSONValue = delivery == .json ? ref("TokenPair") : ref("Message")
         var responses: [String: JSONValue] = [:]

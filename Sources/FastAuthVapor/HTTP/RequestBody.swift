@@ -61,6 +61,27 @@ struct RequestBody {
         }
     }
 
+    /// A list of strings; `fallback` when absent (a required field when `fallback` is `nil`).
+    func strings(_ name: String, default fallback: [String]? = nil) throws(ValidationProblem) -> [String] {
+        guard let value = fields[name] else {
+            if let fallback { return fallback }
+            throw ValidationProblem.missing(name)
+        }
+        guard case .array(let items) = value else {
+            throw ValidationProblem(kind: "list_type", field: name, message: "Input should be a valid list")
+        }
+        var strings: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let string) = item else {
+                throw ValidationProblem(
+                    kind: "string_type", location: ["body", .string(name), .int(Int64(index))],
+                    message: "Input should be a valid string")
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
     /// An optional boolean field.
     func bool(_ name: String, default value: Bool) throws(ValidationProblem) -> Bool {
         switch fields[name] {

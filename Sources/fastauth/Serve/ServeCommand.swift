@@ -53,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
     var hashQueueLimit: String?
     @Option(name: .customLong("public-url"), help: "FASTAUTH_PUBLIC_URL: the external base URL, e.g. https://auth.example.com")
     var publicURL: String?
+    @Option(name: .customLong("admin-role"), help: "FASTAUTH_ADMIN_ROLE: the role that may manage roles (default admin)") var adminRole: String?
+    @Option(name: .customLong("roles-claim"), help: "FASTAUTH_ROLES_CLAIM: true puts roles and permissions in access tokens") var rolesClaim: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -71,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_TRUSTED_PROXIES", trustedProxies), ("FASTAUTH_PURGE_INTERVAL", purgeInterval),
             ("FASTAUTH_MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("FASTAUTH_HASH_QUEUE_LIMIT", hashQueueLimit),
             ("FASTAUTH_PUBLIC_URL", publicURL),
+            ("FASTAUTH_ADMIN_ROLE", adminRole), ("FASTAUTH_ROLES_CLAIM", rolesClaim),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

@@ -24,7 +24,17 @@ struct ServeSettings {
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
         "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
         "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
+        "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM",
     ]
+
+    /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
+    /// and `roles` commands read it too, without the rest of the settings.
+    static func adminRole(environment: [String: String]) -> String {
+        guard let raw = environment["FASTAUTH_ADMIN_ROLE"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+            return RolesConfig().adminRole
+        }
+        return raw
+    }
 
     /// Loads settings from `environment` (flags already merged in under the variable names).
     /// `secretDirectory` holds the development secret file (`.fastauth/secret`).
@@ -101,6 +111,7 @@ struct ServeSettings {
             maxSessionsPerUser: integer("FASTAUTH_MAX_SESSIONS_PER_USER", default: 100, range: 0...1_000_000),
             hashQueueLimit: value("FASTAUTH_HASH_QUEUE_LIMIT").map { _ in integer("FASTAUTH_HASH_QUEUE_LIMIT", default: 32, range: 0...100_000) },
             purgeInterval: seconds("FASTAUTH_PURGE_INTERVAL", default: 3600))
+        let roles = RolesConfig(adminRole: adminRole(environment: environment), rolesClaim: boolean("FASTAUTH_ROLES_CLAIM"))
 
         let publicURL = value("FASTAUTH_PUBLIC_URL")
         var secret = value("FASTAUTH_SECRET") ?? ""
@@ -133,7 +144,7 @@ struct ServeSettings {
                 secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
                 tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
                 cookie: CookieConfig(secure: mode == .production || publicURL?.lowercased().hasPrefix("https://") == true),
-                security: security, publicURL: publicURL)
+                security: security, publicURL: publicURL, roles: roles)
         } catch {
             throw ConfigurationError(problems: problems + error.problems)
         }
