@@ -72,22 +72,26 @@ struct HousekeepingTests {
         }
     }
 
-    @Test("the loop runs a pass, then one per interval, until cancelled")
+    @Test("the loop runs a pass, then one per interval, until its sleep is cancelled")
     func loop() async throws {
         let store = InMemoryStore()
         let clock = ManualClock()
-        let passes = AsyncStream<Void>.makeStream()
+        let user = try await store.createUser(StoredUser(account: TestFixtures.user(), passwordHash: "x"))
+        // Ended nine days before the first pass: the first pass deletes it.
+        let ended = SessionRecord(
+            id: .generate(), userID: user.id, createdAt: clock.now().addingTimeInterval(-10 * 86_400),
+            expiresAt: clock.now().addingTimeInterval(-9 * 86_400))
+        try await store.createSession(ended)
         let service = HousekeepingService(store: store, clock: clock, interval: .seconds(3600), retention: .seconds(7 * 86_400))
-        let task = Task {
-            await service.run { interval in
-                #expect(interval == .seconds(3600))
-                passes.continuation.yield()
-                try await Task.sleep(for: .seconds(3600))  // cancelled below, never waited out
-            }
+        let sleeps = Tally()
+        // No waiting: each "sleep" advances the manual clock by the interval; the third is cancelled.
+        await service.run { interval in
+            #expect(interval == .seconds(3600))
+            sleeps.add(1)
+            if sleeps.total == 3 { throw CancellationError() }
+            clock.advance(by: interval)
         }
-        var iterator = passes.stream.makeAsyncIterator()
-        await iterator.next()
-        task.cancel()
-        await task.value
+        #expect(sleeps.total == 3)
+        #expect(await store.session(id: ended.id) == nil)
     }
 }
