@@ -17,6 +17,8 @@ public actor InMemoryStore: AuthStore {
     private var roleTable: [String: RoleRecord] = [:]
     private var assignments: [UserID: Set<String>] = [:]
     private var attempts: [String: (key: String, at: Date, expiresAt: Date)] = [:]
+    private var oneTimeTokens: [String: OneTimeTokenRecord] = [:]
+    private var outbox: [String: OutboxEmail] = [:]
 
     public init() {}
 
@@ -65,7 +67,42 @@ public actor InMemoryStore: AuthStore {
         usersByEmail[user.account.email] = nil
         sessions = sessions.filter { $0.value.userID != id }
         assignments[id] = nil
+        oneTimeTokens = oneTimeTokens.filter { $0.value.userID != id }
         return true
+    }
+
+    public func updateProfile(_ id: UserID, name: String?, image: String?, now: Date) -> UserAccount? {
+        guard var user = users[id] else { return nil }
+        if let name { user.account.name = name }
+        if let image { user.account.image = image }
+        user.account.updatedAt = now
+        users[id] = user
+        return user.account
+    }
+
+    public func changeEmail(_ id: UserID, to email: String, now: Date) throws {
+        guard var user = users[id] else { return }
+        if let other = usersByEmail[email], other != id {
+            throw StoreError(.duplicateEmail, "a user with this email already exists")
+        }
+        usersByEmail[user.account.email] = nil
+        usersByEmail[email] = id
+        user.account.email = email
+        user.account.emailVerified = true
+        user.account.updatedAt = now
+        users[id] = user
+    }
+
+    public func markDeleted(_ id: UserID, now: Date) {
+        users[id]?.account.deletedAt = now
+        users[id]?.account.isActive = false
+        users[id]?.account.updatedAt = now
+    }
+
+    public func deleteUsers(deletedBefore cutoff: Date) -> Int {
+        let purged = users.values.filter { $0.account.deletedAt.map { $0 < cutoff } ?? false }.map(\.account.id)
+        for id in purged { _ = deleteUser(id) }
+        return purged.count
     }
 
     // MARK: SessionStore
@@ -104,6 +141,12 @@ public actor InMemoryStore: AuthStore {
         let ids = sessions.values.filter { $0.userID == userID && $0.isActive(at: now) }.map(\.id)
         for id in ids { sessions[id]?.revokedAt = now }
         return ids.count
+    }
+
+    public func revokeOtherSessions(userID: UserID, keeping: SessionID, now: Date) -> [SessionID] {
+        let ids = sessions.values.filter { $0.userID == userID && $0.id != keeping && $0.isActive(at: now) }.map(\.id)
+        for id in ids { sessions[id]?.revokedAt = now }
+        return ids
     }
 
     public func revokeLeastRecentlyUsedSessions(userID: UserID, keeping: Int, now: Date) -> [SessionID] {
@@ -201,10 +244,99 @@ public actor InMemoryStore: AuthStore {
 
     public func clearAttempts(_ key: String) { attempts = attempts.filter { $0.value.key != key } }
 
+    public func clearAttempts(keyPrefix: String) { attempts = attempts.filter { !$0.value.key.hasPrefix(keyPrefix) } }
+
     public func purgeExpired(now: Date) {
         counters = counters.filter { $0.value.expiresAt > now }
         locks = locks.filter { $0.value > now }
         attempts = attempts.filter { $0.value.expiresAt > now }
+    }
+
+    // MARK: OneTimeTokenStore
+
+    public func issueOneTimeToken(_ token: OneTimeTokenRecord, message: OutboxEmail) throws {
+        guard users[token.userID] != nil else {
+            throw StoreError(.unavailable, "could not issue a one-time token: the user does not exist")
+        }
+        guard oneTimeTokens[token.hash] == nil, outbox[message.id] == nil else {
+            throw StoreError(.duplicateID, "a one-time token or message with this id already exists")
+        }
+        deleteOneTimeTokens(userID: token.userID, purpose: token.purpose)
+        oneTimeTokens[token.hash] = token
+        outbox[message.id] = message
+    }
+
+    public func consumeOneTimeToken(hash: String, purpose: OneTimeTokenPurpose, now: Date) -> OneTimeTokenRecord? {
+        guard var token = oneTimeToken(hash: hash, purpose: purpose, now: now) else { return nil }
+        token.consumedAt = now
+        oneTimeTokens[hash] = token
+        return token
+    }
+
+    public func oneTimeToken(hash: String, purpose: OneTimeTokenPurpose, now: Date) -> OneTimeTokenRecord? {
+        guard let token = oneTimeTokens[hash], token.purpose == purpose, token.consumedAt == nil, token.expiresAt > now
+        else { return nil }
+        return token
+    }
+
+    public func deleteOneTimeTokens(userID: UserID, purpose: OneTimeTokenPurpose) {
+        oneTimeTokens = oneTimeTokens.filter { !($0.value.userID == userID && $0.value.purpose == purpose && $0.value.consumedAt == nil) }
+    }
+
+    public func deleteOneTimeTokens(endedBefore cutoff: Date) -> Int {
+        let ended = oneTimeTokens.values.filter { $0.expiresAt < cutoff || ($0.consumedAt.map { $0 < cutoff } ?? false) }
+        for token in ended { oneTimeTokens[token.hash] = nil }
+        return ended.count
+    }
+
+    // MARK: EmailOutboxStore
+
+    public func enqueueEmail(_ message: OutboxEmail) throws {
+        guard outbox[message.id] == nil else { throw StoreError(.duplicateID, "a message with this id already exists") }
+        outbox[message.id] = message
+    }
+
+    public func claimEmails(now: Date, leaseUntil: Date, limit: Int) -> [OutboxEmail] {
+        let due = outbox.values.filter {
+            $0.state == .pending && $0.nextAttemptAt <= now && ($0.claimedUntil.map { $0 <= now } ?? true)
+        }
+        .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+        .prefix(max(0, limit))
+        return due.map { message in
+            var claimed = message
+            claimed.claimedUntil = leaseUntil
+            claimed.attempts += 1
+            outbox[message.id] = claimed
+            return claimed
+        }
+    }
+
+    public func completeEmail(id: String, outcome: OutboxOutcome, now: Date) {
+        guard var message = outbox[id] else { return }
+        message.claimedUntil = nil
+        switch outcome {
+        case .sent:
+            message.state = .sent
+            message.sealedBody = nil
+            message.finishedAt = now
+        case .retry(let at, let error):
+            message.nextAttemptAt = at
+            message.lastError = error
+        case .failed(let error):
+            message.state = .failed
+            message.sealedBody = nil
+            message.lastError = error
+            message.finishedAt = now
+        }
+        outbox[id] = message
+    }
+
+    public func outboxEmail(id: String) -> OutboxEmail? { outbox[id] }
+
+    public func deleteEmails(finishedBefore cutoff: Date) -> Int {
+        let finished = outbox.values.filter { $0.finishedAt.map { $0 < cutoff } ?? false }
+        for message in finished { outbox[message.id] = nil }
+        return finished.count
     }
 }
 

@@ -21,17 +21,17 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
-                #expect(first.applied.map(\.version) == [1, 2, 3, 4, 5])
-                #expect(first.schemaVersion == 5)
-                #expect(first.description == "schema version 5, applied 1, 2, 3, 4, 5")
+                #expect(first.applied.map(\.version) == [1, 2, 3, 4, 5, 6])
+                #expect(first.schemaVersion == 6)
+                #expect(first.description == "schema version 6, applied 1, 2, 3, 4, 5, 6")
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
                     #expect(again.description == "schema version \(again.schemaVersion), up to date")
-                    #expect(again.schemaVersion == 5)
+                    #expect(again.schemaVersion == 6)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()
-                #expect(rows.count == 5)
+                #expect(rows.count == 6)
             }
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") {
@@ -49,9 +49,9 @@ enum SQLStoreChecks {
             }
             for connection in connections { await connection.shutdown() }
             let (reports, rows) = try outcome.get()
-            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4, 5])
-            #expect(reports.allSatisfy { $0.schemaVersion == 5 })
-            #expect(rows == 5)
+            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4, 5, 6])
+            #expect(reports.allSatisfy { $0.schemaVersion == 6 })
+            #expect(rows == 6)
         },
         Case(name: "20 concurrent identical grants from two pools leave one user_roles row and no error") {
             database async throws in
@@ -116,8 +116,8 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 #expect(try await store.createTables(upTo: 2).schemaVersion == 2)
-                let user = try await store.createUser(Samples.user())
                 let sql = connection.database
+                let user = try await Samples.insertLegacyUser(into: sql)
                 // A v2 session with a chain of three tokens (two exchanged), and one never refreshed.
                 let chained = SessionID.generate()
                 let fresh = SessionID.generate()
@@ -173,6 +173,47 @@ enum SQLStoreChecks {
                 #expect(try row.decode(column: "created_at", as: Int64.self) == 1_767_225_600_250)
                 #expect(try row.decode(column: "updated_at", as: Int64.self) == 1_767_225_601_000)
                 #expect(try await store.user(id: user.account.id) == user.account)
+            }
+        },
+        Case(name: "createTables on a schema-v5 database keeps every user, session, role and attempt (users table rebuilt)") {
+            database async throws in
+            try await database.withStore(createTables: false) { store, connection in
+                #expect(try await store.createTables(upTo: 5).schemaVersion == 5)
+                let sql = connection.database
+                let verified = try await Samples.insertLegacyUser(into: sql, hash: "$scrypt$kept", emailVerified: true)
+                let plain = try await Samples.insertLegacyUser(into: sql, name: nil, createdAt: Samples.at(1))
+                let session = Samples.session(userID: verified.id)
+                try await store.createSession(session)
+                _ = try await store.createRole("editor", permissions: ["posts:write"], now: Samples.t0)
+                _ = try await store.grantRole("editor", to: verified.id, now: Samples.t0)
+                _ = try await store.recordAttempt(
+                    "lockout:x|y", id: "attempt-1", at: Samples.t0, expiresAt: Samples.at(600), since: Samples.at(-1), limit: 5)
+
+                let upgrade = try await store.createTables()
+                #expect(upgrade.applied.map(\.version) == [6] && upgrade.schemaVersion == 6)
+                #expect(try await store.user(id: verified.id) == verified)
+                #expect(try await store.credentials(email: verified.email)?.passwordHash == "$scrypt$kept")
+                #expect(try await store.user(id: plain.id) == plain)
+                #expect(try await store.users(limit: 10, offset: 0).map(\.id) == [verified.id, plain.id])
+                #expect(try await store.session(id: session.id) == session)
+                #expect(try await store.grants(of: verified.id).roles == ["editor"])
+                #expect(
+                    try await store.recordAttempt(
+                        "lockout:x|y", id: "attempt-2", at: Samples.at(1), expiresAt: Samples.at(600), since: Samples.at(-1),
+                        limit: 5
+                    ).count == 2)
+                // A password is optional now, and the rebuilt table still enforces and cascades
+                // the foreign keys that point at it, on every pooled connection.
+                var passwordless = Samples.user()
+                passwordless.passwordHash = nil
+                _ = try await store.createUser(passwordless)
+                for _ in 0..<4 {
+                    await #expect(throws: StoreError.self) { try await store.createSession(Samples.session(userID: .generate())) }
+                }
+                #expect(try await store.deleteUser(verified.id))
+                #expect(try await store.session(id: session.id) == nil)
+                #expect(try await store.grants(of: verified.id) == .none)
+                #expect(try await store.emailExists(plain.email))
             }
         },
         Case(name: "a session for a missing user is refused by the foreign key and nothing is written") {

@@ -12,7 +12,7 @@ enum StoreContract {
         var testDescription: String { name }
     }
 
-    static let cases: [Case] = users + sessions + consumption + rateLimits + concurrency + roles + accounts
+    static let cases: [Case] = users + sessions + consumption + rateLimits + concurrency + roles + accounts + lifecycle
 
     // MARK: Users
 

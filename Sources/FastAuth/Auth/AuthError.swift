@@ -43,6 +43,16 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let roleNotFound = Code("role_not_found")
         /// No such user: 404.
         public static let userNotFound = Code("user_not_found")
+        /// The account's email is verified already: 400.
+        public static let emailAlreadyVerified = Code("email_already_verified")
+        /// Login refused until the email is verified (``AccountsConfig/requireVerifiedEmail``): 403.
+        public static let emailNotVerified = Code("email_not_verified")
+        /// A one-time token (emailed link) is unknown, used or expired: 400.
+        public static let invalidToken = Code("invalid_token")
+        /// The password given to confirm an account change is wrong: 400.
+        public static let incorrectPassword = Code("incorrect_password")
+        /// A profile update named no field: 400.
+        public static let nothingToUpdate = Code("nothing_to_update")
         /// The store failed: 503.
         public static let unavailable = Code("unavailable")
         /// Too many password hashes are waiting: try again shortly (HTTP 503 with `Retry-After`).

@@ -19,18 +19,22 @@ public struct AuthService: Sendable {
     public let logger: Logger
     /// Roles and permissions: management, checks, and the claims of ``RolesConfig/rolesClaim``.
     public let roles: RoleService
-    private let users: UserCache
-    private let liveSessions: SessionCache
+    let users: UserCache
+    let liveSessions: SessionCache
     /// The proxies whose forwarding headers are believed.
     public let trustedProxies: TrustedProxies
-    private var clock: any WallClock { tokens.clock }
-    private var hooks: any EventHooks { config.hooks }
+    /// The durable email outbox and its delivery task.
+    public let outbox: EmailOutbox
+    /// The mails' templates.
+    public let templates: EmailTemplates
+    var clock: any WallClock { tokens.clock }
+    var hooks: any EventHooks { config.hooks }
 
     /// Creates the service.
     /// `keys` defaults to a manager over `store` when it is also a ``SigningKeyStore``.
     public init(
         config: FastAuthConfig, store: any AuthStore, tokens: TokenService, hasher: PasswordHasher,
-        keys: KeyManager? = nil, logger: Logger = Logger(label: "fastauth.auth")
+        keys: KeyManager? = nil, templates: EmailTemplates = .builtIn, logger: Logger = Logger(label: "fastauth.auth")
     ) {
         self.config = config
         self.store = store
@@ -46,6 +50,8 @@ public struct AuthService: Sendable {
         self.users = UserCache(ttl: config.security.userCacheTTL)
         self.liveSessions = SessionCache(ttl: config.security.userCacheTTL)
         self.trustedProxies = TrustedProxies.parse(config.security.trustedProxies).proxies
+        self.outbox = EmailOutbox(config: config, store: store, clock: tokens.clock)
+        self.templates = templates
     }
 
     /// The client of a request from `peer` with these `X-Forwarded-For` and `Forwarded` header
@@ -98,7 +104,7 @@ public struct AuthService: Sendable {
         try await rateLimit("login", context)
         let email = try EmailAddress.normalise(rawEmail).get()
         let now = clock.now()
-        let lockKey = "lockout:\(email)|\(context.limitKey)"
+        let lockKey = Self.lockoutKeyPrefix(email) + context.limitKey
         // The attempt is counted before the password is looked at: a failure needs no second
         // write, and a burst of concurrent guesses gets at most `lockoutAttempts` evaluated.
         let attempt = try await admitAttempt(lockKey, now: now, context)
@@ -107,7 +113,8 @@ public struct AuthService: Sendable {
             throw AuthError.invalidCredentials
         }
         let stored = try await storeCall { try await store.credentials(email: email) }
-        guard let stored else {
+        // Deleted accounts and accounts without a password cost one hash, like unknown emails.
+        guard let stored, let passwordHash = stored.passwordHash, stored.account.deletedAt == nil else {
             do {
                 _ = try await hasher.checkDummy(password)
             } catch {
@@ -118,7 +125,7 @@ public struct AuthService: Sendable {
         }
         let matches: Bool
         do {
-            matches = try await hasher.check(password, against: stored.passwordHash)
+            matches = try await hasher.check(password, against: passwordHash)
         } catch {
             throw await busy(error, forgetting: attempt, context)
         }
@@ -128,12 +135,16 @@ public struct AuthService: Sendable {
         }
         let user = stored.account
         guard user.isActive else { throw AuthError.accountDeactivated }
+        if config.accounts.requireVerifiedEmail && !user.emailVerified {
+            log(.info, "login refused: email not verified", user: user.id, context)
+            throw AuthError(.emailNotVerified, "Email not verified")
+        }
         guard await hooks.allowSignin(user: user) else {
             log(.notice, "login refused by allowSignin", user: user.id, context)
             throw AuthError(.signinNotAllowed, "Sign-in not allowed")
         }
         try await storeCall { try await store.clearAttempts(lockKey) }
-        if hasher.needsRehash(stored.passwordHash), let rehashed = try? await hasher.hash(password) {
+        if hasher.needsRehash(passwordHash), let rehashed = try? await hasher.hash(password) {
             try await storeCall { try await store.updatePasswordHash(rehashed, userID: user.id, now: now) }
         }
         let signIn = try await startSession(for: user, remember: remember, context: context, now: now)
@@ -343,7 +354,7 @@ public struct AuthService: Sendable {
         return user
     }
 
-    private func activeUser(_ id: UserID, refusal: AuthError) async throws(AuthError) -> UserAccount {
+    func activeUser(_ id: UserID, refusal: AuthError) async throws(AuthError) -> UserAccount {
         guard let user = try await storeCall({ try await store.user(id: id) }) else { throw refusal }
         guard user.isActive else { throw AuthError.accountDeactivated }
         return user
@@ -356,7 +367,7 @@ public struct AuthService: Sendable {
         return try await storeCall { try await store.grants(of: id) }
     }
 
-    private func rateLimit(_ bucket: String, _ context: RequestContext) async throws(AuthError) {
+    func rateLimit(_ bucket: String, _ context: RequestContext) async throws(AuthError) {
         let limit = config.security.rateLimitPerMinute
         guard limit > 0 else { return }
         let now = clock.now()
@@ -378,7 +389,7 @@ public struct AuthService: Sendable {
     /// (each sees the others), and forgetting the refused ones would then leave nothing
     /// counted — the next guess would be evaluated as if no burst had happened.
     /// Returns the attempt's id.
-    private func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) -> String {
+    func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) -> String {
         let allowed = config.security.lockoutAttempts
         let window = TimeInterval(config.security.lockoutDuration.wholeSeconds)
         let id = TokenID.generate().rawValue
@@ -401,7 +412,7 @@ public struct AuthService: Sendable {
 
     /// 503 `Server busy` for a hash the hasher's queue refused: nothing was hashed, so the
     /// login attempt counted for it is forgotten again.
-    private func busy(_ refused: HashingRefused, forgetting attempt: String?, _ context: RequestContext) async -> AuthError {
+    func busy(_ refused: HashingRefused, forgetting attempt: String?, _ context: RequestContext) async -> AuthError {
         if let attempt { try? await store.removeAttempt(id: attempt) }
         log(.notice, "password hashing refused: \(refused)", user: nil, context)
         return AuthError(.busy, "Server busy", retryAfter: 1)
@@ -411,7 +422,7 @@ public struct AuthService: Sendable {
         AuthError(.unavailable, "The authentication store is unavailable")
     }
 
-    private func storeCall<T>(_ body: () async throws -> T) async throws(AuthError) -> T {
+    func storeCall<T>(_ body: () async throws -> T) async throws(AuthError) -> T {
         do {
             return try await body()
         } catch {
@@ -429,7 +440,7 @@ public struct AuthService: Sendable {
         }
     }
 
-    private func log(
+    func log(
         _ level: Logger.Level, _ event: String, user: UserID?, _ context: RequestContext,
         _ extra: Logger.Metadata = [:]
     ) {
@@ -452,6 +463,7 @@ extension AuthService {
             parameters: security.passwordHashing, maxConcurrentHashes: security.maxConcurrentHashes,
             queueLimit: security.hashQueueLimit ?? 16 * ProcessInfo.processInfo.activeProcessorCount,
             maxWait: security.hashQueueMaxWait)
-        self.init(config: config, store: store, tokens: tokens, hasher: hasher, logger: logger)
+        let templates = try EmailTemplates(directory: config.accounts.templatesDirectory)
+        self.init(config: config, store: store, tokens: tokens, hasher: hasher, templates: templates, logger: logger)
     }
 }

@@ -16,22 +16,31 @@ public struct HousekeepingService: Sendable {
     public struct Report: Sendable, Hashable {
         /// Sessions deleted.
         public let sessions: Int
+        /// One-time tokens (expired or used) deleted.
+        public var oneTimeTokens: Int = 0
+        /// Sent and failed outbox messages deleted.
+        public var emails: Int = 0
+        /// Deleted accounts purged (past their retention).
+        public var users: Int = 0
     }
 
     public let store: any AuthStore
     public let clock: any WallClock
     public let interval: Duration
     public let retention: Duration
+    /// How long deleted accounts, and sent or failed mail, are kept.
+    public let accounts: AccountsConfig
     private let logger: Logger
 
     public init(
         store: any AuthStore, clock: any WallClock, interval: Duration, retention: Duration,
-        logger: Logger = Logger(label: "fastauth.housekeeping")
+        accounts: AccountsConfig = AccountsConfig(), logger: Logger = Logger(label: "fastauth.housekeeping")
     ) {
         self.store = store
         self.clock = clock
         self.interval = interval
         self.retention = retention
+        self.accounts = accounts
         self.logger = logger
     }
 
@@ -40,10 +49,16 @@ public struct HousekeepingService: Sendable {
     public func runOnce() async throws -> Report {
         let now = clock.now()
         try await store.purgeExpired(now: now)
-        let cutoff = now.addingTimeInterval(-(Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18))
+        let cutoff = now.addingTimeInterval(-retention.timeInterval)
         let sessions = try await store.deleteSessions(endedBefore: cutoff)
         if sessions > 0 { logger.info("housekeeping: deleted ended sessions", metadata: ["count": "\(sessions)"]) }
-        return Report(sessions: sessions)
+        var report = Report(sessions: sessions)
+        // A used or expired link is worthless at once; a day's grace keeps recent ones for audits.
+        report.oneTimeTokens = try await store.deleteOneTimeTokens(endedBefore: now.addingTimeInterval(-86_400))
+        report.emails = try await store.deleteEmails(finishedBefore: now.addingTimeInterval(-accounts.finishedEmailRetention.timeInterval))
+        report.users = try await store.deleteUsers(deletedBefore: now.addingTimeInterval(-accounts.deletedAccountRetention.timeInterval))
+        if report.users > 0 { logger.info("housekeeping: purged deleted accounts", metadata: ["count": "\(report.users)"]) }
+        return report
     }
 
     /// Runs a pass now and then every `interval` until the task is cancelled; `sleep` waits
@@ -69,6 +84,6 @@ extension AuthService {
     public var housekeeping: HousekeepingService {
         HousekeepingService(
             store: store, clock: tokens.clock, interval: config.security.purgeInterval,
-            retention: config.security.endedSessionRetention)
+            retention: config.security.endedSessionRetention, accounts: config.accounts)
     }
 }

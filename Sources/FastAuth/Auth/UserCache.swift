@@ -34,4 +34,9 @@ final class UserCache: Sendable {
             entries[user.id] = (user, now.addingTimeInterval(ttl))
         }
     }
+
+    /// Drops `id`: this instance sees a change it made at once.
+    func forget(_ id: UserID) {
+        _ = entries.withLock { $0.removeValue(forKey: id) }
+    }
 }

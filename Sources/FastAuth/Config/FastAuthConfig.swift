@@ -28,6 +28,8 @@ public struct FastAuthConfig: Sendable {
     public let security: SecurityConfig
     /// The admin role, role claims in tokens, the role cache.
     public let roles: RolesConfig
+    /// Email verification, password reset, account management and the mail they send.
+    public let accounts: AccountsConfig
     /// The server's external base URL (`https://auth.example.com`, no trailing slash): the
     /// RFC 8414 metadata is built from it. Without it, from the issuer when that is an https
     /// URL (or http on a loopback host); never from a request's `Host`.
@@ -60,6 +62,14 @@ public struct FastAuthConfig: Sendable {
         return host == "localhost" || host.hasPrefix("127.") || host == "[::1]" ? issuer : nil
     }
 
+    /// The base URL of emailed links: ``publicURL``, else ``AccountsConfig/linkBaseURL``, else
+    /// the metadata base (an https issuer), else `http://localhost:8080`.
+    public var linkBaseURL: String {
+        var base = publicURL ?? accounts.linkBaseURL ?? metadataBaseURL ?? "http://localhost:8080"
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+
     /// The shortest accepted secret, in bytes.
     public static let minimumSecretBytes = 32
 
@@ -68,7 +78,8 @@ public struct FastAuthConfig: Sendable {
         secret: String, previousSecrets: [String] = [], jwt: JWTConfig = JWTConfig(),
         hooks: any EventHooks = NoHooks(), tokenDelivery: TokenDelivery = .json, routePrefix: String = "/auth",
         cookie: CookieConfig = CookieConfig(), passwordPolicy: PasswordPolicy = PasswordPolicy(),
-        security: SecurityConfig = SecurityConfig(), publicURL: String? = nil, roles: RolesConfig = RolesConfig()
+        security: SecurityConfig = SecurityConfig(), publicURL: String? = nil, roles: RolesConfig = RolesConfig(),
+        accounts: AccountsConfig = AccountsConfig()
     ) throws(ConfigurationError) {
         self.secret = secret
         self.previousSecrets = previousSecrets
@@ -80,10 +91,11 @@ public struct FastAuthConfig: Sendable {
         self.passwordPolicy = passwordPolicy
         self.security = security
         self.roles = roles
+        self.accounts = accounts
         var trimmedURL = publicURL
         while let url = trimmedURL, url.hasSuffix("/") { trimmedURL = String(url.dropLast()) }
         self.publicURL = trimmedURL
-        var problems: [String] = passwordPolicy.problems + security.problems + roles.problems
+        var problems: [String] = passwordPolicy.problems + security.problems + roles.problems + accounts.problems
         if let publicURL, !Self.isBaseURL(publicURL) {
             problems.append("publicURL must be an absolute http(s) URL without query or fragment, like https://auth.example.com, not \"\(publicURL.prefix(80))\"")
         }

@@ -24,6 +24,14 @@ public protocol EventHooks: Sendable {
     func onTokenRefresh(user: UserAccount, sessionID: SessionID) async
     /// Return `false` to refuse a login (answered with 403).
     func allowSignin(user: UserAccount) async -> Bool
+    /// Called after a user verified their email address.
+    func onEmailVerified(user: UserAccount) async
+    /// Called after a password was reset through an emailed link (every session has ended).
+    func onPasswordReset(user: UserAccount) async
+    /// Called after an email change was confirmed; `user` has the new address.
+    func onEmailChanged(user: UserAccount, previousEmail: String) async
+    /// Called after a user deleted their account.
+    func onAccountDeleted(user: UserAccount) async
 }
 
 extension EventHooks {
@@ -35,6 +43,10 @@ extension EventHooks {
     public func onSignout(userID: UserID, sessionID: SessionID?) async {}
     public func onTokenRefresh(user: UserAccount, sessionID: SessionID) async {}
     public func allowSignin(user: UserAccount) async -> Bool { true }
+    public func onEmailVerified(user: UserAccount) async {}
+    public func onPasswordReset(user: UserAccount) async {}
+    public func onEmailChanged(user: UserAccount, previousEmail: String) async {}
+    public func onAccountDeleted(user: UserAccount) async {}
 }
 
 /// Hooks that do nothing: the default.

@@ -8,10 +8,11 @@ public import Foundation
 public struct StoredUser: Sendable, Hashable {
     /// The account.
     public var account: UserAccount
-    /// The self-describing password hash (see ``PasswordHasher``).
-    public var passwordHash: String
+    /// The self-describing password hash (see ``PasswordHasher``); `nil` for an account without
+    /// a password (created by a social sign-in), which can set one through the reset flow.
+    public var passwordHash: String?
 
-    public init(account: UserAccount, passwordHash: String) {
+    public init(account: UserAccount, passwordHash: String?) {
         self.account = account
         self.passwordHash = passwordHash
     }

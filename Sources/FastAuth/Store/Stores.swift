@@ -24,6 +24,18 @@ public protocol UserStore: Sendable {
     func users(limit: Int, offset: Int) async throws -> [UserAccount]
     /// Deletes the user with their sessions and role assignments; `false` when there is none.
     func deleteUser(_ id: UserID) async throws -> Bool
+    /// Sets the name and the image of the user where they are non-nil (`nil` leaves a field as
+    /// it is) and returns the account; `nil` when there is no such user.
+    func updateProfile(_ id: UserID, name: String?, image: String?, now: Date) async throws -> UserAccount?
+    /// Changes the user's email to the (normalised) `email` and marks it verified. Throws
+    /// ``StoreError/Code/duplicateEmail`` when another user has it (the UNIQUE constraint decides
+    /// between concurrent changes).
+    func changeEmail(_ id: UserID, to email: String, now: Date) async throws
+    /// Marks the user deleted at `now` and inactive; the row stays until purged.
+    func markDeleted(_ id: UserID, now: Date) async throws
+    /// Deletes the users marked deleted before `cutoff` (their sessions, roles and tokens go with
+    /// them); returns how many. Their emails can be registered again.
+    func deleteUsers(deletedBefore cutoff: Date) async throws -> Int
 }
 
 /// Sessions and their refresh-token families. Every method that changes
@@ -47,6 +59,8 @@ public protocol SessionStore: Sendable {
     func revokeSession(_ id: SessionID, userID: UserID, now: Date) async throws -> Bool
     /// Revokes every active session of `userID`; returns how many.
     func revokeAllSessions(userID: UserID, now: Date) async throws -> Int
+    /// Revokes every active session of `userID` but `keeping` (one statement); returns their ids.
+    func revokeOtherSessions(userID: UserID, keeping: SessionID, now: Date) async throws -> [SessionID]
     /// Revokes the user's active sessions beyond the `keeping` most recently used ones (one
     /// statement) and returns their ids.
     func revokeLeastRecentlyUsedSessions(userID: UserID, keeping: Int, now: Date) async throws -> [SessionID]
@@ -78,9 +92,13 @@ public protocol RateLimitStore: Sendable {
     func removeAttempt(id: String) async throws
     /// Forgets every login attempt of `key` (after a successful login).
     func clearAttempts(_ key: String) async throws
+    /// Forgets the login attempts of every key that starts with `keyPrefix` (a password reset
+    /// clears the lockouts of an email from every client address).
+    func clearAttempts(keyPrefix: String) async throws
     /// Deletes counters, locks and login attempts that ended before `now`.
     func purgeExpired(now: Date) async throws
 }
 
-/// Everything FastAuth keeps: users, sessions, counters, roles.
-public typealias AuthStore = UserStore & SessionStore & RateLimitStore & RoleStore
+/// Everything FastAuth keeps: users, sessions, counters, roles, one-time tokens and the email
+/// outbox.
+public typealias AuthStore = UserStore & SessionStore & RateLimitStore & RoleStore & OneTimeTokenStore & EmailOutboxStore

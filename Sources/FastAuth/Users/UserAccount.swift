@@ -22,11 +22,14 @@ public struct UserAccount: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// When the account was last changed.
     public var updatedAt: Date
+    /// When the user deleted the account (`DELETE /auth/account`): it is inactive from then on,
+    /// and its row is purged after ``AccountsConfig/deletedAccountRetention``.
+    public var deletedAt: Date?
 
     /// Creates an account value.
     public init(
         id: UserID, email: String, name: String? = nil, image: String? = nil, emailVerified: Bool = false,
-        isActive: Bool = true, createdAt: Date, updatedAt: Date? = nil
+        isActive: Bool = true, createdAt: Date, updatedAt: Date? = nil, deletedAt: Date? = nil
     ) {
         self.id = id
         self.email = email
@@ -36,5 +39,6 @@ public struct UserAccount: Sendable, Hashable, Codable {
         self.isActive = isActive
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
+        self.deletedAt = deletedAt
     }
 }

@@ -23,7 +23,9 @@ extension SQLAuthStore {
     @discardableResult
     func createTables(upTo version: Int) async throws -> SQLMigrationReport {
         let appliedAt = Date().storedMilliseconds
-        return try await transaction("migrate the FastAuth tables") { database, engine in
+        // Foreign keys are off on SQLite while migrating (a table rebuild must not cascade) and
+        // checked before the commit.
+        return try await transaction("migrate the FastAuth tables", sqliteForeignKeysOff: true) { database, engine in
             if engine == .postgresql {
                 try await database.raw("SELECT pg_advisory_xact_lock(\(literal: SQLSchema.postgresMigrationLock))")
                     .run()
@@ -46,6 +48,11 @@ extension SQLAuthStore {
                     """
                 ).run()
                 applied.append(migration)
+            }
+            if engine == .sqlite, !applied.isEmpty,
+                try await database.raw("PRAGMA foreign_key_check").first() != nil
+            {
+                throw StoreError(.corrupt, "the migration left rows that refer to missing records; nothing was changed")
             }
             let versions = recorded.map(Int.init) + applied.map(\.version)
             return SQLMigrationReport(applied: applied, schemaVersion: versions.max() ?? 0)

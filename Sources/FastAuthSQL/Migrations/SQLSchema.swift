@@ -158,7 +158,80 @@ enum SQLSchema {
                 "CREATE INDEX fastauth_user_roles_role_name ON fastauth_user_roles (role_name)",
                 "CREATE INDEX fastauth_users_created_at ON fastauth_users (created_at, id)",
             ]),
+        // Accounts without a password (social sign-in), soft-deleted accounts, one-time tokens
+        // and the email outbox. SQLite cannot drop NOT NULL in place: the users table is rebuilt
+        // (foreign keys are off during migrations and checked before the commit, so the
+        // sessions and role assignments that refer to users keep every row).
+        SQLSchemaMigration(
+            version: 6, name: "allow users without a password, soft deletion, one-time tokens and the email outbox",
+            statements: [
+                .only(.sqlite, usersTable(name: "fastauth_users_v6")),
+                .only(
+                    .sqlite,
+                    """
+                    INSERT INTO fastauth_users_v6 (id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at)
+                    SELECT id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at FROM fastauth_users
+                    """),
+                .only(.sqlite, "DROP TABLE fastauth_users"),
+                .only(.sqlite, "ALTER TABLE fastauth_users_v6 RENAME TO fastauth_users"),
+                .only(.sqlite, "CREATE INDEX fastauth_users_created_at ON fastauth_users (created_at, id)"),
+                .only(.postgresql, "ALTER TABLE fastauth_users ALTER COLUMN password_hash DROP NOT NULL"),
+                .only(.postgresql, "ALTER TABLE fastauth_users ADD COLUMN deleted_at BIGINT"),
+                "CREATE INDEX fastauth_users_deleted_at ON fastauth_users (deleted_at)",
+                """
+                CREATE TABLE fastauth_one_time_tokens (
+                    hash TEXT PRIMARY KEY NOT NULL,
+                    purpose TEXT NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES fastauth_users (id) ON DELETE CASCADE,
+                    data TEXT,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    consumed_at BIGINT
+                )
+                """,
+                "CREATE INDEX fastauth_one_time_tokens_user ON fastauth_one_time_tokens (user_id, purpose)",
+                "CREATE INDEX fastauth_one_time_tokens_expires_at ON fastauth_one_time_tokens (expires_at)",
+                .perEngine(sqlite: outboxTable(binaryType: "BLOB"), postgresql: outboxTable(binaryType: "BYTEA")),
+                "CREATE INDEX fastauth_email_outbox_due ON fastauth_email_outbox (state, next_attempt_at)",
+                "CREATE INDEX fastauth_email_outbox_finished_at ON fastauth_email_outbox (finished_at)",
+            ]),
     ]
+
+    /// The users table as of version 6 (SQLite's rebuild).
+    private static func usersTable(name: String) -> String {
+        """
+        CREATE TABLE \(name) (
+            id TEXT PRIMARY KEY NOT NULL,
+            email TEXT NOT NULL UNIQUE,
+            name TEXT,
+            image TEXT,
+            password_hash TEXT,
+            email_verified BOOLEAN NOT NULL DEFAULT FALSE,
+            is_active BOOLEAN NOT NULL DEFAULT TRUE,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            deleted_at BIGINT
+        )
+        """
+    }
+
+    /// The email outbox: bodies sealed (AES-GCM), wiped once sent or failed.
+    private static func outboxTable(binaryType: String) -> String {
+        """
+        CREATE TABLE fastauth_email_outbox (
+            id TEXT PRIMARY KEY NOT NULL,
+            sealed_body \(binaryType),
+            deliver BOOLEAN NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+            created_at BIGINT NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            claimed_until BIGINT,
+            last_error TEXT,
+            finished_at BIGINT
+        )
+        """
+    }
 
     /// The managed signing keys: the public JWK in the clear, the private key sealed (AES-GCM).
     private static func signingKeysTable(binaryType: String) -> String {

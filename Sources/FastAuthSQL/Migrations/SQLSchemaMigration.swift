@@ -15,7 +15,7 @@ public struct SQLSchemaMigration: Sendable, Hashable, CustomStringConvertible {
 
     /// The statements' SQL for `engine`, in order.
     func statements(for engine: SQLEngine) -> [String] {
-        statements.map { $0.sql(for: engine) }
+        statements.compactMap { $0.sql(for: engine) }
     }
 
     public var description: String { "\(version): \(name)" }
@@ -32,16 +32,19 @@ public struct SQLSchemaMigration: Sendable, Hashable, CustomStringConvertible {
 enum SQLSchemaStatement: Sendable, ExpressibleByStringLiteral {
     case portable(String)
     case perEngine(sqlite: String, postgresql: String)
+    /// A statement only one engine runs (SQLite rebuilds a table where PostgreSQL alters it).
+    case only(SQLEngine, String)
 
     init(stringLiteral value: String) {
         self = .portable(value)
     }
 
-    func sql(for engine: SQLEngine) -> String {
+    func sql(for engine: SQLEngine) -> String? {
         switch (self, engine) {
         case (.portable(let sql), _): sql
         case (.perEngine(let sql, _), .sqlite): sql
         case (.perEngine(_, let sql), .postgresql): sql
+        case (.only(let only, let sql), _): only == engine ? sql : nil
         }
     }
 }

@@ -74,33 +74,47 @@ extension SQLAuthStore {
     /// `BEGIN` on PostgreSQL), committing when it returns and rolling back when it throws.
     /// A lock conflict retries the whole transaction. A body that throws
     /// ``RollbackTransaction`` rolls back and returns the error's result.
+    ///
+    /// `sqliteForeignKeysOff` turns SQLite's foreign-key enforcement off on the transaction's
+    /// connection for its duration (it can only change outside a transaction) and back on after:
+    /// for migrations that rebuild a table others refer to.
     func transaction<T: Sendable>(
-        _ operation: String, _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
+        _ operation: String, sqliteForeignKeysOff: Bool = false,
+        _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
     ) async throws -> T {
         let engine = try SQLEngine(database)
-        guard let writerGate else { return try await runTransaction(operation, engine, body) }
-        return try await writerGate.run { try await runTransaction(operation, engine, body) }
+        let foreignKeysOff = sqliteForeignKeysOff && engine == .sqlite
+        guard let writerGate else { return try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body) }
+        return try await writerGate.run { try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body) }
     }
 
     fileprivate func runTransaction<T: Sendable>(
-        _ operation: String, _ engine: SQLEngine, _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
+        _ operation: String, _ engine: SQLEngine, foreignKeysOff: Bool = false,
+        _ body: @escaping @Sendable (any SQLDatabase, SQLEngine) async throws -> T
     ) async throws -> T {
         try await retrying(operation) {
             try await database.withSession { connection in
-                try await connection.raw(SQLQueryString(engine.beginWriteTransaction)).run()
+                if foreignKeysOff { try await connection.raw("PRAGMA foreign_keys = OFF").run() }
+                let outcome: Result<T, any Error>
                 do {
-                    let result = try await body(connection, engine)
-                    try await connection.raw("COMMIT").run()
-                    return result
-                } catch let rollback as RollbackTransaction<T> {
-                    try await connection.raw("ROLLBACK").run()
-                    return rollback.result
+                    try await connection.raw(SQLQueryString(engine.beginWriteTransaction)).run()
+                    do {
+                        let result = try await body(connection, engine)
+                        try await connection.raw("COMMIT").run()
+                        outcome = .success(result)
+                    } catch let rollback as RollbackTransaction<T> {
+                        try await connection.raw("ROLLBACK").run()
+                        outcome = .success(rollback.result)
+                    }
                 } catch {
                     // After a failed COMMIT PostgreSQL has already ended the transaction and
                     // SQLite may not have; ROLLBACK is harmless in both cases.
                     try? await connection.raw("ROLLBACK").run()
-                    throw error
+                    outcome = .failure(error)
                 }
+                // The connection goes back to the pool: it must enforce foreign keys again.
+                if foreignKeysOff { try await connection.raw("PRAGMA foreign_keys = ON").run() }
+                return try outcome.get()
             }
         }
     }

@@ -39,7 +39,7 @@ extension SQLAuthStore {
                 VALUES (\(bind: account.id.rawValue), \(bind: account.email), \(bind: account.name), \
                 \(bind: account.image), \(bind: user.passwordHash), \(bind: account.emailVerified), \
                 \(bind: account.isActive), \(bind: account.createdAt.storedMilliseconds), \
-                \(bind: account.updatedAt.storedMilliseconds))
+                \(bind: account.updatedAt.storedMilliseconds), \(bind: account.deletedAt?.storedMilliseconds))
                 ON CONFLICT DO NOTHING
                 RETURNING id
                 """

@@ -2,7 +2,7 @@ import FastAuth
 
 /// Column lists and row mappings of the `fastauth_` tables, kept side by side so they agree.
 enum Columns {
-    static let user = "id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at"
+    static let user = "id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at, deleted_at"
     static let session =
         "id, user_id, created_at, last_used_at, expires_at, revoked_at, remember, user_agent, ip_address, "
         + "current_token_id, previous_token_id, rotated_at"
@@ -14,8 +14,9 @@ extension StoredRow {
         let account = UserAccount(
             id: UserID(try string("id")), email: try string("email"), name: try optionalString("name"),
             image: try optionalString("image"), emailVerified: try bool("email_verified"),
-            isActive: try bool("is_active"), createdAt: try date("created_at"), updatedAt: try date("updated_at"))
-        return StoredUser(account: account, passwordHash: try string("password_hash"))
+            isActive: try bool("is_active"), createdAt: try date("created_at"), updatedAt: try date("updated_at"),
+            deletedAt: try optionalDate("deleted_at"))
+        return StoredUser(account: account, passwordHash: try optionalString("password_hash"))
     }
 
     /// A `fastauth_sessions` row selected with ``Columns/session``.

@@ -1,5 +1,6 @@
 import FastAuth
 import Foundation
+import SQLKit
 
 /// Records for store tests: fresh ids and emails each call (so runs against a shared PostgreSQL
 /// database never collide), whole-second times (stored exactly as Unix milliseconds).
@@ -19,6 +20,25 @@ enum Samples {
                 id: .generate(), email: email, name: name, image: image, emailVerified: emailVerified,
                 isActive: isActive, createdAt: createdAt),
             passwordHash: hash)
+    }
+
+    /// Inserts a user with the columns of schema version 1 (what every release so far wrote),
+    /// for upgrade tests on databases created at an older version.
+    @discardableResult
+    static func insertLegacyUser(
+        into sql: any SQLDatabase, email: String = email(), name: String? = "Ada Lovelace",
+        hash: String = "$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA", emailVerified: Bool = false, createdAt: Date = t0
+    ) async throws -> UserAccount {
+        let account = UserAccount(id: .generate(), email: email, name: name, emailVerified: emailVerified, createdAt: createdAt)
+        let milliseconds = Int64((createdAt.timeIntervalSince1970 * 1000).rounded())
+        try await sql.raw(
+            """
+            INSERT INTO fastauth_users (id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at)
+            VALUES (\(bind: account.id.rawValue), \(bind: email), \(bind: name), \(bind: String?.none), \(bind: hash), \
+            \(bind: emailVerified), \(bind: true), \(bind: milliseconds), \(bind: milliseconds))
+            """
+        ).run()
+        return account
     }
 
     static func session(
