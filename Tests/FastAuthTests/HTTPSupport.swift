@@ -16,13 +16,14 @@ import VaporTesting
 func withHarness(
     delivery: TokenDelivery = .json,
     security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting, hashQueueLimit: 10_000),
-    hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(), postgres: Bool = false,
+    hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(),
+    accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()), postgres: Bool = false,
     _ body: (HTTPHarness, Application) async throws -> Void
 ) async throws {
     try await withTestDatabase(postgres: postgres) { store in
         try await withApp { app in
             let harness = try await HTTPHarness.make(
-                app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles)
+                app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles, accounts: accounts)
             try await body(harness, app)
         }
     }
@@ -79,11 +80,13 @@ struct HTTPHarness {
 
     static func make(
         _ app: Application, delivery: TokenDelivery = .json, security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
-        store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig()
+        store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(),
+        accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport())
     ) async throws -> HTTPHarness {
         let config = try FastAuthConfig(
             secret: TestFixtures.secret, jwt: JWTConfig(issuer: "https://auth.example.test", audience: ["api"]),
-            hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security, roles: roles)
+            hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security, roles: roles,
+            accounts: accounts)
         let clock = ManualClock(Date())
         let auth = try await AuthService(config: config, store: store ?? InMemoryStore(), clock: clock)
         auth.mount(app)
@@ -111,6 +114,18 @@ struct HTTPHarness {
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
         return Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))
+    }
+
+    /// The recording transport the harness's mail goes to.
+    var mail: RecordingEmailTransport {
+        get throws { try #require(auth.config.accounts.emailTransport as? RecordingEmailTransport) }
+    }
+
+    /// Delivers the outbox now and returns the mails sent by this pass.
+    func deliverMail() async throws -> [EmailMessage] {
+        let before = try mail.sent.count
+        try await auth.outbox.deliverDue(limit: 100)
+        return Array(try mail.sent.dropFirst(before))
     }
 
     /// Registers a user and returns (access, refresh).

@@ -377,6 +377,7 @@ extension AuthService {
         guard retryAfter > 0 else { return }
         try await storeCall { try await store.removeAttempt(id: id) }
         log(.notice, "email throttled (\(key.prefix { $0 != "|" }))", user: nil, context)
-        throw AuthError(.rateLimited, "Too many requests", retryAfter: max(1, Int(retryAfter.rounded(.up))))
+        // Stored times are whole milliseconds: a sub-millisecond remainder is not a second more.
+        throw AuthError(.rateLimited, "Too many requests", retryAfter: max(1, Int((retryAfter - 0.001).rounded(.up))))
     }
 }

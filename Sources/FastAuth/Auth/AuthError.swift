@@ -80,6 +80,8 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
 
     static let invalidCredentials = AuthError(.invalidCredentials, "Invalid email or password")
     static let notAuthenticated = AuthError(.notAuthenticated, "Not authenticated")
+    /// 401 `Not authenticated`.
+    public static let notAuthenticatedError = notAuthenticated
     static let invalidRefreshToken = AuthError(.invalidRefreshToken, "Invalid refresh token")
     static let refreshTokenReused = AuthError(.refreshTokenReused, "Refresh token has already been used")
     static let accountDeactivated = AuthError(.accountDeactivated, "Account is deactivated")

@@ -151,7 +151,8 @@ public struct EmailOutbox: Sendable {
 }
 
 extension EmailOutbox.Report {
-    var total: Int { sent + discarded + retried + failed }
+    /// Messages the pass handled.
+    public var total: Int { sent + discarded + retried + failed }
 }
 
 extension Duration {

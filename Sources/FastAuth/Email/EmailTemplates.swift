@@ -86,7 +86,9 @@ public struct EmailTemplates: Sendable {
             let text = library.render(values, withTemplate: "\(kind.rawValue).text")
         else { throw EmailDeliveryError(.permanent, "the \(kind.rawValue) email template is missing") }
         // A subject is one line: whatever a template or a value put in, CR/LF become spaces.
-        let line = String(subject.map { $0 == "\r" || $0 == "\n" ? " " : $0 }).trimmingCharacters(in: .whitespaces)
+        var scalars = String.UnicodeScalarView()
+        for scalar in subject.unicodeScalars { scalars.append(scalar == "\r" || scalar == "\n" ? " " : scalar) }
+        let line = String(scalars).trimmingCharacters(in: .whitespaces)
         guard !line.isEmpty, !text.isEmpty else {
             throw EmailDeliveryError(.permanent, "the \(kind.rawValue) email template rendered an empty subject or text")
         }

@@ -58,7 +58,7 @@ struct AuthRoutes: Sendable {
     func register(on routes: any RoutesBuilder) {
         let group = routes.grouped(Self.prefixComponents(auth.config.routePrefix))
         let openAPI = OpenAPIDocument.make(
-            prefix: auth.config.routePrefix, specs: Self.specs + RoleRoute.specs, delivery: auth.config.tokenDelivery)
+            prefix: auth.config.routePrefix, specs: Self.specs + AccountRoute.specs + RoleRoute.specs, delivery: auth.config.tokenDelivery)
         for spec in Self.specs {
             let path = spec.path.map { PathComponent(stringLiteral: $0) }
             let handler: @Sendable (Request) async throws -> Response
@@ -77,6 +77,7 @@ struct AuthRoutes: Sendable {
             }
             group.on(spec.method, path, body: .collect(maxSize: "64kb"), use: handler)
         }
+        registerAccountRoutes(on: group)
         registerRoleRoutes(on: group)
     }
 
@@ -93,7 +94,7 @@ struct AuthRoutes: Sendable {
         }
     }
 
-    private func context(_ request: Request) -> RequestContext {
+    func context(_ request: Request) -> RequestContext {
         RequestContext(
             clientAddress: auth.clientAddress(
                 peer: request.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],

@@ -37,7 +37,8 @@ enum JSONResponse {
             headers.add(name: .wwwAuthenticate, value: "Bearer")
         case .signinNotAllowed, .csrfFailed, .insufficientPermissions, .insufficientRole: status = .forbidden
         case .emailTaken, .roleExists: status = .conflict
-        case .weakPassword: status = .badRequest
+        case .weakPassword, .invalidToken, .emailAlreadyVerified, .incorrectPassword, .nothingToUpdate: status = .badRequest
+        case .emailNotVerified: status = .forbidden
         case .validation:
             return ValidationProblem(kind: "value_error", field: error.field ?? "body", message: error.message).response
         case .rateLimited:

@@ -72,8 +72,9 @@ struct KeyRoutes: Sendable {
 
 extension AuthService {
     /// Registers the auth routes and the `.well-known` routes on `app`, and runs managed-key
-    /// rotation (loading, reloading, rotating) and the housekeeping task (purging expired
-    /// counters, login attempts and long-ended sessions) for the application's lifetime.
+    /// rotation (loading, reloading, rotating), the housekeeping task (purging expired
+    /// counters, login attempts, long-ended sessions, used links, sent mail and deleted
+    /// accounts) and the email delivery task for the application's lifetime.
     ///
     /// Call it after `createTables()`; in managed mode, `try await auth.keys.tick()` first
     /// makes keys available before the server starts instead of shortly after.
@@ -86,6 +87,8 @@ extension AuthService {
         }
         let housekeeping = self.housekeeping
         app.lifecycle.use(BackgroundTaskLifecycle { await housekeeping.run() })
+        let outbox = self.outbox
+        app.lifecycle.use(BackgroundTaskLifecycle { await outbox.run() })
     }
 }
 
