@@ -55,6 +55,16 @@ struct ServeCommand: AsyncParsableCommand {
     var publicURL: String?
     @Option(name: .customLong("admin-role"), help: "FASTAUTH_ADMIN_ROLE: the role that may manage roles (default admin)") var adminRole: String?
     @Option(name: .customLong("roles-claim"), help: "FASTAUTH_ROLES_CLAIM: true puts roles and permissions in access tokens") var rolesClaim: String?
+    @Option(
+        name: .customLong("email-transport"),
+        help: "FASTAUTH_EMAIL_TRANSPORT: log, smtp://user:pass@host:port, smtps://…, or webhook+https://…")
+    var emailTransport: String?
+    @Option(name: .customLong("email-from"), help: "FASTAUTH_EMAIL_FROM: the sender address (default no-reply@ the public host)")
+    var emailFrom: String?
+    @Option(name: .customLong("email-templates-dir"), help: "FASTAUTH_EMAIL_TEMPLATES_DIR: Mustache templates overriding the built-in mails")
+    var emailTemplatesDir: String?
+    @Option(name: .customLong("require-verified-email"), help: "FASTAUTH_REQUIRE_VERIFIED_EMAIL: true refuses logins until the email is verified")
+    var requireVerifiedEmail: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -74,6 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_MAX_SESSIONS_PER_USER", maxSessionsPerUser), ("FASTAUTH_HASH_QUEUE_LIMIT", hashQueueLimit),
             ("FASTAUTH_PUBLIC_URL", publicURL),
             ("FASTAUTH_ADMIN_ROLE", adminRole), ("FASTAUTH_ROLES_CLAIM", rolesClaim),
+            ("FASTAUTH_EMAIL_TRANSPORT", emailTransport), ("FASTAUTH_EMAIL_FROM", emailFrom),
+            ("FASTAUTH_EMAIL_TEMPLATES_DIR", emailTemplatesDir), ("FASTAUTH_REQUIRE_VERIFIED_EMAIL", requireVerifiedEmail),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

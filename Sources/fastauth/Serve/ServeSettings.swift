@@ -24,7 +24,8 @@ struct ServeSettings {
         "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
         "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
         "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
-        "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM",
+        "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM", "FASTAUTH_EMAIL_TRANSPORT", "FASTAUTH_EMAIL_FROM",
+        "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL",
     ]
 
     /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
@@ -114,6 +115,26 @@ struct ServeSettings {
         let roles = RolesConfig(adminRole: adminRole(environment: environment), rolesClaim: boolean("FASTAUTH_ROLES_CLAIM"))
 
         let publicURL = value("FASTAUTH_PUBLIC_URL")
+        var transport: any EmailTransport = LogEmailTransport()
+        if let raw = value("FASTAUTH_EMAIL_TRANSPORT") {
+            do {
+                transport = try EmailTransportURL(parsing: raw).makeTransport()
+            } catch {
+                problems.append("FASTAUTH_EMAIL_TRANSPORT: \(error)")
+            }
+        }
+        if mode == .production && !transport.deliversMail {
+            problems.append(
+                "FASTAUTH_EMAIL_TRANSPORT is required in production: email verification and password reset send mail, "
+                    + "and the log transport delivers nothing (set smtp://…, smtps://… or webhook+https://…)")
+        }
+        // Without a public URL, emailed links point at this server as it listens.
+        let linkHost = ["0.0.0.0", "::", "[::]"].contains(host) ? "127.0.0.1" : host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let accounts = AccountsConfig(
+            emailTransport: transport, emailFrom: value("FASTAUTH_EMAIL_FROM"),
+            templatesDirectory: value("FASTAUTH_EMAIL_TEMPLATES_DIR"),
+            linkBaseURL: publicURL == nil ? "http://\(linkHost):\(port)" : nil,
+            requireVerifiedEmail: boolean("FASTAUTH_REQUIRE_VERIFIED_EMAIL"))
         var secret = value("FASTAUTH_SECRET") ?? ""
         var notice: String?
         if let path = value("FASTAUTH_SECRET_FILE") {
@@ -144,7 +165,7 @@ struct ServeSettings {
                 secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
                 tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
                 cookie: CookieConfig(secure: mode == .production || publicURL?.lowercased().hasPrefix("https://") == true),
-                security: security, publicURL: publicURL, roles: roles)
+                security: security, publicURL: publicURL, roles: roles, accounts: accounts)
         } catch {
             throw ConfigurationError(problems: problems + error.problems)
         }
