@@ -341,6 +341,7 @@ private struct SMTPDialogue {
     /// What a failed wait means: a timeout, a closed connection, a TLS failure or garbage.
     private mutating func failure(_ error: any Error, flag: TimeoutFlag, step: String) -> EmailDeliveryError {
         inStep = false
+        if Task.isCancelled { return EmailDeliveryError(.transient, "SMTP: cancelled during \(step)") }
         if flag.hasFired {
             return EmailDeliveryError(
                 .transient, "SMTP: timed out after \(SMTPSession.milliseconds(configuration.commandTimeout)) ms waiting for \(step)")
