@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FastAuthSQL", targets: ["FastAuthSQL"]),
         .library(name: "FastAuthDatabase", targets: ["FastAuthDatabase"]),
         .library(name: "FastAuthVerifier", targets: ["FastAuthVerifier"]),
+        .library(name: "FastAuthEmail", targets: ["FastAuthEmail"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "CFastAuthMemory"),
@@ -67,6 +69,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "FastAuthSQL",
                 "FastAuthDatabase",
+                "FastAuthEmail",
                 "CFastAuthMemory",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,6 +146,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FastAuthEmail",
+            dependencies: [
+                "FastAuth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FastAuthEmailTests",
+            dependencies: [
+                "FastAuthEmail", "FastAuthTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FastAuthSQLTests",
             dependencies: [
@@ -174,6 +200,7 @@ if Context.environment["FASTAUTH_FUZZ"] != nil {
         ("FuzzRequestBody", ["FastAuth"]),
         ("FuzzHeaders", ["FastAuth"]),
         ("FuzzForwarded", ["FastAuth"]),
+        ("FuzzSMTPReply", ["FastAuthEmail"]),
     ]
     for target in fuzzTargets {
         package.targets.append(

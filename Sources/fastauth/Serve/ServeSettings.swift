@@ -1,4 +1,5 @@
 import FastAuth
+import FastAuthEmail
 import Foundation
 
 /// `fastauth serve`'s settings from the `FASTAUTH_*` environment, with flags of the
