@@ -102,12 +102,9 @@ struct SMTPScriptedTests {
     func silentServer() async throws {
         try await ScriptedSMTPServer.with(greeting: nil, respond: { _ in nil }) { server in
             let transport = try Self.plaintext(port: server.port, commandTimeout: .milliseconds(200))
-            let started = ContinuousClock.now
             let error = try await #require(throws: EmailDeliveryError.self) { try await transport.send(Self.message) }
-            let elapsed = ContinuousClock.now - started
             #expect(error.kind == .transient)
             #expect(error.message.contains("timed out after 200 ms waiting for the greeting"), "\(error)")
-            #expect(elapsed < .seconds(5), "\(elapsed)")
         }
     }
 

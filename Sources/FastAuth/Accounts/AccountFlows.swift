@@ -16,6 +16,7 @@ extension AuthService {
     /// one was sent within ``AccountsConfig/sendInterval`` or ``AccountsConfig/sendsPerHour``
     /// were sent in the last hour.
     public func requestEmailVerification(for principal: Principal, context: RequestContext) async throws(AuthError) {
+        try requireMail()
         let user = try await activeUser(principal.user.id, refusal: AuthError.notAuthenticated)
         guard !user.emailVerified else { throw AuthError(.emailAlreadyVerified, "Email is already verified") }
         let now = clock.now()
@@ -57,6 +58,7 @@ extension AuthService {
     /// either way: for an unknown address the sealed mail is a decoy the delivery task discards.
     public func forgotPassword(email rawEmail: String, context: RequestContext) async throws(AuthError) {
         let email = try EmailAddress.normalise(rawEmail).get()
+        try requireMail()
         let now = clock.now()
         let accounts = config.accounts
         try await throttleMail(
@@ -183,6 +185,7 @@ extension AuthService {
         case .success(let email): newEmail = email
         case .failure(let error): throw AuthError(.validation, error.message, field: "new_email")
         }
+        try requireMail()
         let user = try await confirmPassword(password, of: principal, wrong: "Password is incorrect", context)
         guard newEmail != user.email else {
             throw AuthError(.validation, "new_email is the account's current email address", field: "new_email")
@@ -244,6 +247,13 @@ extension AuthService {
     // MARK: Helpers
 
     static let emailInUse = AuthError(.emailTaken, "Email is already in use")
+
+    /// 503 `email_unavailable` when mail is turned off.
+    private func requireMail() throws(AuthError) {
+        guard config.accounts.emailTransport != nil else {
+            throw AuthError(.emailUnavailable, "Email delivery is not configured")
+        }
+    }
 
     /// The prefix of every lockout key of `email` (one per client address).
     static func lockoutKeyPrefix(_ email: String) -> String { "lockout:\(email)|" }
@@ -308,6 +318,7 @@ extension AuthService {
 
     /// Queues a mail that carries no token.
     private func enqueue(_ message: EmailMessage, now: Date) async throws(AuthError) {
+        guard config.accounts.emailTransport != nil else { return }
         let sealed = try sealed(message, deliver: true, now: now)
         try await storeCall { try await store.enqueueEmail(sealed) }
         outbox.signal()

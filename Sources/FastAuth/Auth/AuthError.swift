@@ -53,6 +53,8 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let incorrectPassword = Code("incorrect_password")
         /// A profile update named no field: 400.
         public static let nothingToUpdate = Code("nothing_to_update")
+        /// Mail is turned off (``AccountsConfig/emailTransport`` is `nil`): 503.
+        public static let emailUnavailable = Code("email_unavailable")
         /// The store failed: 503.
         public static let unavailable = Code("unavailable")
         /// Too many password hashes are waiting: try again shortly (HTTP 503 with `Retry-After`).

@@ -2,8 +2,10 @@
 /// and the mail they send.
 public struct AccountsConfig: Sendable {
     /// How mail leaves the server. Default: the log (development); production deployments
-    /// configure SMTP or a webhook (`FastAuthEmail`).
-    public var emailTransport: any EmailTransport
+    /// configure SMTP or a webhook (`FastAuthEmail`). `nil` turns the features that send mail
+    /// off: requesting a verification, a reset or an email change answers 503
+    /// `email_unavailable` (the links already sent keep working).
+    public var emailTransport: (any EmailTransport)?
     /// The sender address; default `no-reply@` + the host of the link base URL.
     public var emailFrom: String?
     /// A directory of Mustache templates overriding the built-in ones, file by file
@@ -16,8 +18,8 @@ public struct AccountsConfig: Sendable {
     /// The absolute URL of the app's own password-reset page (`?token=…` is added); FastAuth's
     /// `GET <prefix>/reset-password` then redirects there. Default: FastAuth's own form.
     public var passwordResetURL: String?
-    /// The base of emailed links when ``FastAuthConfig/publicURL`` is not set (development:
-    /// `fastauth serve` sets `http://<host>:<port>`).
+    /// The base of emailed links when neither ``FastAuthConfig/publicURL`` nor an https issuer
+    /// gives one (development: `fastauth serve` sets `http://<host>:<port>`).
     public var linkBaseURL: String?
     /// Refuse logins (403, `email_not_verified`) until the email is verified.
     public var requireVerifiedEmail: Bool
@@ -44,7 +46,7 @@ public struct AccountsConfig: Sendable {
     public var finishedEmailRetention: Duration
 
     public init(
-        emailTransport: any EmailTransport = LogEmailTransport(), emailFrom: String? = nil,
+        emailTransport: (any EmailTransport)? = LogEmailTransport(), emailFrom: String? = nil,
         templatesDirectory: String? = nil, emailVerificationURL: String? = nil, passwordResetURL: String? = nil,
         linkBaseURL: String? = nil, requireVerifiedEmail: Bool = false,
         verificationTokenTTL: Duration = .seconds(86_400), passwordResetTokenTTL: Duration = .seconds(1800),

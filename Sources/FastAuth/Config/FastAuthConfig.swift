@@ -62,10 +62,10 @@ public struct FastAuthConfig: Sendable {
         return host == "localhost" || host.hasPrefix("127.") || host == "[::1]" ? issuer : nil
     }
 
-    /// The base URL of emailed links: ``publicURL``, else ``AccountsConfig/linkBaseURL``, else
-    /// the metadata base (an https issuer), else `http://localhost:8080`.
+    /// The base URL of emailed links: ``publicURL``, else the metadata base (an https issuer),
+    /// else ``AccountsConfig/linkBaseURL``, else `http://localhost:8080`.
     public var linkBaseURL: String {
-        var base = publicURL ?? accounts.linkBaseURL ?? metadataBaseURL ?? "http://localhost:8080"
+        var base = metadataBaseURL ?? accounts.linkBaseURL ?? "http://localhost:8080"
         while base.hasSuffix("/") { base.removeLast() }
         return base
     }

@@ -25,7 +25,8 @@ public struct EmailOutbox: Sendable {
     }
 
     public let store: any AuthStore
-    public let transport: any EmailTransport
+    /// `nil` when mail is turned off (``AccountsConfig/emailTransport``): nothing is sent.
+    public let transport: (any EmailTransport)?
     public let clock: any WallClock
     /// Attempts before a message is given up.
     public let maxAttempts: Int
@@ -73,6 +74,7 @@ public struct EmailOutbox: Sendable {
     @discardableResult
     public func deliverDue(limit: Int = 16) async throws -> Report {
         var report = Report()
+        guard let transport else { return report }
         let now = clock.now()
         let claimed = try await store.claimEmails(
             now: now, leaseUntil: now.addingTimeInterval(lease.timeInterval), limit: limit)
@@ -130,6 +132,7 @@ public struct EmailOutbox: Sendable {
     /// mail, and every ``pollInterval`` (retries, other instances' mail). A failing store is
     /// logged and tried again at the next pass. `sleep` waits (tests pass their own).
     public func run(sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async {
+        guard transport != nil else { return }
         while !Task.isCancelled {
             do {
                 while try await deliverDue().total == 16 {}

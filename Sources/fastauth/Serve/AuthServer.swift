@@ -55,6 +55,7 @@ enum AuthServer {
                 metadata: [
                     "address": "http://\(settings.host):\(settings.port)", "prefix": "\(settings.config.routePrefix)",
                     "algorithm": "\(settings.config.jwt.algorithm)", "mode": "\(settings.mode.rawValue)",
+                    "email": "\(settings.config.accounts.emailTransport?.name ?? "off (set FASTAUTH_EMAIL_TRANSPORT)")",
                 ])
             do {
                 try await app.execute()

@@ -116,7 +116,9 @@ struct ServeSettings {
         let roles = RolesConfig(adminRole: adminRole(environment: environment), rolesClaim: boolean("FASTAUTH_ROLES_CLAIM"))
 
         let publicURL = value("FASTAUTH_PUBLIC_URL")
-        var transport: any EmailTransport = LogEmailTransport()
+        // Development mails to the log; production sends mail only through a transport that
+        // delivers: unset turns the mail features off, `log` refuses to start.
+        var transport: (any EmailTransport)? = mode == .production ? nil : LogEmailTransport()
         if let raw = value("FASTAUTH_EMAIL_TRANSPORT") {
             do {
                 transport = try EmailTransportURL(parsing: raw).makeTransport()
@@ -124,10 +126,10 @@ struct ServeSettings {
                 problems.append("FASTAUTH_EMAIL_TRANSPORT: \(error)")
             }
         }
-        if mode == .production && !transport.deliversMail {
+        if mode == .production, let transport, !transport.deliversMail {
             problems.append(
-                "FASTAUTH_EMAIL_TRANSPORT is required in production: email verification and password reset send mail, "
-                    + "and the log transport delivers nothing (set smtp://…, smtps://… or webhook+https://…)")
+                "FASTAUTH_EMAIL_TRANSPORT=\(transport.name) delivers no mail: production sends verification and reset mail "
+                    + "through smtp://…, smtps://… or webhook+https://… (unset turns those features off)")
         }
         // Without a public URL, emailed links point at this server as it listens.
         let linkHost = ["0.0.0.0", "::", "[::]"].contains(host) ? "127.0.0.1" : host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
