@@ -519,6 +519,26 @@ struct AccountManagementRouteTests {
     }
 }
 
+@Suite("Account routes with mail turned off")
+struct MailOffRouteTests {
+    @Test("without a transport the routes that send mail answer 503 email_unavailable; the rest work")
+    func mailOff() async throws {
+        try await withHarness(accounts: AccountsConfig(emailTransport: nil)) { h, _ in
+            let (access, _) = try await h.register()
+            for (path, body, bearer) in [
+                ("auth/request-verify-email", JSONValue?.none, Optional(access)),
+                ("auth/forgot-password", ["email": "ada@example.com"], nil),
+                ("auth/account/change-email", ["new_email": "x@example.com", "password": "correct horse battery"], access),
+            ] as [(String, JSONValue?, String?)] {
+                let reply = try await h.send(.POST, path, json: body, bearer: bearer)
+                #expect(reply.status == .serviceUnavailable && reply["code"]?.stringValue == "email_unavailable", "\(path): \(reply.body)")
+            }
+            #expect(try await h.send(.GET, "auth/account/profile", bearer: access).status == .ok)
+            #expect(try await h.auth.outbox.deliverDue().total == 0)
+        }
+    }
+}
+
 @Suite("Email outbox delivery")
 struct OutboxDeliveryTests {
     @Test("a transient failure is retried after a backoff; a permanent one is given up; sent bodies are wiped")
