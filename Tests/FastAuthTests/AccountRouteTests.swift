@@ -519,6 +519,35 @@ struct AccountManagementRouteTests {
     }
 }
 
+@Suite("Account routes in the OpenAPI document")
+struct AccountOpenAPITests {
+    @Test("every account route is described, with its body, and every $ref resolves")
+    func document() async throws {
+        try await withHarness { h, _ in
+            let document = try #require(try await h.send(.GET, "auth/openapi.json").json)
+            let schemas = try #require(document["components"]?["schemas"]?.objectValue)
+            func refs(_ value: JSONValue) -> [String] {
+                switch value {
+                case .object(let fields):
+                    return fields.flatMap { key, value in
+                        key == "$ref" ? [value.stringValue ?? ""] : refs(value)
+                    }
+                case .array(let items): return items.flatMap(refs)
+                default: return []
+                }
+            }
+            for reference in refs(document) {
+                #expect(schemas[String(reference.dropFirst("#/components/schemas/".count))] != nil, "\(reference)")
+            }
+            let paths = try #require(document["paths"])
+            #expect(paths["/auth/reset-password"]?["post"]?["requestBody"]?["content"]?["application/x-www-form-urlencoded"] != nil)
+            #expect(paths["/auth/verify-email"]?["get"]?["parameters"]?.arrayValue?.first?["name"]?.stringValue == "token")
+            #expect(paths["/auth/account"]?["delete"]?["security"] != nil)
+            #expect(paths["/auth/account/profile"]?["put"]?["responses"]?["200"] != nil)
+        }
+    }
+}
+
 @Suite("Account routes with mail turned off")
 struct MailOffRouteTests {
     @Test("without a transport the routes that send mail answer 503 email_unavailable; the rest work")

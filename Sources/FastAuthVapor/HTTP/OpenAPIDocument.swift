@@ -21,6 +21,7 @@ enum OpenAPIDocument {
             if spec.path == ["logout"] {
                 parameters.append(["name": "all", "in": "query", "required": false, "schema": ["type": "boolean"]])
             }
+            if isAccountRoute(spec) { parameters += accountParameters(spec) }
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             var item = paths[path]?.objectValue ?? [:]
             item[spec.method.rawValue.lowercased()] = .object(operation)
@@ -32,7 +33,9 @@ enum OpenAPIDocument {
             "paths": .object(paths),
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
-                "schemas": .object((schemas.objectValue ?? [:]).merging(roleSchemas) { existing, _ in existing }),
+                "schemas": .object(
+                    (schemas.objectValue ?? [:]).merging(roleSchemas) { existing, _ in existing }
+                        .merging(accountSchemas) { existing, _ in existing }),
             ],
         ]
         return document.jsonBytes
@@ -49,6 +52,7 @@ enum OpenAPIDocument {
 
     private static func requestBody(_ spec: RouteSpec) -> JSONValue? {
         if spec.path.first == "roles" { return roleRequestBody(spec) }
+        if isAccountRoute(spec) { return accountRequestBody(spec) }
         return switch spec.path {
         case ["register"]: ["required": true, "content": json(ref("RegisterRequest"))]
         case ["login"]: ["required": true, "content": json(ref("LoginRequest"))]
@@ -67,6 +71,7 @@ enum OpenAPIDocument {
 
     private static func responses(_ spec: RouteSpec, delivery: TokenDelivery) -> [String: JSONValue] {
         if spec.path.first == "roles" { return roleResponses(spec) }
+        if isAccountRoute(spec) { return accountResponses(spec) }
         let error: JSONValue = ["description": "Error", "content": json(ref("Error"))]
         let tokens: JSONValue = delivery == .json ? ref("TokenPair") : ref("Message")
         var responses: [String: JSONValue] = [:]
