@@ -6,9 +6,9 @@ import NIOHTTP1
 import Synchronization
 
 #if canImport(FoundationEssentials)
-    public import FoundationEssentials
+    import FoundationEssentials
 #else
-    public import Foundation
+    import Foundation
 #endif
 
 /// The client side of social sign-in: builds the authorization URL of a flow
@@ -179,10 +179,10 @@ public final class OAuthClient: Sendable {
     public func metadata(issuer: String) async throws(OAuthError) -> OIDCProviderMetadata {
         let now = configuration.clock.now()
         let maxAge = Double(configuration.discoveryCacheDuration.components.seconds)
-        if let (cached, fetchedAt) = cache.withLock({ $0.metadata[issuer] }),
-            now.timeIntervalSince(fetchedAt) < maxAge, now >= fetchedAt
+        if let entry = cache.withLock({ $0.metadata[issuer] }),
+            now.timeIntervalSince(entry.fetchedAt) < maxAge, now >= entry.fetchedAt
         {
-            return cached
+            return entry.0
         }
         guard let url = OIDCProviderMetadata.discoveryURL(for: issuer), OAuthHTTP.isSecureEndpoint(url) else {
             throw OAuthError(.invalidProviderMetadata, "the issuer is not an https URL")

@@ -34,7 +34,7 @@ enum OIDCMock {
 
 /// A Python server from Tests/E2E started for one test: it prints `{"port": N}` on its first
 /// line; ``stop()`` terminates exactly this process.
-final class ScriptServer: Sendable {
+final class ScriptServer {
     let port: Int
     private let process: Process
 
