@@ -1,6 +1,7 @@
 import FastAuth
 @testable import FastAuthOAuth
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// GitHub through a STAND-IN server (Tests/E2E/github_standin.py, standard-library Python):

@@ -2,6 +2,7 @@ import FastAuth
 @testable import FastAuthOAuth
 import FastAuthTesting
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Against a real OpenID Connect provider: oidc-provider-mock (PyPI, Authlib-based) run by
