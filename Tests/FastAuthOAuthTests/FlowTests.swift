@@ -17,8 +17,8 @@ struct FlowTests {
         #expect(!PKCE.isValidVerifier(String(repeating: "a", count: 42) + "+"))
         // RFC 7636 Appendix B.
         #expect(
-            PKCE.challenge(for: "dBjftJeZ4CVP-mJ0kX9vfgB6L9mPBjBr0C_yJMCiJPo")
-                == "E9Melhoa2OwvFrEMTJguCHTFJl5CfSDpw1fT5nSDp9Y")
+            PKCE.challenge(for: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+                == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
         #expect(a.stateHash.count == 64 && a.stateHash == OAuthFlowValues.hash(state: a.state))
         #expect(OAuthFlowValues.generate(withNonce: false).nonce == nil)
     }

@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import FastAuth
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -76,8 +79,10 @@ final class ScriptServer {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
+    /// SIGKILL to this process (uvicorn's graceful SIGTERM would wait for the test's
+    /// keep-alive connections), then reaps it.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
