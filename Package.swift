@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "FastAuthDatabase", targets: ["FastAuthDatabase"]),
         .library(name: "FastAuthVerifier", targets: ["FastAuthVerifier"]),
         .library(name: "FastAuthEmail", targets: ["FastAuthEmail"]),
+        .library(name: "FastAuthOAuth", targets: ["FastAuthOAuth"]),
         .executable(name: "fastauth", targets: ["fastauth"]),
     ],
     dependencies: [
@@ -166,6 +167,30 @@ let package = Package(
                 "FastAuthEmail", "FastAuthTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthOAuth",
+            dependencies: [
+                "FastAuth",
+                "FastAuthVerifier",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FastAuthOAuthTests",
+            dependencies: [
+                "FastAuthOAuth", "FastAuthVerifier", "FastAuthTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

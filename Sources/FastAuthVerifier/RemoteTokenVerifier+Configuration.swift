@@ -90,6 +90,15 @@ extension RemoteTokenVerifier {
         /// Origins (`https://keys.example.com`) besides the metadata document's own that a
         /// discovered `jwks_uri` may point to. A `jwks_uri` must be https, except on a loopback host.
         public var allowedJWKSOrigins: [String] = []
+        /// The algorithm assumed for a published key without `alg`, by its `kty` (e.g. `["RSA": .rs256]`).
+        /// Empty (the default) skips such keys. For issuers whose metadata names the one algorithm
+        /// they sign with (OpenID Connect `id_token_signing_alg_values_supported`); only
+        /// algorithms in ``allowedAlgorithms`` are assumed.
+        public var defaultKeyAlgorithms: [String: SigningAlgorithm] = [:]
+        /// For ``RemoteTokenVerifier/verifySignature(_:)`` only: a token without `kid` is checked
+        /// with the issuer's key when the set holds exactly one key (OpenID Connect Core §10.1
+        /// requires a `kid` only when the set has several). Off by default.
+        public var allowsKeylessTokenWithSingleKey: Bool = false
 
         /// Every asymmetric algorithm FastAuth supports: the default allowlist.
         public static let asymmetricAlgorithms: Set<SigningAlgorithm> = Set(

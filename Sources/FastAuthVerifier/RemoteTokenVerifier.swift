@@ -79,16 +79,55 @@ public final class RemoteTokenVerifier: Sendable {
     /// refused token, and ``VerifierError/Code/keysUnavailable`` only while no key set has
     /// ever been loaded.
     public func verify(_ token: String) async throws(VerifierError) -> VerifiedToken {
+        try await withIssuerKeys(token) { keys, now throws(TokenError) in
+            try tokens.verify(token, as: .access, keys: keys, now: now)
+        }
+    }
+
+    /// A compact JWS whose signature an issuer key verified; its payload is not checked.
+    public struct VerifiedSignature: Sendable, Hashable {
+        /// Its header.
+        public let header: TokenHeader
+        /// The decoded payload bytes (for a JWT, the claims object, unchecked).
+        public let payload: [UInt8]
+        /// The key that verified it.
+        public let keyID: KeyID
+    }
+
+    /// Verifies only the signature of a compact JWS with the issuer's keys, with the same key
+    /// cache, unknown-`kid` cooldown, size limit and algorithm allowlist (the algorithm pinned to
+    /// the key, `none` and HMAC refused) as ``verify(_:)``, but none of its claim rules: for
+    /// tokens that are not FastAuth access tokens (an OpenID Connect ID token has no `type`),
+    /// whose claims the caller checks itself.
+    public func verifySignature(_ token: String) async throws(VerifierError) -> VerifiedSignature {
+        let policy = configuration.policy
+        let keyless = configuration.allowsKeylessTokenWithSingleKey
+        return try await withIssuerKeys(token) { keys, _ throws(TokenError) in
+            var keys = keys
+            if keyless, keys.keylessKey == nil, keys.verificationKeys.count == 1, let only = keys.verificationKeys.first?.value {
+                keys = KeySet(signingKey: nil, verificationKeys: [only], keylessKey: only)
+            }
+            let verified = try TokenVerifier.verifyJWS(
+                token, keys: keys, allowedAlgorithms: policy.allowedAlgorithms, maxTokenBytes: policy.maxTokenBytes)
+            return VerifiedSignature(header: verified.header, payload: verified.payload, keyID: verified.keyID)
+        }
+    }
+
+    /// Runs `check` with the issuer's keys; on an unknown `kid`, once more after a fetch the
+    /// cooldown allows.
+    private func withIssuerKeys<Result>(
+        _ token: String, _ check: (KeySet, Date) throws(TokenError) -> Result
+    ) async throws(VerifierError) -> Result {
         let keys = try await keysForVerification()
         let now = configuration.clock.now()
         do {
-            return try tokens.verify(token, as: .access, keys: keys, now: now)
+            return try check(keys, now)
         } catch where error.code == .unknownKeyID {
             guard let kid = Self.keyID(in: token), let refreshed = await keysAfterUnknownKeyID(kid, now: now) else {
                 throw .invalidToken(error)
             }
             do {
-                return try tokens.verify(token, as: .access, keys: refreshed, now: configuration.clock.now())
+                return try check(refreshed, configuration.clock.now())
             } catch {
                 if error.code == .unknownKeyID {
                     let now = configuration.clock.now()
@@ -245,7 +284,7 @@ public final class RemoteTokenVerifier: Sendable {
         case 200:
             let set: JWKSet
             do {
-                set = try await JWKSet(json: response.body, strict: false)
+                set = try await JWKSet(json: withDefaultAlgorithms(response.body), strict: false)
             } catch {
                 throw VerifierError(.invalidKeySet, "the issuer's response is not a JWKS", underlying: error)
             }
@@ -259,6 +298,24 @@ public final class RemoteTokenVerifier: Sendable {
         default:
             throw VerifierError(.fetchFailed, "the JWKS request answered HTTP \(response.status)")
         }
+    }
+
+    /// The JWKS with ``Configuration/defaultKeyAlgorithms`` filled into keys without `alg`
+    /// (unchanged when none is configured or the body is not a key set).
+    private func withDefaultAlgorithms(_ body: [UInt8]) -> [UInt8] {
+        let defaults = configuration.defaultKeyAlgorithms.filter { configuration.policy.allowedAlgorithms.contains($0.value) }
+        guard !defaults.isEmpty, case .object(var document)? = try? JSONValue(parsing: body),
+            case .array(let entries)? = document["keys"]
+        else { return body }
+        document["keys"] = .array(
+            entries.map { entry in
+                guard case .object(var members) = entry, members["alg"] == nil,
+                    let kty = members["kty"]?.stringValue, let algorithm = defaults[kty]
+                else { return entry }
+                members["alg"] = .string(algorithm.rawValue)
+                return .object(members)
+            })
+        return JSONValue.object(document).jsonBytes
     }
 
     /// The JWKS address from the RFC 8414 metadata: its `issuer` must be the configured one.
