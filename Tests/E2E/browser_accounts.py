@@ -72,6 +72,26 @@ def browser():
     return webdriver.Chrome(service=Service(driver_path), options=options)
 
 
+def submit(driver):
+    """Presses the page's submit button and waits (bounded) for the next page to replace it:
+    the result page's heading, read once the old page is gone."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    button.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    for _ in range(50):
+        try:
+            return driver.find_element(By.TAG_NAME, "h1").text
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise RuntimeError("the page after the form never settled")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fastauth", required=True)
@@ -116,8 +136,7 @@ def main():
             driver.save_screenshot(os.path.join(args.screenshots, "verify-email.png"))
         status, body = call("GET", base + "/auth/me", token=tokens["access_token"])
         result["verified_before_click"] = json.loads(body)["email_verified"]
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        result["verify_done_heading"] = driver.find_element(By.TAG_NAME, "h1").text
+        result["verify_done_heading"] = submit(driver)
         status, body = call("GET", base + "/auth/me", token=tokens["access_token"])
         result["verified_after_click"] = json.loads(body)["email_verified"]
 
@@ -133,8 +152,7 @@ def main():
             driver.save_screenshot(os.path.join(args.screenshots, "reset-password.png"))
         driver.find_element(By.ID, "new_password").send_keys("a brand new passphrase")
         driver.find_element(By.ID, "confirm_password").send_keys("a brand new passphrase")
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        result["reset_done_heading"] = driver.find_element(By.TAG_NAME, "h1").text
+        result["reset_done_heading"] = submit(driver)
 
         result["login_new_password"] = call("POST", base + "/auth/login", {"email": user, "password": "a brand new passphrase"})[0]
         result["login_old_password"] = call("POST", base + "/auth/login", {"email": user, "password": "correct horse battery"})[0]
