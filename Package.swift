@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "FastAuth",
                 "FastAuthVerifier",
+                "FastAuthOAuth",
                 .product(name: "Vapor", package: "vapor"),
             ],
             swiftSettings: swiftSettings
@@ -71,6 +72,7 @@ let package = Package(
                 "FastAuthSQL",
                 "FastAuthDatabase",
                 "FastAuthEmail",
+                "FastAuthOAuth",
                 "CFastAuthMemory",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -32,17 +32,7 @@ public struct OAuthFlowValues: Sendable, Hashable {
     public var codeChallenge: String { PKCE.challenge(for: codeVerifier) }
 
     /// The lower-case hex SHA-256 of a `state` as received on the callback.
-    public static func hash(state: String) -> String {
-        let digest = SHA256.hash(data: Array(state.utf8.prefix(512)))
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hash(state: String) -> String { OneTimeToken.hash(state) }
 
     /// New random values; `nonce` only for OpenID Connect.
     public static func generate(withNonce: Bool) -> Self {
@@ -51,10 +41,7 @@ public struct OAuthFlowValues: Sendable, Hashable {
     }
 
     /// 32 random bytes, base64url (43 characters).
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
-    }
+    static func randomToken() -> String { OneTimeToken.generate() }
 }
 
 /// The start of a flow: where to send the browser, and what to keep.

@@ -1,3 +1,5 @@
+public import FastAuth
+
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
 #else
@@ -81,38 +83,35 @@ public struct OAuthProvider: Sendable, Hashable {
         Self(id: name, kind: .oidc(issuer: issuer), clientID: clientID, clientSecret: clientSecret, scopes: oidcScopes)
     }
 
+    /// What is wrong with this provider's configuration, one sentence each (empty when
+    /// nothing): an id that is not `[a-z0-9_-]`, a missing client id or secret, an issuer or
+    /// endpoint that is not https (http only on loopback).
+    public var configurationProblems: [String] {
+        var problems: [String] = []
+        let validID = !id.isEmpty && id.utf8.count <= 64
+            && id.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+            }
+        if !validID { problems.append("OAuth provider id \"\(id.prefix(64))\" must be lower-case letters, digits, - or _") }
+        if clientID.isEmpty { problems.append("OAuth provider \"\(id)\" has no client id") }
+        if clientSecret.isEmpty { problems.append("OAuth provider \"\(id)\" has no client secret") }
+        switch kind {
+        case .oidc(let issuer):
+            if OIDCProviderMetadata.discoveryURL(for: issuer).map(OAuthHTTP.isSecureEndpoint) != true {
+                problems.append("OAuth provider \"\(id)\": the issuer must be an https URL, not \"\(issuer.prefix(80))\"")
+            }
+        case .github(let endpoints):
+            for url in [endpoints.authorize, endpoints.token, endpoints.api] where !OAuthHTTP.isSecureEndpoint(url) {
+                problems.append("OAuth provider \"\(id)\": \(url.absoluteString.prefix(80)) must be https")
+            }
+        }
+        return problems
+    }
+
     /// `true` for OpenID Connect providers.
     public var isOIDC: Bool { if case .oidc = kind { true } else { false } }
 }
 
-/// Who signed in at a provider.
-public struct OAuthIdentity: Sendable, Hashable {
-    /// The provider's ``OAuthProvider/id``.
-    public let provider: String
-    /// The provider's stable user id: OIDC `sub`, GitHub's numeric id as a string.
-    public let subject: String
-    /// OIDC: the `iss` (the identity is (`issuer`, `subject`)); GitHub: the API base URL.
-    public let issuer: String
-    /// The email, when the provider gave one (GitHub: only a primary, verified one).
-    public let email: String?
-    /// `true` only when the provider says the email is verified.
-    public let emailVerified: Bool
-    /// The display name.
-    public let name: String?
-    /// The picture / avatar URL.
-    public let picture: String?
-
-    /// Creates an identity.
-    public init(
-        provider: String, subject: String, issuer: String, email: String?, emailVerified: Bool, name: String?,
-        picture: String?
-    ) {
-        self.provider = provider
-        self.subject = subject
-        self.issuer = issuer
-        self.email = email
-        self.emailVerified = emailVerified
-        self.name = name
-        self.picture = picture
-    }
-}
+/// Who signed in at a provider (the core's ``ProviderIdentity``).
+public typealias OAuthIdentity = ProviderIdentity

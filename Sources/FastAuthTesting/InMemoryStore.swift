@@ -19,6 +19,8 @@ public actor InMemoryStore: AuthStore {
     private var attempts: [String: (key: String, at: Date, expiresAt: Date)] = [:]
     private var oneTimeTokens: [String: OneTimeTokenRecord] = [:]
     private var outbox: [String: OutboxEmail] = [:]
+    private var oauthFlows: [String: OAuthFlowRecord] = [:]
+    private var providerLinks: [ProviderAccountRecord] = []
 
     public init() {}
 
@@ -68,6 +70,8 @@ public actor InMemoryStore: AuthStore {
         sessions = sessions.filter { $0.value.userID != id }
         assignments[id] = nil
         oneTimeTokens = oneTimeTokens.filter { $0.value.userID != id }
+        oauthFlows = oauthFlows.filter { $0.value.userID != id }
+        providerLinks.removeAll { $0.userID == id }
         return true
     }
 
@@ -384,5 +388,70 @@ public actor InMemorySigningKeyStore: SigningKeyStore {
 
     public func resealSigningKey(_ id: KeyID, sealedPrivateKey: [UInt8]) {
         keys[id]?.sealedPrivateKey = sealedPrivateKey
+    }
+}
+
+// MARK: SocialAccountStore
+
+extension InMemoryStore {
+    public func createOAuthFlow(_ flow: OAuthFlowRecord) throws {
+        guard oauthFlows[flow.stateHash] == nil else { throw StoreError(.duplicateID, "a flow with this state exists") }
+        oauthFlows[flow.stateHash] = flow
+    }
+
+    public func consumeOAuthFlow(
+        stateHash: String, bindingHash: String, provider: String, purpose: OAuthFlowPurpose, now: Date
+    ) -> OAuthFlowRecord? {
+        guard let flow = oauthFlows[stateHash], flow.bindingHash == bindingHash, flow.provider == provider,
+            flow.purpose == purpose, flow.expiresAt > now
+        else { return nil }
+        oauthFlows[stateHash] = nil
+        return flow
+    }
+
+    public func deleteOAuthFlows(expiredBefore cutoff: Date) -> Int {
+        let expired = oauthFlows.values.filter { $0.expiresAt < cutoff }.map(\.stateHash)
+        for hash in expired { oauthFlows[hash] = nil }
+        return expired.count
+    }
+
+    public func providerAccount(provider: String, providerAccountID: String) -> ProviderAccountRecord? {
+        providerLinks.first { $0.provider == provider && $0.providerAccountID == providerAccountID }
+    }
+
+    public func providerAccounts(userID: UserID) -> [ProviderAccountRecord] {
+        providerLinks.filter { $0.userID == userID }.sorted { ($0.createdAt, $0.provider) < ($1.createdAt, $1.provider) }
+    }
+
+    public func linkProviderAccount(_ account: ProviderAccountRecord) throws {
+        guard users[account.userID] != nil else { throw StoreError(.notFound, "no user with this id") }
+        guard
+            !providerLinks.contains(where: {
+                ($0.provider == account.provider && $0.providerAccountID == account.providerAccountID)
+                    || ($0.userID == account.userID && $0.provider == account.provider)
+            })
+        else { throw StoreError(.duplicateID, "the provider account or the user's account of this provider is linked") }
+        providerLinks.append(account)
+    }
+
+    public func createUser(_ user: StoredUser, linking account: ProviderAccountRecord) throws -> UserAccount {
+        guard account.userID == user.account.id else { throw StoreError(.notFound, "the link is for another user") }
+        guard providerAccount(provider: account.provider, providerAccountID: account.providerAccountID) == nil else {
+            throw StoreError(.duplicateID, "the provider account is linked")
+        }
+        let created = try createUser(user)
+        providerLinks.append(account)
+        return created
+    }
+
+    public func unlinkProviderAccount(userID: UserID, provider: String) -> UnlinkOutcome {
+        guard let index = providerLinks.firstIndex(where: { $0.userID == userID && $0.provider == provider }) else {
+            return .notLinked
+        }
+        let hasPassword = users[userID]?.passwordHash != nil
+        let others = providerLinks.contains { $0.userID == userID && $0.provider != provider }
+        guard hasPassword || others else { return .lastSignInMethod }
+        providerLinks.remove(at: index)
+        return .unlinked
     }
 }

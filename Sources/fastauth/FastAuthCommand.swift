@@ -13,6 +13,7 @@ struct FastAuthCommand: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self, GenerateSecretCommand.self, GenerateKeysCommand.self, TokenCommand.self,
             ServeCommand.self, MigrateCommand.self, KeysCommand.self, UsersCommand.self, RolesCommand.self,
+            ProvidersCommand.self,
         ]
     )
 

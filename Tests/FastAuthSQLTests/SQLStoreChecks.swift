@@ -21,17 +21,17 @@ enum SQLStoreChecks {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 let first = try await store.createTables()
-                #expect(first.applied.map(\.version) == [1, 2, 3, 4, 5, 6])
-                #expect(first.schemaVersion == 6)
-                #expect(first.description == "schema version 6, applied 1, 2, 3, 4, 5, 6")
+                #expect(first.applied.map(\.version) == [1, 2, 3, 4, 5, 6, 7])
+                #expect(first.schemaVersion == 7)
+                #expect(first.description == "schema version 7, applied 1, 2, 3, 4, 5, 6, 7")
                 for _ in 0..<2 {
                     let again = try await store.createTables()
                     #expect(again.applied.isEmpty)
                     #expect(again.description == "schema version \(again.schemaVersion), up to date")
-                    #expect(again.schemaVersion == 6)
+                    #expect(again.schemaVersion == 7)
                 }
                 let rows = try await connection.database.raw("SELECT version FROM fastauth_migrations").all()
-                #expect(rows.count == 6)
+                #expect(rows.count == 7)
             }
         },
         Case(name: "createTables from four pools at once applies each migration exactly once") {
@@ -49,9 +49,9 @@ enum SQLStoreChecks {
             }
             for connection in connections { await connection.shutdown() }
             let (reports, rows) = try outcome.get()
-            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4, 5, 6])
-            #expect(reports.allSatisfy { $0.schemaVersion == 6 })
-            #expect(rows == 6)
+            #expect(reports.flatMap(\.applied).map(\.version).sorted() == [1, 2, 3, 4, 5, 6, 7])
+            #expect(reports.allSatisfy { $0.schemaVersion == 7 })
+            #expect(rows == 7)
         },
         Case(name: "20 concurrent identical grants from two pools leave one user_roles row and no error") {
             database async throws in
@@ -190,7 +190,7 @@ enum SQLStoreChecks {
                     "lockout:x|y", id: "attempt-1", at: Samples.t0, expiresAt: Samples.at(600), since: Samples.at(-1), limit: 5)
 
                 let upgrade = try await store.createTables()
-                #expect(upgrade.applied.map(\.version) == [6] && upgrade.schemaVersion == 6)
+                #expect(upgrade.applied.map(\.version) == [6, 7] && upgrade.schemaVersion == 7)
                 #expect(try await store.user(id: verified.id) == verified)
                 #expect(try await store.credentials(email: verified.email)?.passwordHash == "$scrypt$kept")
                 #expect(try await store.user(id: plain.id) == plain)

@@ -13,6 +13,7 @@ enum StoreContract {
     }
 
     static let cases: [Case] = users + sessions + consumption + rateLimits + concurrency + roles + accounts + lifecycle
+        + social
 
     // MARK: Users
 

@@ -11,19 +11,8 @@ enum BrowserE2E {
         "apt-get install chromium chromium-driver; python3 -m pip install selenium aiosmtpd"
 
     /// `true` when python3 imports Selenium and aiosmtpd and a chromedriver is on the PATH.
-    static let available: Bool = {
-        // Evaluated once, before any test runs: a short blocking check is fine here.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c", "import selenium, aiosmtpd, shutil, sys; sys.exit(0 if shutil.which('chromedriver') else 1)",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let available = E2EPython.succeeds(
+        "import selenium, aiosmtpd, shutil, sys; sys.exit(0 if shutil.which('chromedriver') else 1)")
 
     static let enabled = available || required
     static let skipMessage = Comment(

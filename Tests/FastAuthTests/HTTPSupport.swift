@@ -17,13 +17,14 @@ func withHarness(
     delivery: TokenDelivery = .json,
     security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting, hashQueueLimit: 10_000),
     hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(),
-    accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()), postgres: Bool = false,
-    _ body: (HTTPHarness, Application) async throws -> Void
+    accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()), social: SocialConfig = SocialConfig(),
+    postgres: Bool = false, _ body: (HTTPHarness, Application) async throws -> Void
 ) async throws {
     try await withTestDatabase(postgres: postgres) { store in
         try await withApp { app in
             let harness = try await HTTPHarness.make(
-                app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles, accounts: accounts)
+                app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles, accounts: accounts,
+                social: social)
             try await body(harness, app)
         }
     }
@@ -81,12 +82,12 @@ struct HTTPHarness {
     static func make(
         _ app: Application, delivery: TokenDelivery = .json, security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
         store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(),
-        accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport())
+        accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()), social: SocialConfig = SocialConfig()
     ) async throws -> HTTPHarness {
         let config = try FastAuthConfig(
             secret: TestFixtures.secret, jwt: JWTConfig(issuer: "https://auth.example.test", audience: ["api"]),
             hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security, roles: roles,
-            accounts: accounts)
+            accounts: accounts, social: social)
         let clock = ManualClock(Date())
         let auth = try await AuthService(config: config, store: store ?? InMemoryStore(), clock: clock)
         auth.mount(app)

@@ -11,17 +11,31 @@ enum E2EPython {
     static let installLine = "python3 -m pip install pyjwt joserfc cryptography"
 
     /// `true` when `python3 -c "import jwt, joserfc, cryptography"` succeeds.
-    static let available: Bool = {
-        // Evaluated once, before any test runs: a short blocking check is fine here.
+    static let available = succeeds("import jwt, joserfc, cryptography")
+
+    /// `true` when `python3 -c code` exits 0. Evaluated before any test runs (in the suites'
+    /// traits): a short blocking check is fine there.
+    static func succeeds(_ code: String) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import jwt, joserfc, cryptography"]
+        process.arguments = ["python3", "-c", code]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
-    }()
+    }
+
+    /// oidc-provider-mock (a real OpenID Connect provider, for the social sign-in suite).
+    static let oidcInstallLine = "python3 -m pip install oidc-provider-mock"
+    static let oidcAvailable = succeeds("import oidc_provider_mock, uvicorn")
+    static let oidcEnabled = oidcAvailable || required
+    static let oidcSkipMessage = Comment(
+        rawValue: "python3 with oidc-provider-mock not found (\(oidcInstallLine)); FASTAUTH_REQUIRE_INTEROP=1 makes this a failure")
+
+    static func requireOIDC() throws {
+        try #require(oidcAvailable, "FASTAUTH_REQUIRE_INTEROP=1 but oidc-provider-mock is missing: \(oidcInstallLine)")
+    }
 
     static let enabled = available || required
     static let skipMessage = Comment(

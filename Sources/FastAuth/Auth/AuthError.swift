@@ -55,6 +55,29 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let nothingToUpdate = Code("nothing_to_update")
         /// Mail is turned off (``AccountsConfig/emailTransport`` is `nil`): 503.
         public static let emailUnavailable = Code("email_unavailable")
+        /// Social sign-in: no such provider is configured (404).
+        public static let providerNotFound = Code("provider_not_found")
+        /// Social sign-in: the callback's `state` is unknown, used, expired, for another
+        /// provider or purpose, or not bound to this browser (400).
+        public static let invalidState = Code("invalid_state")
+        /// Social sign-in: `redirect_uri` is not in the allowlist (400).
+        public static let invalidRedirectURI = Code("invalid_redirect_uri")
+        /// Social sign-in: a local account has the provider's email, but the emails are not
+        /// verified on both sides; nothing was linked (409).
+        public static let accountNotLinked = Code("account_not_linked")
+        /// Social linking: the provider account belongs to another user, or the user has an
+        /// account of this provider already (409).
+        public static let accountAlreadyLinked = Code("account_already_linked")
+        /// Social sign-in: the provider gave no verified email to create an account with (400).
+        public static let providerEmailUnverified = Code("provider_email_unverified")
+        /// Social sign-in: the provider refused, or its answer could not be verified (400).
+        public static let providerError = Code("provider_error")
+        /// Social sign-in: the provider could not be reached (502).
+        public static let providerUnavailable = Code("provider_unavailable")
+        /// Unlinking the user's last way to sign in (no password, no other provider) (409).
+        public static let lastSignInMethod = Code("last_sign_in_method")
+        /// The user has no linked account of this provider (404).
+        public static let providerAccountNotFound = Code("provider_account_not_found")
         /// The store failed: 503.
         public static let unavailable = Code("unavailable")
         /// Too many password hashes are waiting: try again shortly (HTTP 503 with `Retry-After`).

@@ -153,7 +153,7 @@ public struct AuthService: Sendable {
         return signIn
     }
 
-    private func startSession(for user: UserAccount, remember: Bool, context: RequestContext, now: Date) async throws(AuthError) -> SignIn {
+    func startSession(for user: UserAccount, remember: Bool, context: RequestContext, now: Date) async throws(AuthError) -> SignIn {
         let sessionID = SessionID.generate()
         let refreshID = TokenID.generate()
         let roles = try await roleClaims(user.id)

@@ -22,6 +22,8 @@ public struct HousekeepingService: Sendable {
         public var emails: Int = 0
         /// Deleted accounts purged (past their retention).
         public var users: Int = 0
+        /// Social sign-in flows that expired unused.
+        public var oauthFlows: Int = 0
     }
 
     public let store: any AuthStore
@@ -57,6 +59,7 @@ public struct HousekeepingService: Sendable {
         report.oneTimeTokens = try await store.deleteOneTimeTokens(endedBefore: now.addingTimeInterval(-86_400))
         report.emails = try await store.deleteEmails(finishedBefore: now.addingTimeInterval(-accounts.finishedEmailRetention.timeInterval))
         report.users = try await store.deleteUsers(deletedBefore: now.addingTimeInterval(-accounts.deletedAccountRetention.timeInterval))
+        report.oauthFlows = try await store.deleteOAuthFlows(expiredBefore: now)
         if report.users > 0 { logger.info("housekeeping: purged deleted accounts", metadata: ["count": "\(report.users)"]) }
         return report
     }

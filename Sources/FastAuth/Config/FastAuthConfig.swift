@@ -30,6 +30,8 @@ public struct FastAuthConfig: Sendable {
     public let roles: RolesConfig
     /// Email verification, password reset, account management and the mail they send.
     public let accounts: AccountsConfig
+    /// Social sign-in: the redirect allowlist and the flows' lifetime.
+    public let social: SocialConfig
     /// The server's external base URL (`https://auth.example.com`, no trailing slash): the
     /// RFC 8414 metadata is built from it. Without it, from the issuer when that is an https
     /// URL (or http on a loopback host); never from a request's `Host`.
@@ -79,7 +81,7 @@ public struct FastAuthConfig: Sendable {
         hooks: any EventHooks = NoHooks(), tokenDelivery: TokenDelivery = .json, routePrefix: String = "/auth",
         cookie: CookieConfig = CookieConfig(), passwordPolicy: PasswordPolicy = PasswordPolicy(),
         security: SecurityConfig = SecurityConfig(), publicURL: String? = nil, roles: RolesConfig = RolesConfig(),
-        accounts: AccountsConfig = AccountsConfig()
+        accounts: AccountsConfig = AccountsConfig(), social: SocialConfig = SocialConfig()
     ) throws(ConfigurationError) {
         self.secret = secret
         self.previousSecrets = previousSecrets
@@ -92,10 +94,11 @@ public struct FastAuthConfig: Sendable {
         self.security = security
         self.roles = roles
         self.accounts = accounts
+        self.social = social
         var trimmedURL = publicURL
         while let url = trimmedURL, url.hasSuffix("/") { trimmedURL = String(url.dropLast()) }
         self.publicURL = trimmedURL
-        var problems: [String] = passwordPolicy.problems + security.problems + roles.problems + accounts.problems
+        var problems: [String] = passwordPolicy.problems + security.problems + roles.problems + accounts.problems + social.problems
         if let publicURL, !Self.isBaseURL(publicURL) {
             problems.append("publicURL must be an absolute http(s) URL without query or fragment, like https://auth.example.com, not \"\(publicURL.prefix(80))\"")
         }

@@ -32,6 +32,17 @@ public protocol EventHooks: Sendable {
     func onEmailChanged(user: UserAccount, previousEmail: String) async
     /// Called after a user deleted their account.
     func onAccountDeleted(user: UserAccount) async
+    /// Called after a social sign-in (`provider` is `google`, `github`, …). Default: calls
+    /// ``onSignin(user:sessionID:)``.
+    func onSignin(user: UserAccount, provider: String, sessionID: SessionID) async
+    /// Return `false` to refuse a social sign-in (answered with 403). Default: asks
+    /// ``allowSignin(user:)``.
+    func allowSignin(user: UserAccount, provider: String) async -> Bool
+    /// Called after a provider account was linked to a user (by an explicit link, or by a
+    /// sign-in whose verified email matched a verified local account).
+    func onOAuthLinked(user: UserAccount, provider: String) async
+    /// Called after a provider account was unlinked.
+    func onOAuthUnlinked(user: UserAccount, provider: String) async
 }
 
 extension EventHooks {
@@ -47,6 +58,12 @@ extension EventHooks {
     public func onPasswordReset(user: UserAccount) async {}
     public func onEmailChanged(user: UserAccount, previousEmail: String) async {}
     public func onAccountDeleted(user: UserAccount) async {}
+    public func onSignin(user: UserAccount, provider: String, sessionID: SessionID) async {
+        await onSignin(user: user, sessionID: sessionID)
+    }
+    public func allowSignin(user: UserAccount, provider: String) async -> Bool { await allowSignin(user: user) }
+    public func onOAuthLinked(user: UserAccount, provider: String) async {}
+    public func onOAuthUnlinked(user: UserAccount, provider: String) async {}
 }
 
 /// Hooks that do nothing: the default.

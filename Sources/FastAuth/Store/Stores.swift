@@ -102,3 +102,4 @@ public protocol RateLimitStore: Sendable {
 /// Everything FastAuth keeps: users, sessions, counters, roles, one-time tokens and the email
 /// outbox.
 public typealias AuthStore = UserStore & SessionStore & RateLimitStore & RoleStore & OneTimeTokenStore & EmailOutboxStore
+    & SocialAccountStore

@@ -195,6 +195,40 @@ enum SQLSchema {
                 "CREATE INDEX fastauth_email_outbox_due ON fastauth_email_outbox (state, next_attempt_at)",
                 "CREATE INDEX fastauth_email_outbox_finished_at ON fastauth_email_outbox (finished_at)",
             ]),
+        // Social sign-in: started flows (only hashes of the state and of the browser binding),
+        // and the provider accounts linked to users — one user per provider account, one
+        // account per provider per user.
+        SQLSchemaMigration(
+            version: 7, name: "create social sign-in flows and linked provider accounts",
+            statements: [
+                """
+                CREATE TABLE fastauth_oauth_flows (
+                    state_hash TEXT PRIMARY KEY NOT NULL,
+                    binding_hash TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    purpose TEXT NOT NULL CHECK (purpose IN ('signin', 'link')),
+                    user_id TEXT REFERENCES fastauth_users (id) ON DELETE CASCADE,
+                    code_verifier TEXT NOT NULL,
+                    nonce TEXT,
+                    redirect_uri TEXT,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX fastauth_oauth_flows_expires_at ON fastauth_oauth_flows (expires_at)",
+                "CREATE INDEX fastauth_oauth_flows_user ON fastauth_oauth_flows (user_id)",
+                """
+                CREATE TABLE fastauth_oauth_accounts (
+                    provider TEXT NOT NULL,
+                    provider_account_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES fastauth_users (id) ON DELETE CASCADE,
+                    email TEXT,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (provider, provider_account_id),
+                    UNIQUE (user_id, provider)
+                )
+                """,
+            ]),
     ]
 
     /// The users table as of version 6 (SQLite's rebuild).

@@ -31,20 +31,23 @@ extension SQLAuthStore {
 
     /// Inserts `user` unless its id or email exists; `true` when it did.
     private func insert(_ user: StoredUser) async throws -> Bool {
+        try await performWrite("create a user") { database in try await Self.insert(user, into: database) }
+    }
+
+    /// The INSERT of a user (`ON CONFLICT DO NOTHING`); `true` when the row was written.
+    static func insert(_ user: StoredUser, into database: any SQLDatabase) async throws -> Bool {
         let account = user.account
-        return try await performWrite("create a user") { database in
-            try await database.raw(
-                """
-                INSERT INTO fastauth_users (\(unsafeRaw: Columns.user))
-                VALUES (\(bind: account.id.rawValue), \(bind: account.email), \(bind: account.name), \
-                \(bind: account.image), \(bind: user.passwordHash), \(bind: account.emailVerified), \
-                \(bind: account.isActive), \(bind: account.createdAt.storedMilliseconds), \
-                \(bind: account.updatedAt.storedMilliseconds), \(bind: account.deletedAt?.storedMilliseconds))
-                ON CONFLICT DO NOTHING
-                RETURNING id
-                """
-            ).first() != nil
-        }
+        return try await database.raw(
+            """
+            INSERT INTO fastauth_users (\(unsafeRaw: Columns.user))
+            VALUES (\(bind: account.id.rawValue), \(bind: account.email), \(bind: account.name), \
+            \(bind: account.image), \(bind: user.passwordHash), \(bind: account.emailVerified), \
+            \(bind: account.isActive), \(bind: account.createdAt.storedMilliseconds), \
+            \(bind: account.updatedAt.storedMilliseconds), \(bind: account.deletedAt?.storedMilliseconds))
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """
+        ).first() != nil
     }
 
     /// The user with `id`.

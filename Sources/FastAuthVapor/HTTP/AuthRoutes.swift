@@ -1,4 +1,5 @@
 public import FastAuth
+public import FastAuthOAuth
 public import Vapor
 
 #if canImport(FoundationEssentials)
@@ -19,9 +20,10 @@ struct RouteSpec: Sendable {
 extension AuthService {
     /// Registers every auth route of docs/HTTP-API.md under ``FastAuthConfig/routePrefix``:
     /// register, login, refresh, logout, me, sessions, token introspection and revocation,
-    /// the role routes, and `openapi.json`.
-    public func mount(_ routes: any RoutesBuilder) {
-        AuthRoutes(auth: self).register(on: routes)
+    /// the account and role routes, the social sign-in routes (answering 404 for every provider
+    /// unless `socialSignIn` configures some), and `openapi.json`.
+    public func mount(_ routes: any RoutesBuilder, socialSignIn: SocialSignIn? = nil) {
+        AuthRoutes(auth: self, socialSignIn: socialSignIn).register(on: routes)
     }
 }
 
@@ -30,9 +32,11 @@ struct AuthRoutes: Sendable {
     let auth: AuthService
     let authentication: BearerAuthentication
     let cookies: CookieDelivery
+    let socialSignIn: SocialSignIn?
 
-    init(auth: AuthService) {
+    init(auth: AuthService, socialSignIn: SocialSignIn? = nil) {
         self.auth = auth
+        self.socialSignIn = socialSignIn
         self.authentication = BearerAuthentication(auth: auth)
         self.cookies = CookieDelivery(config: auth.config, csrf: authentication.csrf)
     }
@@ -58,7 +62,7 @@ struct AuthRoutes: Sendable {
     func register(on routes: any RoutesBuilder) {
         let group = routes.grouped(Self.prefixComponents(auth.config.routePrefix))
         let openAPI = OpenAPIDocument.make(
-            prefix: auth.config.routePrefix, specs: Self.specs + AccountRoute.specs + RoleRoute.specs, delivery: auth.config.tokenDelivery)
+            prefix: auth.config.routePrefix, specs: Self.specs + AccountRoute.specs + RoleRoute.specs + SocialRoute.specs, delivery: auth.config.tokenDelivery)
         for spec in Self.specs {
             let path = spec.path.map { PathComponent(stringLiteral: $0) }
             let handler: @Sendable (Request) async throws -> Response
@@ -79,6 +83,7 @@ struct AuthRoutes: Sendable {
         }
         registerAccountRoutes(on: group)
         registerRoleRoutes(on: group)
+        registerSocialRoutes(on: group)
     }
 
     /// Runs a handler, turning every refusal into its JSON response.

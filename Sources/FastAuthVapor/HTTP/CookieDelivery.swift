@@ -20,13 +20,19 @@ struct CookieDelivery: Sendable {
             return JSONResponse.make(status, bytes: json.bytes)
         }
         let response = JSONResponse.make(status, ["message": "Authentication successful"])
+        setTokenCookies(pair, on: response)
+        return response
+    }
+
+    /// Sets the access, refresh and CSRF cookies of `pair` on `response` (whatever the delivery
+    /// mode: a social sign-in that ends in a redirect hands its tokens over this way).
+    func setTokenCookies(_ pair: TokenPair, on response: Response) {
         let cookie = config.cookie
         let refreshLifetime = Int(pair.refresh.claims.expiresAt - (pair.refresh.claims.issuedAt ?? pair.refresh.claims.expiresAt))
         response.cookies[cookie.accessTokenName] = value(pair.access.token, maxAge: Int(pair.expiresIn), path: "/", httpOnly: true)
         response.cookies[cookie.refreshTokenName] = value(
             pair.refresh.token, maxAge: refreshLifetime, path: config.routePrefix + "/refresh", httpOnly: true)
         response.cookies[cookie.csrfTokenName] = value(csrf.make(), maxAge: refreshLifetime, path: "/", httpOnly: false)
-        return response
     }
 
     /// Adds expired cookies that remove the token cookies (cookie mode).

@@ -36,15 +36,18 @@ enum JSONResponse {
             status = .unauthorized
             headers.add(name: .wwwAuthenticate, value: "Bearer")
         case .signinNotAllowed, .csrfFailed, .insufficientPermissions, .insufficientRole: status = .forbidden
-        case .emailTaken, .roleExists: status = .conflict
-        case .weakPassword, .invalidToken, .emailAlreadyVerified, .incorrectPassword, .nothingToUpdate: status = .badRequest
+        case .emailTaken, .roleExists, .accountNotLinked, .accountAlreadyLinked, .lastSignInMethod: status = .conflict
+        case .weakPassword, .invalidToken, .emailAlreadyVerified, .incorrectPassword, .nothingToUpdate, .invalidState,
+            .invalidRedirectURI, .providerEmailUnverified, .providerError:
+            status = .badRequest
+        case .providerUnavailable: status = .badGateway
         case .emailNotVerified: status = .forbidden
         case .validation:
             return ValidationProblem(kind: "value_error", field: error.field ?? "body", message: error.message).response
         case .rateLimited:
             status = .tooManyRequests
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 60))
-        case .sessionNotFound, .roleNotFound, .userNotFound: status = .notFound
+        case .sessionNotFound, .roleNotFound, .userNotFound, .providerNotFound, .providerAccountNotFound: status = .notFound
         case .busy:
             status = .serviceUnavailable
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 1))

@@ -1,4 +1,5 @@
 public import FastAuth
+public import FastAuthOAuth
 import Synchronization
 public import Vapor
 
@@ -78,8 +79,8 @@ extension AuthService {
     ///
     /// Call it after `createTables()`; in managed mode, `try await auth.keys.tick()` first
     /// makes keys available before the server starts instead of shortly after.
-    public func mount(_ app: Application) {
-        mount(app as any RoutesBuilder)
+    public func mount(_ app: Application, socialSignIn: SocialSignIn? = nil) {
+        mount(app as any RoutesBuilder, socialSignIn: socialSignIn)
         KeyRoutes(auth: self).register(on: app)
         if keys.isManaged {
             let rotation = KeyRotationService(keys: keys)

@@ -22,6 +22,7 @@ enum OpenAPIDocument {
                 parameters.append(["name": "all", "in": "query", "required": false, "schema": ["type": "boolean"]])
             }
             if isAccountRoute(spec) { parameters += accountParameters(spec) }
+            if isSocialRoute(spec) { parameters += socialParameters(spec) }
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             var item = paths[path]?.objectValue ?? [:]
             item[spec.method.rawValue.lowercased()] = .object(operation)
@@ -35,7 +36,8 @@ enum OpenAPIDocument {
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
                 "schemas": .object(
                     (schemas.objectValue ?? [:]).merging(roleSchemas) { existing, _ in existing }
-                        .merging(accountSchemas) { existing, _ in existing }),
+                        .merging(accountSchemas) { existing, _ in existing }
+                        .merging(socialSchemas) { existing, _ in existing }),
             ],
         ]
         return document.jsonBytes
@@ -52,6 +54,7 @@ enum OpenAPIDocument {
 
     private static func requestBody(_ spec: RouteSpec) -> JSONValue? {
         if spec.path.first == "roles" { return roleRequestBody(spec) }
+        if isSocialRoute(spec) { return nil }
         if isAccountRoute(spec) { return accountRequestBody(spec) }
         return switch spec.path {
         case ["register"]: ["required": true, "content": json(ref("RegisterRequest"))]
@@ -71,6 +74,7 @@ enum OpenAPIDocument {
 
     private static func responses(_ spec: RouteSpec, delivery: TokenDelivery) -> [String: JSONValue] {
         if spec.path.first == "roles" { return roleResponses(spec) }
+        if isSocialRoute(spec) { return socialResponses(spec, delivery: delivery) }
         if isAccountRoute(spec) { return accountResponses(spec) }
         let error: JSONValue = ["description": "Error", "content": json(ref("Error"))]
         let tokens: JSONValue = delivery == .json ? ref("TokenPair") : ref("Message")

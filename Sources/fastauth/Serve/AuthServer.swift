@@ -1,6 +1,7 @@
 import CFastAuthMemory
 import FastAuth
 import FastAuthDatabase
+import FastAuthOAuth
 import FastAuthSQL
 import FastAuthVapor
 import Foundation
@@ -26,7 +27,8 @@ enum AuthServer {
             // initialize_jwks(): after createTables, before serving, so the first request can sign.
             try await auth.keys.tick()
         }
-        auth.mount(app)
+        let social = settings.providers.isEmpty ? nil : try SocialSignIn(auth: auth, providers: settings.providers)
+        auth.mount(app, socialSignIn: social)
         app.get("healthz") { _ in ["status": "ok"] }
         return app
     }
@@ -56,6 +58,7 @@ enum AuthServer {
                     "address": "http://\(settings.host):\(settings.port)", "prefix": "\(settings.config.routePrefix)",
                     "algorithm": "\(settings.config.jwt.algorithm)", "mode": "\(settings.mode.rawValue)",
                     "email": "\(settings.config.accounts.emailTransport?.name ?? "off (set FASTAUTH_EMAIL_TRANSPORT)")",
+                    "oauth": "\(settings.providers.isEmpty ? "none" : settings.providers.map(\.id).joined(separator: ","))",
                 ])
             do {
                 try await app.execute()

@@ -65,6 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
     var emailTemplatesDir: String?
     @Option(name: .customLong("require-verified-email"), help: "FASTAUTH_REQUIRE_VERIFIED_EMAIL: true refuses logins until the email is verified")
     var requireVerifiedEmail: String?
+    @Option(
+        name: .customLong("oauth-redirect-uris"),
+        help: "FASTAUTH_OAUTH_REDIRECT_URIS: the exact URLs a browser may be sent to after social sign-in (comma-separated)")
+    var oauthRedirectURIs: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -86,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_ADMIN_ROLE", adminRole), ("FASTAUTH_ROLES_CLAIM", rolesClaim),
             ("FASTAUTH_EMAIL_TRANSPORT", emailTransport), ("FASTAUTH_EMAIL_FROM", emailFrom),
             ("FASTAUTH_EMAIL_TEMPLATES_DIR", emailTemplatesDir), ("FASTAUTH_REQUIRE_VERIFIED_EMAIL", requireVerifiedEmail),
+            ("FASTAUTH_OAUTH_REDIRECT_URIS", oauthRedirectURIs),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

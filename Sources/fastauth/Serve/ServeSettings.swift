@@ -1,5 +1,6 @@
 import FastAuth
 import FastAuthEmail
+import FastAuthOAuth
 import Foundation
 
 /// `fastauth serve`'s settings from the `FASTAUTH_*` environment, with flags of the
@@ -12,6 +13,8 @@ struct ServeSettings {
     var host = "127.0.0.1"
     var port = 8000
     var config: FastAuthConfig
+    /// The social sign-in providers (`FASTAUTH_OAUTH_*`).
+    var providers: [OAuthProvider] = []
     /// Where the development secret came from, when it was generated or read from a file.
     var secretNotice: String?
 
@@ -27,7 +30,7 @@ struct ServeSettings {
         "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
         "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM", "FASTAUTH_EMAIL_TRANSPORT", "FASTAUTH_EMAIL_FROM",
         "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL",
-    ]
+    ] + SocialSettings.variables
 
     /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
     /// and `roles` commands read it too, without the rest of the settings.
@@ -162,18 +165,27 @@ struct ServeSettings {
                 }
             }
         }
+        let providers = SocialSettings.providers(environment: environment, problems: &problems)
+        let social = SocialConfig(redirectURIs: list("FASTAUTH_OAUTH_REDIRECT_URIS") ?? [])
+        if !providers.isEmpty && social.redirectURIs.isEmpty {
+            problems.append(
+                "FASTAUTH_OAUTH_REDIRECT_URIS is required with a social sign-in provider: the exact URLs of your app a "
+                    + "browser may be sent to after signing in (comma-separated)")
+        }
         let config: FastAuthConfig
         do {
             config = try FastAuthConfig(
                 secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
                 tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
                 cookie: CookieConfig(secure: mode == .production || publicURL?.lowercased().hasPrefix("https://") == true),
-                security: security, publicURL: publicURL, roles: roles, accounts: accounts)
+                security: security, publicURL: publicURL, roles: roles, accounts: accounts, social: social)
         } catch {
             throw ConfigurationError(problems: problems + error.problems)
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        return ServeSettings(mode: mode, databaseURL: databaseURL, host: host, port: port, config: config, secretNotice: notice)
+        return ServeSettings(
+            mode: mode, databaseURL: databaseURL, host: host, port: port, config: config, providers: providers,
+            secretNotice: notice)
     }
 
     /// The one loud line `serve` prints in development mode (`nil` in production).
