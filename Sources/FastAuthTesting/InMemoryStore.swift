@@ -424,7 +424,7 @@ extension InMemoryStore {
     }
 
     public func linkProviderAccount(_ account: ProviderAccountRecord) throws {
-        guard users[account.userID] != nil else { throw StoreError(.notFound, "no user with this id") }
+        guard users[account.userID] != nil else { throw StoreError(.unavailable, "no user with this id (the SQL stores refuse it by a foreign key)") }
         guard
             !providerLinks.contains(where: {
                 ($0.provider == account.provider && $0.providerAccountID == account.providerAccountID)
@@ -435,7 +435,7 @@ extension InMemoryStore {
     }
 
     public func createUser(_ user: StoredUser, linking account: ProviderAccountRecord) throws -> UserAccount {
-        guard account.userID == user.account.id else { throw StoreError(.notFound, "the link is for another user") }
+        guard account.userID == user.account.id else { throw StoreError(.unavailable, "the link is for another user") }
         guard providerAccount(provider: account.provider, providerAccountID: account.providerAccountID) == nil else {
             throw StoreError(.duplicateID, "the provider account is linked")
         }

@@ -10,8 +10,6 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let duplicateEmail = Code("duplicate_email")
         /// A record with this id already exists.
         public static let duplicateID = Code("duplicate_id")
-        /// A record referred to does not exist (a link to a user that is gone).
-        public static let notFound = Code("not_found")
         /// The database could not be reached or refused the operation.
         public static let unavailable = Code("unavailable")
         /// The stored data is not what FastAuth wrote (a corrupt or foreign row).

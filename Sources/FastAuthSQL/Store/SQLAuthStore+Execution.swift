@@ -151,7 +151,7 @@ extension SQLAuthStore {
                 .duplicateID, "could not \(operation): a record with this id already exists (\(failure.summary))")
         case .foreignKeyViolation:
             StoreError(
-                .notFound,
+                .unavailable,
                 "could not \(operation): the database refused a row that refers to a missing record "
                     + "(\(failure.summary))")
         case .retryable:
