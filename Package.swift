@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
-                "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "FastAuthDatabase", "fastauth",
+                "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "FastAuthDatabase", "FastAuthOAuth", "fastauth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "VaporTesting", package: "vapor"),
@@ -228,6 +228,7 @@ if Context.environment["FASTAUTH_FUZZ"] != nil {
         ("FuzzHeaders", ["FastAuth"]),
         ("FuzzForwarded", ["FastAuth"]),
         ("FuzzSMTPReply", ["FastAuthEmail"]),
+        ("FuzzOAuth", ["FastAuthOAuth"]),
     ]
     for target in fuzzTargets {
         package.targets.append(

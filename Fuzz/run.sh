@@ -15,7 +15,7 @@ scratch=".build-fuzz"
 if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
-    targets=(FuzzJWS FuzzJSON FuzzBase64URL FuzzJWKS FuzzRequestBody FuzzHeaders FuzzForwarded FuzzSMTPReply)
+    targets=(FuzzJWS FuzzJSON FuzzBase64URL FuzzJWKS FuzzRequestBody FuzzHeaders FuzzForwarded FuzzSMTPReply FuzzOAuth)
 fi
 
 export FASTAUTH_FUZZ=1

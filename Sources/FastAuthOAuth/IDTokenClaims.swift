@@ -1,27 +1,36 @@
-import FastAuth
+package import FastAuth
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    package import FoundationEssentials
 #else
-    import Foundation
+    package import Foundation
 #endif
 
 /// The claim rules of an OpenID Connect ID token (Core 1.0 §3.1.3.7), applied after its
 /// signature was verified: `iss` exactly, `aud` holds the client id, `azp` is the client id
 /// when present and required with several audiences, `exp` (with leeway), `iat` neither in the
 /// future nor older than the allowed age, `nbf`, and the `nonce` of the flow.
-enum IDTokenClaims {
-    struct Rules: Sendable {
+package enum IDTokenClaims {
+    package struct Rules: Sendable {
         var issuer: String
         var clientID: String
         var nonce: String
         var now: Date
         var leeway: Duration
         var maxAge: Duration
+
+        package init(issuer: String, clientID: String, nonce: String, now: Date, leeway: Duration, maxAge: Duration) {
+            self.issuer = issuer
+            self.clientID = clientID
+            self.nonce = nonce
+            self.now = now
+            self.leeway = leeway
+            self.maxAge = maxAge
+        }
     }
 
     /// The checked claims, or why they were refused.
-    static func check(_ payload: [UInt8], _ rules: Rules) throws(OAuthError) -> [String: JSONValue] {
+    package static func check(_ payload: [UInt8], _ rules: Rules) throws(OAuthError) -> [String: JSONValue] {
         func refuse(_ why: String) -> OAuthError { OAuthError(.invalidIDToken, "the ID token was refused: \(why)") }
         let claims: [String: JSONValue]
         do {

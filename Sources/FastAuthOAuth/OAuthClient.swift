@@ -306,7 +306,7 @@ public final class OAuthClient: Sendable {
     }
 
     /// The address GitHub marks both `primary` and `verified`, if any.
-    static func primaryVerifiedEmail(_ list: [JSONValue]) -> String? {
+    package static func primaryVerifiedEmail(_ list: [JSONValue]) -> String? {
         for entry in list where entry["primary"]?.boolValue == true && entry["verified"]?.boolValue == true {
             if let address = entry["email"]?.stringValue, !address.isEmpty { return address }
         }

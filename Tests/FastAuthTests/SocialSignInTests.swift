@@ -1,9 +1,12 @@
 import FastAuth
+import FastAuthOAuth
 import FastAuthTesting
 import Foundation
 import Synchronization
 import Testing
 import Vapor
+
+@testable import fastauth
 
 
 /// The social sign-in rules of the core (flow state bound to the browser, linking only when
@@ -301,5 +304,63 @@ struct SocialEndToEndTests {
         #expect(result["provider_refusal"] == ["status": 400, "echoed": false], "\(summary)")
         #expect(result["bad_code"] == ["status": 400, "echoed": false, "code": "provider_error"], "\(summary)")
         #expect(result["unknown_provider"] == 404, "\(summary)")
+    }
+}
+
+@Suite("serve's social sign-in settings and fastauth providers")
+struct SocialSettingsTests {
+    static let base = ["FASTAUTH_SECRET": TestFixtures.secret]
+
+    @Test("FASTAUTH_OAUTH_* configures Google, GitHub (Enterprise) and generic OIDC providers")
+    func providers() throws {
+        let settings = try ServeSettings.load(environment: Self.base.merging([
+            "FASTAUTH_OAUTH_GOOGLE_CLIENT_ID": "g-id", "FASTAUTH_OAUTH_GOOGLE_CLIENT_SECRET": "g-secret",
+            "FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "gh-id", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "gh-secret",
+            "FASTAUTH_OAUTH_GITHUB_URL": "https://github.example.com/",
+            "FASTAUTH_OAUTH_OIDC_KEYCLOAK_ISSUER": "https://sso.example.com/realms/main",
+            "FASTAUTH_OAUTH_OIDC_KEYCLOAK_CLIENT_ID": "kc", "FASTAUTH_OAUTH_OIDC_KEYCLOAK_CLIENT_SECRET": "kc-secret",
+            "FASTAUTH_OAUTH_REDIRECT_URIS": "https://app.example.com/a, https://app.example.com/b",
+        ]) { $1 })
+        #expect(settings.providers.map(\.id) == ["google", "github", "keycloak"])
+        #expect(settings.config.social.redirectURIs == ["https://app.example.com/a", "https://app.example.com/b"])
+        guard case .github(let endpoints) = settings.providers[1].kind else { Issue.record("not GitHub"); return }
+        #expect(endpoints.authorize.absoluteString == "https://github.example.com/login/oauth/authorize")
+        #expect(endpoints.api.absoluteString == "https://github.example.com/api/v3")
+    }
+
+    @Test("half-configured providers, an http issuer and a missing allowlist are all reported at once")
+    func problems() {
+        do {
+            _ = try ServeSettings.load(environment: Self.base.merging([
+                "FASTAUTH_OAUTH_GOOGLE_CLIENT_ID": "g-id",
+                "FASTAUTH_OAUTH_OIDC_CORP_ISSUER": "http://sso.example.com", "FASTAUTH_OAUTH_OIDC_CORP_CLIENT_ID": "c",
+                "FASTAUTH_OAUTH_OIDC_CORP_CLIENT_SECRET": "s", "FASTAUTH_OAUTH_OIDC_X_TYPO": "1",
+            ]) { $1 })
+            Issue.record("the settings were accepted")
+        } catch {
+            let text = error.problems.joined(separator: "\n")
+            #expect(text.contains("FASTAUTH_OAUTH_GOOGLE_CLIENT_ID is set without FASTAUTH_OAUTH_GOOGLE_CLIENT_SECRET"), "\(text)")
+            #expect(text.contains("issuer must be an https URL"), "\(text)")
+            #expect(text.contains("FASTAUTH_OAUTH_REDIRECT_URIS is required"), "\(text)")
+            #expect(text.contains("FASTAUTH_OAUTH_OIDC_X_TYPO is not one of"), "\(text)")
+        }
+    }
+
+    @Test("fastauth providers prints the redirect URIs to register and never a client secret")
+    func providersCommand() async {
+        let report = await ProvidersCommand.report(
+            environment: [
+                "FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "gh-id", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "very-secret-value",
+                "FASTAUTH_PUBLIC_URL": "https://auth.example.com/", "FASTAUTH_OAUTH_REDIRECT_URIS": "https://app.example.com/in",
+            ], check: false)
+        #expect(!report.failed)
+        #expect(report.text.contains("https://auth.example.com/auth/oauth/github/callback"), "\(report.text)")
+        #expect(report.text.contains("https://auth.example.com/auth/oauth/github/link/callback"))
+        #expect(!report.text.contains("very-secret-value"))
+        let none = await ProvidersCommand.report(environment: [:], check: false)
+        #expect(!none.failed && none.text.contains("No social sign-in provider is configured"))
+        let missing = await ProvidersCommand.report(
+            environment: ["FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "a", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "b"], check: false)
+        #expect(missing.failed && missing.text.contains("FASTAUTH_OAUTH_REDIRECT_URIS is not set"))
     }
 }

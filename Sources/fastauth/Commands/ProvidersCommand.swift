@@ -65,6 +65,9 @@ struct ProvidersCommand: AsyncParsableCommand {
             text += "  register these redirect URIs with the provider:\n"
             text += "    \(base)\(prefix)/oauth/\(provider.id)/callback\n"
             text += "    \(base)\(prefix)/oauth/\(provider.id)/link/callback\n"
+            if case .github = provider.kind {
+                text += "  (a GitHub OAuth App has one callback URL: \(base)\(prefix)/oauth/\(provider.id)/ covers both)\n"
+            }
             guard check, case .oidc(let issuer) = provider.kind else { continue }
             do {
                 let metadata = try await client.metadata(issuer: issuer)
