@@ -153,15 +153,16 @@ struct DatabaseConnectionTests {
         let path = NSTemporaryDirectory() + "fastauth-migrate-\(UUID().uuidString).db"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let first = try await MigrateCommand.migrate(url: "sqlite://\(path)")
-        #expect(first.hasPrefix("Migrated SQLite database \(path) to schema version 6:"))
+        #expect(first.hasPrefix("Migrated SQLite database \(path) to schema version 7:"))
         #expect(first.contains("applied 1: create users, sessions, refresh tokens, counters and locks"))
         #expect(first.contains("applied 2: create signing keys (at most one next and one current)"))
         #expect(first.contains("applied 3: keep each session's refresh-token chain in the session row"))
         #expect(first.contains("applied 4: record login attempts for the sliding lockout"))
         #expect(first.contains("applied 5: create roles, role permissions and user roles"))
         #expect(first.contains("applied 6: allow users without a password, soft deletion, one-time tokens and the email outbox"))
+        #expect(first.contains("applied 7: create social sign-in flows and linked provider accounts"))
         let second = try await MigrateCommand.migrate(url: "sqlite://\(path)")
-        #expect(second == "SQLite database \(path) is up to date (schema version 6); nothing to apply.\n")
+        #expect(second == "SQLite database \(path) is up to date (schema version 7); nothing to apply.\n")
     }
 
     @Test("migrate reads --database-url, then FASTAUTH_DATABASE_URL, then the default")
