@@ -111,7 +111,8 @@ let package = Package(
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
-                "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "FastAuthDatabase", "FastAuthOAuth", "fastauth",
+                "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "FastAuthDatabase", "FastAuthOAuth",
+                "fastauth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "VaporTesting", package: "vapor"),
@@ -217,7 +218,8 @@ let package = Package(
 if Context.environment["FASTAUTH_FUZZ"] != nil {
     package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/Sources/CFuzzDriver"))
     package.targets.append(
-        .target(name: "FuzzSupport", dependencies: ["CFuzzDriver"], path: "Fuzz/Sources/FuzzSupport",
+        .target(
+            name: "FuzzSupport", dependencies: ["CFuzzDriver"], path: "Fuzz/Sources/FuzzSupport",
             swiftSettings: swiftSettings))
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzJWS", ["FastAuth"]),

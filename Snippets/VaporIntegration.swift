@@ -6,16 +6,17 @@ import FastAuthSQL
 import FastAuthVapor
 import SQLKit
 import Vapor
+
 // snippet.show
 
 // snippet.configure
 func configure(_ app: Application, database: any SQLDatabase) async throws {
     let store = SQLAuthStore(database: database)
-    try await store.createTables()                 // 1. tables first
+    try await store.createTables()  // 1. tables first
     let config = try FastAuthConfig(secret: Environment.get("FASTAUTH_SECRET") ?? "")
     let auth = try await AuthService(config: config, store: store)
-    try await auth.keys.tick()                     // 2. then keys (managed mode loads or creates them)
-    auth.mount(app)                                // 3. routes, JWKS, and the rotation loop
+    try await auth.keys.tick()  // 2. then keys (managed mode loads or creates them)
+    auth.mount(app)  // 3. routes, JWKS, and the rotation loop
     app.grouped(auth.requireAuth()).get("api", "me") { req in
         try req.principal.user.email
     }
@@ -28,7 +29,7 @@ try LoggingSystem.bootstrap(from: &environment)
 let connection = try DatabaseConnection.open(Environment.get("FASTAUTH_DATABASE_URL") ?? "sqlite://fastauth.db")
 let app = try await Application.make(environment)
 app.middleware = Middlewares()
-app.middleware.use(DetailErrorMiddleware())        // {"detail": …} for 404 and 405 too
+app.middleware.use(DetailErrorMiddleware())  // {"detail": …} for 404 and 405 too
 do {
     try await configure(app, database: connection.database)
     try await app.execute()

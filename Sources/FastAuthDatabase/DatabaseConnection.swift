@@ -1,10 +1,10 @@
-public import SQLKit
 @preconcurrency import AsyncKit
 import FastAuthSQL
 public import Logging
 import NIOCore
 import NIOPosix
 import PostgresKit
+public import SQLKit
 import SQLiteKit
 
 /// An open, pooled database for `fastauth` and for applications, from a ``DatabaseURL``: hands out `any SQLDatabase`

@@ -1,9 +1,8 @@
 public import AsyncHTTPClient
 public import FastAuth
+public import Foundation
 public import Logging
 public import NIOCore
-
-public import Foundation
 
 /// The value of `FASTAUTH_EMAIL_TRANSPORT`, parsed: which transport delivers FastAuth's mail.
 ///
@@ -80,7 +79,8 @@ public enum EmailTransportURL: Sendable, Hashable, CustomStringConvertible, Cust
             case .plaintextLoopbackOnly: return "smtp://\(user)\(host):\(configuration.port)?starttls=off"
             }
         case .webhook(let url, let bearerToken):
-            return "webhook+\(WebhookTransport.redacted(url))" + (bearerToken == nil ? "" : " (bearer token <redacted>)")
+            return "webhook+\(WebhookTransport.redacted(url))"
+                + (bearerToken == nil ? "" : " (bearer token <redacted>)")
         }
     }
 
@@ -92,13 +92,16 @@ public enum EmailTransportURL: Sendable, Hashable, CustomStringConvertible, Cust
 package enum TransportURLParser {
     typealias Failure = EmailTransportConfigurationError
 
-    static let expected = "expected log, smtp://user:password@host:port, smtps://user:password@host:port or webhook+https://host/path"
+    static let expected =
+        "expected log, smtp://user:password@host:port, smtps://user:password@host:port or webhook+https://host/path"
 
     package static func parse(_ text: String) throws(EmailTransportConfigurationError) -> EmailTransportURL {
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty else { throw Failure("the transport is empty; \(expected)") }
         guard value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-            throw Failure("the transport contains a space, a control character or a non-ASCII character (percent-encode it); \(expected)")
+            throw Failure(
+                "the transport contains a space, a control character or a non-ASCII character (percent-encode it); \(expected)"
+            )
         }
         let lower = value.lowercased()
         if lower == "log" { return .log }
@@ -136,7 +139,8 @@ package enum TransportURLParser {
                 throw Failure("\(scheme): a user name needs a password (\(scheme)://user:password@host)")
             }
             let user = try percentDecoded(String(userInfo[..<colon]), what: "\(scheme): the user name")
-            let password = try percentDecoded(String(userInfo[userInfo.index(after: colon)...]), what: "\(scheme): the password")
+            let password = try percentDecoded(
+                String(userInfo[userInfo.index(after: colon)...]), what: "\(scheme): the password")
             guard !user.isEmpty else { throw Failure("\(scheme): the user name is empty") }
             guard !password.isEmpty else { throw Failure("\(scheme): the password is empty") }
             guard !(user + password).unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
@@ -150,7 +154,9 @@ package enum TransportURLParser {
         for (key, item) in try queryItems(query, scheme: scheme) {
             switch key.lowercased() {
             case "starttls":
-                guard !implicitTLS else { throw Failure("smtps: is implicit TLS; starttls= does not apply (use smtp:// for STARTTLS)") }
+                guard !implicitTLS else {
+                    throw Failure("smtps: is implicit TLS; starttls= does not apply (use smtp:// for STARTTLS)")
+                }
                 guard starttls == nil else { throw Failure("smtp: starttls is given twice") }
                 switch item.lowercased() {
                 case "on", "required": starttls = true
@@ -159,11 +165,13 @@ package enum TransportURLParser {
                 }
             default:
                 let shown = key.count <= 24 ? key : String(key.prefix(24)) + "…"
-                throw Failure("\(scheme): unknown parameter \"\(shown)\" (only starttls=off, for a loopback host, is known)")
+                throw Failure(
+                    "\(scheme): unknown parameter \"\(shown)\" (only starttls=off, for a loopback host, is known)")
             }
         }
 
-        let security: SMTPTransport.Security = implicitTLS ? .implicitTLS : starttls == false ? .plaintextLoopbackOnly : .startTLS
+        let security: SMTPTransport.Security =
+            implicitTLS ? .implicitTLS : starttls == false ? .plaintextLoopbackOnly : .startTLS
         if security == .plaintextLoopbackOnly {
             guard isLoopbackHost(host) else {
                 throw Failure(
@@ -171,7 +179,8 @@ package enum TransportURLParser {
                         + "mail to another host must be encrypted")
             }
             guard credentials == nil else {
-                throw Failure("smtp: starttls=off with a user name and password: credentials are never sent without TLS")
+                throw Failure(
+                    "smtp: starttls=off with a user name and password: credentials are never sent without TLS")
             }
         }
         return .smtp(SMTPTransport.Configuration(host: host, port: port, security: security, credentials: credentials))
@@ -198,7 +207,8 @@ package enum TransportURLParser {
         }
         let (host, port) = try parseHostPort(authority, scheme: "webhook")
         if scheme == "http", !isLoopbackHost(host) {
-            throw Failure("webhook: http is only allowed for a loopback host (localhost, 127.0.0.1, ::1), not \(host); use https")
+            throw Failure(
+                "webhook: http is only allowed for a loopback host (localhost, 127.0.0.1, ::1), not \(host); use https")
         }
 
         var token: String?
@@ -212,7 +222,8 @@ package enum TransportURLParser {
                 }
                 guard token == nil else { throw Failure("webhook: token is given twice") }
                 let raw = item.firstIndex(of: "=").map { String(item[item.index(after: $0)...]) } ?? ""
-                let decoded = try percentDecoded(raw.replacingOccurrences(of: "+", with: "%20"), what: "webhook: the token")
+                let decoded = try percentDecoded(
+                    raw.replacingOccurrences(of: "+", with: "%20"), what: "webhook: the token")
                 guard !decoded.isEmpty else { throw Failure("webhook: the token is empty") }
                 guard decoded.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
                     throw Failure("webhook: the token must decode to printable ASCII without spaces")
@@ -221,7 +232,8 @@ package enum TransportURLParser {
             }
         }
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        let rebuilt = "\(scheme)://\(shownHost)\(port.map { ":\($0)" } ?? "")\(path.isEmpty ? "/" : path)"
+        let rebuilt =
+            "\(scheme)://\(shownHost)\(port.map { ":\($0)" } ?? "")\(path.isEmpty ? "/" : path)"
             + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
         guard let parsed = URL(string: rebuilt), parsed.host != nil else {
             throw Failure("webhook: \(scheme)://\(shownHost)\(path) is not a valid URL")
@@ -237,11 +249,15 @@ package enum TransportURLParser {
         var host: String
         var portText: String?
         if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { throw Failure("\(scheme): an IPv6 address without its closing ]") }
+            guard let close = text.firstIndex(of: "]") else {
+                throw Failure("\(scheme): an IPv6 address without its closing ]")
+            }
             host = String(text[text.index(after: text.startIndex)..<close])
             let after = text[text.index(after: close)...]
             if !after.isEmpty {
-                guard after.first == ":" else { throw Failure("\(scheme): unexpected characters after the IPv6 address") }
+                guard after.first == ":" else {
+                    throw Failure("\(scheme): unexpected characters after the IPv6 address")
+                }
                 portText = String(after.dropFirst())
             }
             guard host.contains(":"), IPAddress(host) != nil else {
@@ -273,8 +289,10 @@ package enum TransportURLParser {
         for item in query.split(separator: "&", omittingEmptySubsequences: true) {
             let (key, value) = split(String(item), at: "=")
             items.append(
-                (try percentDecoded(key, what: "\(scheme): a parameter name"),
-                 try percentDecoded(value ?? "", what: "\(scheme): a parameter value")))
+                (
+                    try percentDecoded(key, what: "\(scheme): a parameter name"),
+                    try percentDecoded(value ?? "", what: "\(scheme): a parameter value")
+                ))
         }
         return items
     }
@@ -293,7 +311,8 @@ package enum TransportURLParser {
 
     /// Decodes `%XX` escapes; a `%` not followed by two hex digits, or bytes that are not
     /// UTF-8, are errors (naming `what`, never the value).
-    package static func percentDecoded(_ text: String, what: String) throws(EmailTransportConfigurationError) -> String {
+    package static func percentDecoded(_ text: String, what: String) throws(EmailTransportConfigurationError) -> String
+    {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         func hexValue(_ byte: UInt8) -> UInt8? {

@@ -1,9 +1,8 @@
 public import AsyncHTTPClient
 public import FastAuth
+public import Foundation
 import NIOCore
 import NIOHTTP1
-
-public import Foundation
 
 /// Hands each message to an HTTP endpoint (a mail API, or a service of your own) as a JSON
 /// `POST`:
@@ -53,11 +52,14 @@ public struct WebhookTransport: EmailTransport {
                     : "webhook: the URL must be https (or http to a loopback host)")
         }
         guard url.user == nil, url.password == nil else {
-            throw EmailTransportConfigurationError("webhook: the URL must not contain user info; pass the bearer token separately")
+            throw EmailTransportConfigurationError(
+                "webhook: the URL must not contain user info; pass the bearer token separately")
         }
         if let bearerToken {
-            guard !bearerToken.isEmpty, bearerToken.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-                throw EmailTransportConfigurationError("webhook: the bearer token must be printable ASCII without spaces")
+            guard !bearerToken.isEmpty, bearerToken.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+            else {
+                throw EmailTransportConfigurationError(
+                    "webhook: the bearer token must be printable ASCII without spaces")
             }
         }
         guard timeout > .zero else { throw EmailTransportConfigurationError("webhook: the timeout must be positive") }
@@ -101,7 +103,9 @@ public struct WebhookTransport: EmailTransport {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: TimeAmount(timeout))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+        } catch let error as HTTPClientError
+            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        {
             throw EmailDeliveryError(.transient, "webhook: \(name) timed out")
         } catch {
             throw EmailDeliveryError(.transient, "webhook: \(name) could not be reached: \(Self.short(error))")
@@ -122,7 +126,8 @@ public struct WebhookTransport: EmailTransport {
     /// `503 Service Unavailable`: the code and the reason phrase, printable ASCII only and cut
     /// short (the phrase comes from the server).
     static func statusLine(_ status: HTTPResponseStatus) -> String {
-        var phrase = String(String.UnicodeScalarView(status.reasonPhrase.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }))
+        var phrase = String(
+            String.UnicodeScalarView(status.reasonPhrase.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }))
         if phrase.count > 40 { phrase = String(phrase.prefix(40)) + "…" }
         return phrase.isEmpty ? "\(status.code)" : "\(status.code) \(phrase)"
     }

@@ -1,9 +1,9 @@
 package import FastAuth
 
 #if canImport(FoundationEssentials)
-    package import FoundationEssentials
+package import FoundationEssentials
 #else
-    package import Foundation
+package import Foundation
 #endif
 
 /// The claim rules of an OpenID Connect ID token (Core 1.0 §3.1.3.7), applied after its
@@ -34,7 +34,9 @@ package enum IDTokenClaims {
         func refuse(_ why: String) -> OAuthError { OAuthError(.invalidIDToken, "the ID token was refused: \(why)") }
         let claims: [String: JSONValue]
         do {
-            guard let object = try JSONValue(parsing: payload).objectValue else { throw refuse("its claims are not an object") }
+            guard let object = try JSONValue(parsing: payload).objectValue else {
+                throw refuse("its claims are not an object")
+            }
             claims = object
         } catch let error as OAuthError {
             throw error
@@ -66,7 +68,9 @@ package enum IDTokenClaims {
         guard now < expiresAt.addingReportingOverflow(leeway).partialValue else { throw refuse("expired") }
         guard let issuedAt = numericDate(claims["iat"]) else { throw refuse("no iat") }
         guard issuedAt <= now.addingReportingOverflow(leeway).partialValue else { throw refuse("issued in the future") }
-        guard issuedAt >= now.subtractingReportingOverflow(rules.maxAge.components.seconds).partialValue
+        guard
+            issuedAt
+                >= now.subtractingReportingOverflow(rules.maxAge.components.seconds).partialValue
                 .subtractingReportingOverflow(leeway).partialValue
         else { throw refuse("issued too long ago") }
         if let notBefore = numericDate(claims["nbf"]), now.addingReportingOverflow(leeway).partialValue < notBefore {

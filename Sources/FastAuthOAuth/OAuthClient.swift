@@ -6,9 +6,9 @@ import NIOHTTP1
 import Synchronization
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+import FoundationEssentials
 #else
-    import Foundation
+import Foundation
 #endif
 
 /// The client side of social sign-in: builds the authorization URL of a flow
@@ -208,7 +208,8 @@ public final class OAuthClient: Sendable {
         guard case .oidc(let issuer) = provider.kind else {
             throw OAuthError(.invalidRequest, "\(provider.id) is not an OpenID Connect provider")
         }
-        return try await verifyIDToken(idToken, provider: provider, metadata: try await metadata(issuer: issuer), nonce: nonce)
+        return try await verifyIDToken(
+            idToken, provider: provider, metadata: try await metadata(issuer: issuer), nonce: nonce)
     }
 
     private func verifyIDToken(
@@ -218,10 +219,11 @@ public final class OAuthClient: Sendable {
         let signed: RemoteTokenVerifier.VerifiedSignature
         do {
             signed = try await verifier.verifySignature(idToken)
-        } catch where error.code == .invalidToken {
+        } catch  where error.code == .invalidToken {
             throw OAuthError(.invalidIDToken, "the ID token was refused: \(error.tokenError?.code.name ?? "invalid")")
         } catch {
-            http.logger.warning("OIDC keys unavailable", metadata: ["issuer": "\(metadata.issuer)", "error": "\(error)"])
+            http.logger.warning(
+                "OIDC keys unavailable", metadata: ["issuer": "\(metadata.issuer)", "error": "\(error)"])
             throw OAuthError(.providerUnavailable, "the provider's signing keys could not be loaded")
         }
         let claims = try IDTokenClaims.check(
@@ -275,7 +277,8 @@ public final class OAuthClient: Sendable {
             ("Authorization", "Bearer \(accessToken)"), ("Accept", "application/vnd.github+json"),
             ("X-GitHub-Api-Version", "2022-11-28"), ("User-Agent", configuration.userAgent),
         ]
-        let user = try await http.send(.GET, endpoints.api.appendingPathComponent("user"), headers: headers, what: "GitHub user")
+        let user = try await http.send(
+            .GET, endpoints.api.appendingPathComponent("user"), headers: headers, what: "GitHub user")
         guard user.status == 200, let profile = (try? JSONValue(parsing: user.body))?.objectValue else {
             http.logRefusal("GitHub user", user)
             throw OAuthError(.providerUnavailable, "GitHub's user API answered HTTP \(user.status)")

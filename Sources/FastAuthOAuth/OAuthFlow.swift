@@ -2,9 +2,9 @@ import Crypto
 import FastAuth
 
 #if canImport(FoundationEssentials)
-    public import FoundationEssentials
+public import FoundationEssentials
 #else
-    public import Foundation
+public import Foundation
 #endif
 
 /// What the caller keeps between ``OAuthClient/start(_:redirectURI:)`` and

@@ -4,9 +4,9 @@ import NIOCore
 import NIOHTTP1
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+import FoundationEssentials
 #else
-    import Foundation
+import Foundation
 #endif
 
 /// One provider request at a time: a deadline for the whole exchange, a response size limit,

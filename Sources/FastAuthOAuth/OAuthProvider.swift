@@ -1,9 +1,9 @@
 public import FastAuth
 
 #if canImport(FoundationEssentials)
-    public import FoundationEssentials
+public import FoundationEssentials
 #else
-    public import Foundation
+public import Foundation
 #endif
 
 /// A social sign-in provider: Google, GitHub, or any OpenID Connect provider found by discovery.
@@ -75,7 +75,9 @@ public struct OAuthProvider: Sendable, Hashable {
 
     /// GitHub (OAuth 2.0 and the REST API).
     public static func github(clientID: String, clientSecret: String, endpoints: GitHubEndpoints = .github) -> Self {
-        Self(id: "github", kind: .github(endpoints), clientID: clientID, clientSecret: clientSecret, scopes: githubScopes)
+        Self(
+            id: "github", kind: .github(endpoints), clientID: clientID, clientSecret: clientSecret, scopes: githubScopes
+        )
     }
 
     /// Any OpenID Connect provider, by its issuer (discovery). `name` becomes the lower-case ``id``.
@@ -88,18 +90,23 @@ public struct OAuthProvider: Sendable, Hashable {
     /// endpoint that is not https (http only on loopback).
     public var configurationProblems: [String] {
         var problems: [String] = []
-        let validID = !id.isEmpty && id.utf8.count <= 64
+        let validID =
+            !id.isEmpty && id.utf8.count <= 64
             && id.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
             }
-        if !validID { problems.append("OAuth provider id \"\(id.prefix(64))\" must be lower-case letters, digits, - or _") }
+        if !validID {
+            problems.append("OAuth provider id \"\(id.prefix(64))\" must be lower-case letters, digits, - or _")
+        }
         if clientID.isEmpty { problems.append("OAuth provider \"\(id)\" has no client id") }
         if clientSecret.isEmpty { problems.append("OAuth provider \"\(id)\" has no client secret") }
         switch kind {
         case .oidc(let issuer):
             if OIDCProviderMetadata.discoveryURL(for: issuer).map(OAuthHTTP.isSecureEndpoint) != true {
-                problems.append("OAuth provider \"\(id)\": the issuer must be an https URL, not \"\(issuer.prefix(80))\"")
+                problems.append(
+                    "OAuth provider \"\(id)\": the issuer must be an https URL, not \"\(issuer.prefix(80))\"")
             }
         case .github(let endpoints):
             for url in [endpoints.authorize, endpoints.token, endpoints.api] where !OAuthHTTP.isSecureEndpoint(url) {

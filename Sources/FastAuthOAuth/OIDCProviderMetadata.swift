@@ -1,9 +1,9 @@
 public import FastAuth
 
 #if canImport(FoundationEssentials)
-    public import FoundationEssentials
+public import FoundationEssentials
 #else
-    public import Foundation
+public import Foundation
 #endif
 
 /// The parts of an OpenID Connect discovery document (OpenID Connect Discovery 1.0 §3) a
@@ -44,7 +44,8 @@ public struct OIDCProviderMetadata: Sendable, Hashable {
         }
         guard let issuer = document["issuer"]?.stringValue, issuer == expectedIssuer else {
             throw OAuthError(
-                .invalidProviderMetadata, "the provider's discovery document names another issuer than the configured one")
+                .invalidProviderMetadata,
+                "the provider's discovery document names another issuer than the configured one")
         }
         func endpoint(_ name: String, required: Bool = true) throws(OAuthError) -> URL? {
             guard let text = document[name]?.stringValue else {
@@ -64,7 +65,8 @@ public struct OIDCProviderMetadata: Sendable, Hashable {
         if let listed = document["id_token_signing_alg_values_supported"] {
             guard let names = listed.arrayValue?.compactMap(\.stringValue) else {
                 throw OAuthError(
-                    .invalidProviderMetadata, "the discovery document's id_token_signing_alg_values_supported is not a list")
+                    .invalidProviderMetadata,
+                    "the discovery document's id_token_signing_alg_values_supported is not a list")
             }
             algorithms = Set(
                 names.compactMap { name in

@@ -56,11 +56,14 @@ public struct SocialSignIn: Sendable {
         var seen: Set<String> = []
         for provider in providers {
             problems += provider.configurationProblems
-            if !seen.insert(provider.id).inserted { problems.append("OAuth provider \"\(provider.id)\" is configured twice") }
+            if !seen.insert(provider.id).inserted {
+                problems.append("OAuth provider \"\(provider.id)\" is configured twice")
+            }
         }
         if !providers.isEmpty && auth.config.social.redirectURIs.isEmpty {
             problems.append(
-                "social sign-in needs the allowlist of redirect URIs (FASTAUTH_OAUTH_REDIRECT_URIS / SocialConfig.redirectURIs)")
+                "social sign-in needs the allowlist of redirect URIs (FASTAUTH_OAUTH_REDIRECT_URIS / SocialConfig.redirectURIs)"
+            )
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         self.auth = auth
@@ -116,7 +119,9 @@ public struct SocialSignIn: Sendable {
                 metadata: ["provider": "\(provider.id)", "error": "\(providerError.prefix(64))"])
             throw AuthError(.providerError, "The sign-in was cancelled or refused at \(provider.id)")
         }
-        guard let code, !code.isEmpty else { throw AuthError(.providerError, "The provider sent no authorization code") }
+        guard let code, !code.isEmpty else {
+            throw AuthError(.providerError, "The provider sent no authorization code")
+        }
         let identity: OAuthIdentity
         do {
             identity = try await client.finish(
@@ -131,7 +136,9 @@ public struct SocialSignIn: Sendable {
         }
         switch purpose {
         case .signIn:
-            return Completion(outcome: .signedIn(try await auth.signIn(with: identity, context: context)), redirectURI: flow.redirectURI)
+            return Completion(
+                outcome: .signedIn(try await auth.signIn(with: identity, context: context)),
+                redirectURI: flow.redirectURI)
         case .link:
             guard let userID = flow.userID else { throw AuthError(.invalidState, "Invalid or expired link state") }
             let link = try await auth.link(identity, to: userID, context: context)
@@ -155,7 +162,8 @@ public struct SocialSignIn: Sendable {
         case .providerUnavailable, .invalidProviderMetadata:
             return AuthError(.providerUnavailable, "The sign-in provider could not be reached; try again later")
         case .emailUnverified:
-            return AuthError(.providerEmailUnverified, "\(provider.id) did not confirm an email address for this account")
+            return AuthError(
+                .providerEmailUnverified, "\(provider.id) did not confirm an email address for this account")
         case .invalidIDToken:
             return AuthError(.providerError, "The provider's ID token could not be verified")
         default:

@@ -14,7 +14,9 @@ public enum ChildProcess {
 
     /// Runs `executable` with `arguments` (stdin closed) and waits, off the concurrency pool,
     /// for it to exit.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+    ) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try runBlocking(executable, arguments, environment: environment) })
@@ -22,7 +24,9 @@ public enum ChildProcess {
         }
     }
 
-    private static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?) throws -> Output {
+    private static func runBlocking(
+        _ executable: String, _ arguments: [String], environment: [String: String]?
+    ) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -30,7 +30,9 @@ public actor InMemoryStore: AuthStore {
         guard usersByEmail[user.account.email] == nil else {
             throw StoreError(.duplicateEmail, "a user with this email already exists")
         }
-        guard users[user.account.id] == nil else { throw StoreError(.duplicateID, "a user with this id already exists") }
+        guard users[user.account.id] == nil else {
+            throw StoreError(.duplicateID, "a user with this id already exists")
+        }
         users[user.account.id] = user
         usersByEmail[user.account.email] = user.account.id
         return user.account
@@ -162,7 +164,8 @@ public actor InMemoryStore: AuthStore {
     }
 
     public func deleteSessions(endedBefore cutoff: Date) -> Int {
-        let ended = sessions.values.filter { ($0.revokedAt.map { $0 < cutoff } ?? false) || $0.expiresAt < cutoff }.map(\.id)
+        let ended = sessions.values.filter { ($0.revokedAt.map { $0 < cutoff } ?? false) || $0.expiresAt < cutoff }.map(
+            \.id)
         for id in ended { sessions[id] = nil }
         return ended.count
     }
@@ -238,7 +241,9 @@ public actor InMemoryStore: AuthStore {
         return until
     }
 
-    public func recordAttempt(_ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int) -> [Date] {
+    public func recordAttempt(
+        _ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int
+    ) -> [Date] {
         attempts[id] = (key, now, expiresAt)
         let times = attempts.values.filter { $0.key == key && $0.at > since }.map(\.at).sorted(by: >)
         return Array(times.prefix(max(limit, 1)))
@@ -284,11 +289,15 @@ public actor InMemoryStore: AuthStore {
     }
 
     public func deleteOneTimeTokens(userID: UserID, purpose: OneTimeTokenPurpose) {
-        oneTimeTokens = oneTimeTokens.filter { !($0.value.userID == userID && $0.value.purpose == purpose && $0.value.consumedAt == nil) }
+        oneTimeTokens = oneTimeTokens.filter {
+            !($0.value.userID == userID && $0.value.purpose == purpose && $0.value.consumedAt == nil)
+        }
     }
 
     public func deleteOneTimeTokens(endedBefore cutoff: Date) -> Int {
-        let ended = oneTimeTokens.values.filter { $0.expiresAt < cutoff || ($0.consumedAt.map { $0 < cutoff } ?? false) }
+        let ended = oneTimeTokens.values.filter {
+            $0.expiresAt < cutoff || ($0.consumedAt.map { $0 < cutoff } ?? false)
+        }
         for token in ended { oneTimeTokens[token.hash] = nil }
         return ended.count
     }
@@ -420,11 +429,15 @@ extension InMemoryStore {
     }
 
     public func providerAccounts(userID: UserID) -> [ProviderAccountRecord] {
-        providerLinks.filter { $0.userID == userID }.sorted { ($0.createdAt, $0.provider) < ($1.createdAt, $1.provider) }
+        providerLinks.filter { $0.userID == userID }.sorted {
+            ($0.createdAt, $0.provider) < ($1.createdAt, $1.provider)
+        }
     }
 
     public func linkProviderAccount(_ account: ProviderAccountRecord) throws {
-        guard users[account.userID] != nil else { throw StoreError(.unavailable, "no user with this id (the SQL stores refuse it by a foreign key)") }
+        guard users[account.userID] != nil else {
+            throw StoreError(.unavailable, "no user with this id (the SQL stores refuse it by a foreign key)")
+        }
         guard
             !providerLinks.contains(where: {
                 ($0.provider == account.provider && $0.providerAccountID == account.providerAccountID)

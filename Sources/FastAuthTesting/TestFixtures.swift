@@ -34,8 +34,10 @@ public enum TestFixtures {
 
     /// Signs arbitrary header and claims with `key`, bypassing every check: for building hostile
     /// tokens in tests.
-    public static func forge(header: [String: JSONValue], claims: [String: JSONValue], key: SigningKey) throws -> String {
-        let signingInput = Base64URL.encode(JSONValue.object(header).jsonBytes) + "."
+    public static func forge(header: [String: JSONValue], claims: [String: JSONValue], key: SigningKey) throws -> String
+    {
+        let signingInput =
+            Base64URL.encode(JSONValue.object(header).jsonBytes) + "."
             + Base64URL.encode(JSONValue.object(claims).jsonBytes)
         return signingInput + "." + Base64URL.encode(try key.rawSignature(Array(signingInput.utf8)))
     }

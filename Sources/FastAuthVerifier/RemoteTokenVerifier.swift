@@ -2,9 +2,9 @@ public import FastAuth
 import Synchronization
 
 #if canImport(FoundationEssentials)
-    public import FoundationEssentials
+public import FoundationEssentials
 #else
-    public import Foundation
+public import Foundation
 #endif
 
 /// Verifies access tokens of a FastAuth server (or any issuer publishing a JWKS) in a resource
@@ -104,7 +104,9 @@ public final class RemoteTokenVerifier: Sendable {
         let keyless = configuration.allowsKeylessTokenWithSingleKey
         return try await withIssuerKeys(token) { keys, _ throws(TokenError) in
             var keys = keys
-            if keyless, keys.keylessKey == nil, keys.verificationKeys.count == 1, let only = keys.verificationKeys.first?.value {
+            if keyless, keys.keylessKey == nil, keys.verificationKeys.count == 1,
+                let only = keys.verificationKeys.first?.value
+            {
                 keys = KeySet(signingKey: nil, verificationKeys: [only], keylessKey: only)
             }
             let verified = try TokenVerifier.verifyJWS(
@@ -122,7 +124,7 @@ public final class RemoteTokenVerifier: Sendable {
         let now = configuration.clock.now()
         do {
             return try check(keys, now)
-        } catch where error.code == .unknownKeyID {
+        } catch  where error.code == .unknownKeyID {
             guard let kid = Self.keyID(in: token), let refreshed = await keysAfterUnknownKeyID(kid, now: now) else {
                 throw .invalidToken(error)
             }
@@ -303,7 +305,9 @@ public final class RemoteTokenVerifier: Sendable {
     /// The JWKS with ``Configuration/defaultKeyAlgorithms`` filled into keys without `alg`
     /// (unchanged when none is configured or the body is not a key set).
     private func withDefaultAlgorithms(_ body: [UInt8]) -> [UInt8] {
-        let defaults = configuration.defaultKeyAlgorithms.filter { configuration.policy.allowedAlgorithms.contains($0.value) }
+        let defaults = configuration.defaultKeyAlgorithms.filter {
+            configuration.policy.allowedAlgorithms.contains($0.value)
+        }
         guard !defaults.isEmpty, case .object(var document)? = try? JSONValue(parsing: body),
             case .array(let entries)? = document["keys"]
         else { return body }
@@ -345,10 +349,12 @@ public final class RemoteTokenVerifier: Sendable {
         guard origin?.scheme == "https" || origin?.isLoopback == true else {
             throw VerifierError(.invalidMetadata, "the metadata's jwks_uri is not https")
         }
-        let allowed = [Origin(metadataURL)] + configuration.allowedJWKSOrigins.map { URL(string: $0).flatMap(Origin.init) }
+        let allowed =
+            [Origin(metadataURL)] + configuration.allowedJWKSOrigins.map { URL(string: $0).flatMap(Origin.init) }
         guard let origin, allowed.contains(origin) else {
             throw VerifierError(
-                .invalidMetadata, "the metadata's jwks_uri is on another origin than the metadata (allow it with allowedJWKSOrigins)")
+                .invalidMetadata,
+                "the metadata's jwks_uri is on another origin than the metadata (allow it with allowedJWKSOrigins)")
         }
         return url
     }
@@ -382,7 +388,9 @@ public final class RemoteTokenVerifier: Sendable {
         let port: Int
 
         init?(_ url: URL) {
-            guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else { return nil }
+            guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else {
+                return nil
+            }
             self.scheme = scheme
             self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
             self.port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)

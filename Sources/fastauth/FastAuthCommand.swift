@@ -1,6 +1,5 @@
 import ArgumentParser
 import FastAuth
-
 import Foundation
 
 /// The `fastauth` command-line tool.
@@ -50,7 +49,8 @@ struct FastAuthCommand: AsyncParsableCommand {
     static func errorReport(_ message: String) -> String {
         let lines = message.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard let first = lines.first else { return "fastauth: error" }
-        return (["fastauth: error: " + first] + lines.dropFirst().map { "  " + $0.trimmingCharacters(in: .whitespaces) })
+        return
+            (["fastauth: error: " + first] + lines.dropFirst().map { "  " + $0.trimmingCharacters(in: .whitespaces) })
             .joined(separator: "\n")
     }
 }

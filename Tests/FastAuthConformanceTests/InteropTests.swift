@@ -34,7 +34,9 @@ enum Interop {
     /// Fails the test when Python is missing (only reachable with FASTAUTH_REQUIRE_INTEROP=1).
     static func requirePython() throws {
         try #require(
-            pythonAvailable, "FASTAUTH_REQUIRE_INTEROP=1 but `python3 -c \"import jwt, joserfc, cryptography\"` fails: install \(installHint)")
+            pythonAvailable,
+            "FASTAUTH_REQUIRE_INTEROP=1 but `python3 -c \"import jwt, joserfc, cryptography\"` fails: install \(installHint)"
+        )
     }
 
     /// Runs `python3 <arguments>` (found via PATH through /usr/bin/env), off the concurrency pool.
@@ -53,7 +55,8 @@ enum Interop {
 
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fastauth-interop-\(UUID())", isDirectory: true)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fastauth-interop-\(UUID())", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -107,7 +110,9 @@ struct InteropTests {
             let expected = try #require(issued[algorithm])
             for library in ["pyjwt", "joserfc"] {
                 let verdict = try #require(result[library] as? [String: Any])
-                #expect(verdict["ok"] as? Bool == true, "\(library) refused FastAuth's \(algorithm) token: \(verdict["error"] ?? "")")
+                #expect(
+                    verdict["ok"] as? Bool == true,
+                    "\(library) refused FastAuth's \(algorithm) token: \(verdict["error"] ?? "")")
                 let claims = verdict["claims"] as? [String: Any] ?? [:]
                 #expect(claims["sub"] as? String == user.id.rawValue, "\(library) \(algorithm): sub")
                 #expect(claims["jti"] as? String == expected.claims.tokenID, "\(library) \(algorithm): jti")
@@ -117,12 +122,16 @@ struct InteropTests {
                 #expect(claims["aud"] as? [String] == Self.audience, "\(library) \(algorithm): aud")
                 // Control: the same library refuses the token for another audience.
                 let control = try #require(result["\(library)_wrong_audience"] as? [String: Any])
-                #expect(control["ok"] as? Bool == false, "\(library) accepted FastAuth's \(algorithm) token for the wrong audience")
+                #expect(
+                    control["ok"] as? Bool == false,
+                    "\(library) accepted FastAuth's \(algorithm) token for the wrong audience")
             }
         }
     }
 
-    @Test("tokens PyJWT and joserfc sign with FastAuth's claims and keys verify in FastAuth; PyJWT tokens with a wrong aud or expired are refused")
+    @Test(
+        "tokens PyJWT and joserfc sign with FastAuth's claims and keys verify in FastAuth; PyJWT tokens with a wrong aud or expired are refused"
+    )
     func pythonTokensVerifyInFastAuth() async throws {
         try Interop.requirePython()
         let directory = try Interop.temporaryDirectory()
@@ -193,7 +202,9 @@ struct InteropTests {
                     try service.verifyAccessToken(token)
                 }
             case "expired":
-                #expect(throws: TokenError(.expired, ""), "\(label) was accepted") { try service.verifyAccessToken(token) }
+                #expect(throws: TokenError(.expired, ""), "\(label) was accepted") {
+                    try service.verifyAccessToken(token)
+                }
             default:
                 Issue.record("\(label): unknown kind")
             }

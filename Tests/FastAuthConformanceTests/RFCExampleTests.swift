@@ -20,7 +20,9 @@ func flippingSignatureBit(_ token: String) throws -> String {
 /// `header.payload.MAC` with an HMAC key made of `secret`: how an attacker forges an
 /// algorithm-confusion token. Signed with FastAuth's own HMAC key type (which refuses secrets
 /// shorter than the hash, so every secret used here is at least 32 bytes).
-func hmacToken(header: String, payloadSegment: String, secret: [UInt8], algorithm: SigningAlgorithm = .hs256) async throws
+func hmacToken(
+    header: String, payloadSegment: String, secret: [UInt8], algorithm: SigningAlgorithm = .hs256
+) async throws
     -> String
 {
     let key = try await SigningKey(material: KeyMaterial.hmac(secret: secret, algorithm: algorithm), id: "attacker")
@@ -46,7 +48,9 @@ struct RFC7515ExampleTests {
         return byID
     }
 
-    static func example(_ id: String) throws -> (
+    static func example(
+        _ id: String
+    ) throws -> (
         compact: String, alg: SigningAlgorithm, jwk: [String: Any], publicJWK: [String: Any], entry: [String: Any]
     ) {
         let entry = try #require(try cases()[id], "no case \(id)")
@@ -66,7 +70,9 @@ struct RFC7515ExampleTests {
         #expect(cases["RFC7515-E"]?["expected"] as? String == "invalid")
     }
 
-    @Test("each valid example verifies with its algorithm pinned, returns the RFC payload, and fails with one signature bit flipped", arguments: validIDs)
+    @Test(
+        "each valid example verifies with its algorithm pinned, returns the RFC payload, and fails with one signature bit flipped",
+        arguments: validIDs)
     func validExampleVerifies(id: String) async throws {
         let example = try Self.example(id)
         let outcome = await Harness.verify(example.compact, keyJSON: example.publicJWK, algorithm: example.alg)
@@ -79,9 +85,11 @@ struct RFC7515ExampleTests {
         #expect(!tamperedOutcome.accepted, "\(id): a flipped signature bit was accepted")
     }
 
-    @Test("an HS256 token MAC'd with an asymmetric example key's public bytes, PEM or JWK JSON is rejected", arguments: [
-        "RFC7515-A.2", "RFC7515-A.3", "RFC7515-A.4", "RFC8037-A.4",
-    ])
+    @Test(
+        "an HS256 token MAC'd with an asymmetric example key's public bytes, PEM or JWK JSON is rejected",
+        arguments: [
+            "RFC7515-A.2", "RFC7515-A.3", "RFC7515-A.4", "RFC8037-A.4",
+        ])
     func algorithmConfusionIsRejected(id: String) async throws {
         let example = try Self.example(id)
         let key = try await SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: example.alg)
@@ -93,25 +101,29 @@ struct RFC7515ExampleTests {
         switch members["kty"]?.stringValue {
         case "RSA": secrets.append(("the RSA modulus", try base64URL(try #require(members["n"]?.stringValue))))
         case "EC":
-            secrets.append((
-                "the uncompressed EC point",
-                [0x04] + (try base64URL(try #require(members["x"]?.stringValue)))
-                    + (try base64URL(try #require(members["y"]?.stringValue)))
-            ))
+            secrets.append(
+                (
+                    "the uncompressed EC point",
+                    [0x04] + (try base64URL(try #require(members["x"]?.stringValue)))
+                        + (try base64URL(try #require(members["y"]?.stringValue)))
+                ))
         default: secrets.append(("the raw Ed25519 key", try base64URL(try #require(members["x"]?.stringValue))))
         }
         let payloadSegment = try #require(example.entry["payload_b64u"] as? String)
         let keys = try await Harness.singleKeySet(key, for: example.compact)
         for (what, secret) in secrets {
-            let forged = try await hmacToken(header: #"{"alg":"HS256"}"#, payloadSegment: payloadSegment, secret: secret)
+            let forged = try await hmacToken(
+                header: #"{"alg":"HS256"}"#, payloadSegment: payloadSegment, secret: secret)
             let outcome = Harness.verify(forged, keys: keys)
             #expect(!outcome.accepted, "\(id): HS256 MAC'd with \(what) was accepted")
         }
     }
 
-    @Test("HS256, RS256 and EdDSA: signing the signing input with the private JWK reproduces the RFC signature byte for byte", arguments: [
-        "RFC7515-A.1", "RFC7515-A.2", "RFC8037-A.4",
-    ])
+    @Test(
+        "HS256, RS256 and EdDSA: signing the signing input with the private JWK reproduces the RFC signature byte for byte",
+        arguments: [
+            "RFC7515-A.1", "RFC7515-A.2", "RFC8037-A.4",
+        ])
     func deterministicSignatureIsReproduced(id: String) async throws {
         let example = try Self.example(id)
         let key = try await SigningKey(jwk: Harness.jwkMembers(example.jwk), algorithm: example.alg, allowPrivate: true)
@@ -132,7 +144,8 @@ struct RFC7515ExampleTests {
         #expect(signature == expected, "\(id): the signature differs from the RFC's")
     }
 
-    @Test("A.5 (alg none) and E (unknown crit) are rejected with any configured key, even with none in the allowed list")
+    @Test(
+        "A.5 (alg none) and E (unknown crit) are rejected with any configured key, even with none in the allowed list")
     func unsecuredAndCriticalAreRejected() async throws {
         let cases = try Self.cases()
         var keys: [(String, KeySet)] = []
@@ -159,10 +172,13 @@ struct RFC7515ExampleTests {
         for spelling in ["none", "None", "NONE", "nOnE"] {
             let token = Base64URL.encode(Array("{\"alg\":\"\(spelling)\"}".utf8)) + "." + payload + "." + signature
             for (keyName, keySet) in keys {
-                #expect(throws: TokenError(.algorithmNotAllowed, ""), "alg \(spelling) with a signature, \(keyName) key") {
+                #expect(
+                    throws: TokenError(.algorithmNotAllowed, ""), "alg \(spelling) with a signature, \(keyName) key"
+                ) {
                     try TokenVerifier.verifyJWS(token, keys: keySet, allowedAlgorithms: [SigningAlgorithm(spelling)])
                 }
-                #expect(!Harness.verify(token, keys: keySet).accepted, "alg \(spelling) with a signature, \(keyName) key")
+                #expect(
+                    !Harness.verify(token, keys: keySet).accepted, "alg \(spelling) with a signature, \(keyName) key")
             }
         }
     }
@@ -171,7 +187,8 @@ struct RFC7515ExampleTests {
     func criticalHeaderIsRejectedWithAValidSignature() async throws {
         let example = try Self.example("RFC7515-A.1")
         let key = try await SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: .hs256)
-        let header = "{\"alg\":\"HS256\",\r\n \"crit\":[\"http://example.com/UNDEFINED\"],\r\n \"http://example.com/UNDEFINED\":true\r\n}"
+        let header =
+            "{\"alg\":\"HS256\",\r\n \"crit\":[\"http://example.com/UNDEFINED\"],\r\n \"http://example.com/UNDEFINED\":true\r\n}"
         let secret = try base64URL(try #require(example.jwk["k"] as? String))
         let token = try await hmacToken(header: header, payloadSegment: "RkFJTA", secret: secret)
         let keys = KeySet(signingKey: nil, keylessKey: key)
@@ -193,12 +210,14 @@ struct CookbookTests {
     ]
     static let allExamples =
         compactExamples + [
-            "4_5.signature_with_detached_content", "4_6.protecting_specific_header_fields", "4_7.protecting_content_only",
+            "4_5.signature_with_detached_content", "4_6.protecting_specific_header_fields",
+            "4_7.protecting_content_only",
             "4_8.multiple_signatures",
         ]
 
     /// `signing` is a list for §4.8 (one entry per signature); `[:]` then.
-    static func example(_ name: String) throws -> (input: [String: Any], signing: [String: Any], output: [String: Any]) {
+    static func example(_ name: String) throws -> (input: [String: Any], signing: [String: Any], output: [String: Any])
+    {
         let file = try Vectors.object("cookbook/jws/\(name).json")
         return (
             try #require(file["input"] as? [String: Any]), file["signing"] as? [String: Any] ?? [:],
@@ -206,7 +225,9 @@ struct CookbookTests {
         )
     }
 
-    @Test("§4.1–4.4: the compact output verifies with input.key and input.alg, returns the payload, and fails with a flipped bit", arguments: compactExamples)
+    @Test(
+        "§4.1–4.4: the compact output verifies with input.key and input.alg, returns the payload, and fails with a flipped bit",
+        arguments: compactExamples)
     func compactOutputVerifies(name: String) async throws {
         let (input, _, output) = try Self.example(name)
         let key = publicPart(try #require(input["key"] as? [String: Any]))
@@ -219,9 +240,11 @@ struct CookbookTests {
         #expect(!tampered.accepted, "\(name): a flipped signature bit was accepted")
     }
 
-    @Test("§4.1 (RS256) and §4.4 (HS256): re-signing sig-input with the private key reproduces the cookbook signature", arguments: [
-        "4_1.rsa_v15_signature", "4_4.hmac-sha2_integrity_protection",
-    ])
+    @Test(
+        "§4.1 (RS256) and §4.4 (HS256): re-signing sig-input with the private key reproduces the cookbook signature",
+        arguments: [
+            "4_1.rsa_v15_signature", "4_4.hmac-sha2_integrity_protection",
+        ])
     func deterministicSignatureIsReproduced(name: String) async throws {
         let (input, signing, _) = try Self.example(name)
         let key = try await SigningKey(
@@ -231,7 +254,9 @@ struct CookbookTests {
         #expect(Base64URL.encode(signature) == (signing["sig"] as? String))
     }
 
-    @Test("§4.1–4.8: every JSON serialization (general and flattened) is rejected, and so is §4.5's detached-content compact form")
+    @Test(
+        "§4.1–4.8: every JSON serialization (general and flattened) is rejected, and so is §4.5's detached-content compact form"
+    )
     func nonCompactFormsAreRejected() async throws {
         var checked = 0
         for name in Self.allExamples {
@@ -241,7 +266,8 @@ struct CookbookTests {
             for form in ["json", "json_flat"] {
                 guard let object = output[form] as? [String: Any] else { continue }
                 let text = String(decoding: try Harness.jsonBytes(object), as: UTF8.self)
-                let outcome = await Harness.verify(text, keyJSON: publicPart(firstKey), algorithm: SigningAlgorithm(firstAlg))
+                let outcome = await Harness.verify(
+                    text, keyJSON: publicPart(firstKey), algorithm: SigningAlgorithm(firstAlg))
                 #expect(!outcome.accepted, "\(name) \(form) was accepted")
                 checked += 1
             }
@@ -303,7 +329,8 @@ struct RFC7517KeyTests {
     func privateSetMatchesPublicSet() throws {
         let a1 = try Self.keys("A.1_public_jwks")
         let a2 = try Self.keys("A.2_private_jwks")
-        let ecPrivate = try KeyMaterial.fromJWK(Harness.jwkMembers(Self.withoutUse(a2[0])), algorithm: .es256, allowPrivate: true)
+        let ecPrivate = try KeyMaterial.fromJWK(
+            Harness.jwkMembers(Self.withoutUse(a2[0])), algorithm: .es256, allowPrivate: true)
         let ecPublic = try KeyMaterial.fromJWK(Harness.jwkMembers(Self.withoutUse(a1[0])), algorithm: .es256)
         let rsaPrivate = try KeyMaterial.fromJWK(Harness.jwkMembers(a2[1]), allowPrivate: true)
         let rsaPublic = try KeyMaterial.fromJWK(Harness.jwkMembers(a1[1]))
@@ -320,7 +347,8 @@ struct RFC7517KeyTests {
         // A genuine ES256 signature by that key pair (signed with the private half, use removed).
         let signer = try await SigningKey(
             jwk: Harness.jwkMembers(Self.withoutUse(a2[0])), algorithm: .es256, allowPrivate: true)
-        let signingInput = Base64URL.encode(Array(#"{"alg":"ES256","kid":"1"}"#.utf8)) + "." + Base64URL.encode(Array("hello".utf8))
+        let signingInput =
+            Base64URL.encode(Array(#"{"alg":"ES256","kid":"1"}"#.utf8)) + "." + Base64URL.encode(Array("hello".utf8))
         let token = signingInput + "." + Base64URL.encode(try signer.rawSignature(Array(signingInput.utf8)))
         // Control: the same key without use:"enc" accepts it, so every rejection below is the use's.
         #expect(await Harness.verify(token, keyJSON: Self.withoutUse(a1[0]), algorithm: .es256).accepted)
@@ -356,7 +384,9 @@ struct RFC7517KeyTests {
         unlabelled["alg"] = nil
         await #expect(throws: KeyError(.weakKey, "")) { _ = try await SigningKey(jwk: unlabelled, algorithm: .hs256) }
         // The set holding it is refused in strict mode, and lenient mode never takes oct keys.
-        await #expect(throws: KeyError.self) { _ = try await JWKSet(json: Harness.jsonBytes(["keys": a3]), strict: true) }
+        await #expect(throws: KeyError.self) {
+            _ = try await JWKSet(json: Harness.jsonBytes(["keys": a3]), strict: true)
+        }
         #expect(try await JWKSet(json: Harness.jsonBytes(["keys": a3]), strict: false).keys.isEmpty)
 
         // A.3 keys[1] is the HMAC key of RFC 7515 A.1: it verifies that example, the A128KW key does not.

@@ -22,7 +22,9 @@ enum Vectors {
         .deletingLastPathComponent()  // <root>/Tests
         .deletingLastPathComponent()  // <root>
 
-    static let environment = ProcessInfo.processInfo.environment["FASTAUTH_VECTORS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    static let environment = ProcessInfo.processInfo.environment["FASTAUTH_VECTORS_DIR"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
 
     /// Where the vectors are looked for: `FASTAUTH_VECTORS_DIR`, else `../shared/vectors`.
     static let location: URL =

@@ -35,11 +35,17 @@ struct WycheproofTests {
     /// Upstream label problems (README "Upstream data problems"), each backed by a computation in
     /// `check_with_python.py`'s `check_quirk_evidence`: tcId → (current label, reason).
     static let skipList: [Int: (label: String, reason: String)] = [
-        346: ("valid", "RFC 7520 Figure 20 is a PS384 JWS but Wycheproof pinned the key to PS256; it verifies only with alg PS384"),
+        346: (
+            "valid",
+            "RFC 7520 Figure 20 is a PS384 JWS but Wycheproof pinned the key to PS256; it verifies only with alg PS384"
+        ),
         350: ("valid", "same as 346 (rfc7520WithKeyOps variant)"),
         367: ("invalid", "byte-identical to tcId 357, which is labelled valid (C2SP/wycheproof#236)"),
         370: ("invalid", "byte-identical to tcId 357, which is labelled valid (C2SP/wycheproof#236)"),
-        372: ("valid", "a '?' inside the header segment; the MAC matches only after deleting it, and RFC 7515 §2 forbids it"),
+        372: (
+            "valid",
+            "a '?' inside the header segment; the MAC matches only after deleting it, and RFC 7515 §2 forbids it"
+        ),
         373: ("valid", "a '?' inside the payload segment; same as 372"),
     ]
 
@@ -79,7 +85,8 @@ struct WycheproofTests {
     /// Runs every JWS case of `name` (minus `skip`), collecting label mismatches.
     static func run(_ name: String, skip: [Int: (label: String, reason: String)] = [:]) async throws -> Tally {
         let (numberOfTests, cases) = try load(name)
-        #expect(cases.count == numberOfTests, "\(name): \(cases.count) cases loaded, numberOfTests says \(numberOfTests)")
+        #expect(
+            cases.count == numberOfTests, "\(name): \(cases.count) cases loaded, numberOfTests says \(numberOfTests)")
         var tally = Tally()
         for testCase in cases {
             guard let jws = testCase.jws else {
@@ -100,7 +107,8 @@ struct WycheproofTests {
                 break
             default:
                 tally.mismatches.append(
-                    "tcId \(testCase.tcId) [\(testCase.group)] \(testCase.comment): expected \(testCase.result), got \(outcome)")
+                    "tcId \(testCase.tcId) [\(testCase.group)] \(testCase.comment): expected \(testCase.result), got \(outcome)"
+                )
             }
         }
         print("Wycheproof \(name): \(tally)")
@@ -110,7 +118,8 @@ struct WycheproofTests {
     static func expectNoMismatches(_ tally: Tally, in name: String) {
         #expect(
             tally.mismatches.isEmpty,
-            "\(name): \(tally.mismatches.count) case(s) disagree with their label:\n\(tally.mismatches.joined(separator: "\n"))")
+            "\(name): \(tally.mismatches.count) case(s) disagree with their label:\n\(tally.mismatches.joined(separator: "\n"))"
+        )
     }
 
     @Test("json_web_signature_test.json: each of the 395 runnable JWS cases is accepted exactly when labelled valid")
@@ -123,7 +132,8 @@ struct WycheproofTests {
         #expect(tally.jweSkipped == 0)
     }
 
-    @Test("json_web_key_test.json: each of the 26 key and key-set hygiene cases is accepted exactly when labelled valid")
+    @Test(
+        "json_web_key_test.json: each of the 26 key and key-set hygiene cases is accepted exactly when labelled valid")
     func keyFile() async throws {
         let tally = try await Self.run("json_web_key_test.json")
         Self.expectNoMismatches(tally, in: "json_web_key_test.json")
@@ -131,7 +141,9 @@ struct WycheproofTests {
         #expect(tally.skipped == 0 && tally.jweSkipped == 0)
     }
 
-    @Test("json_web_crypto_test.json: each of the 49 JWS cases is accepted exactly when labelled valid; the 34 JWE cases are out of scope")
+    @Test(
+        "json_web_crypto_test.json: each of the 49 JWS cases is accepted exactly when labelled valid; the 34 JWE cases are out of scope"
+    )
     func cryptoFile() async throws {
         let tally = try await Self.run("json_web_crypto_test.json")
         Self.expectNoMismatches(tally, in: "json_web_crypto_test.json")
@@ -149,7 +161,8 @@ struct WycheproofTests {
             if let found = matches.first {
                 #expect(
                     found.result == entry.label,
-                    "tcId \(tcId) is now labelled \(found.result), not \(entry.label): upstream may have fixed it, review the skip (\(entry.reason))")
+                    "tcId \(tcId) is now labelled \(found.result), not \(entry.label): upstream may have fixed it, review the skip (\(entry.reason))"
+                )
             }
         }
         // 367 and 370 are skipped because they are byte-identical to 357, which is labelled valid.
@@ -158,14 +171,18 @@ struct WycheproofTests {
         #expect(cases.first(where: { $0.tcId == 357 })?.result == "valid")
     }
 
-    @Test("the skipped cases get the reference verifier's answer (346/350 and 372/373 rejected, 367/370 accepted like 357)")
+    @Test(
+        "the skipped cases get the reference verifier's answer (346/350 and 372/373 rejected, 367/370 accepted like 357)"
+    )
     func skippedCasesFollowTheReferenceVerifier() async throws {
         let (_, cases) = try Self.load("json_web_signature_test.json")
         let referenceAccepts: [Int: Bool] = [346: false, 350: false, 367: true, 370: true, 372: false, 373: false]
         for (tcId, expected) in referenceAccepts.sorted(by: { $0.key < $1.key }) {
             let testCase = try #require(cases.first(where: { $0.tcId == tcId }))
             let outcome = await Harness.verify(try #require(testCase.jws), keyJSON: testCase.keyJSON)
-            #expect(outcome.accepted == expected, "tcId \(tcId): got \(outcome), the reference verifier says \(expected ? "accept" : "reject")")
+            #expect(
+                outcome.accepted == expected,
+                "tcId \(tcId): got \(outcome), the reference verifier says \(expected ? "accept" : "reject")")
         }
         // 346/350: the RFC 7520 Figure 20 JWS verifies when the key is pinned to PS384, its real algorithm.
         for tcId in [346, 350] {

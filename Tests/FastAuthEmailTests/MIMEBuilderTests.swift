@@ -1,14 +1,17 @@
 import FastAuth
-@testable import FastAuthEmail
 import Foundation
 import Testing
+
+@testable import FastAuthEmail
 
 @Suite("MIME building")
 struct MIMEBuilderTests {
     static let fixedDate = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18
 
     static func built(_ message: EmailMessage) throws -> String {
-        String(decoding: try MIMEBuilder.build(message, date: fixedDate, messageIDToken: "id1", boundaryToken: "b1"), as: UTF8.self)
+        String(
+            decoding: try MIMEBuilder.build(message, date: fixedDate, messageIDToken: "id1", boundaryToken: "b1"),
+            as: UTF8.self)
     }
 
     /// Decodes quoted-printable lines (test-side, independent of the encoder).
@@ -20,7 +23,9 @@ struct MIMEBuilderTests {
             if soft { chars.removeLast() }
             var i = 0
             while i < chars.count {
-                if chars[i] == UInt8(ascii: "="), i + 2 < chars.count, let value = UInt8(String(decoding: chars[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                if chars[i] == UInt8(ascii: "="), i + 2 < chars.count,
+                    let value = UInt8(String(decoding: chars[(i + 1)...(i + 2)], as: UTF8.self), radix: 16)
+                {
                     bytes.append(value)
                     i += 3
                 } else {
@@ -35,7 +40,8 @@ struct MIMEBuilderTests {
 
     @Test("a text-only message: the headers in order, one quoted-printable part, CRLF everywhere")
     func textOnly() throws {
-        let text = try Self.built(EmailMessage(from: "no-reply@auth.example.com", to: "ada@example.org", subject: "Hi", text: "Hello"))
+        let text = try Self.built(
+            EmailMessage(from: "no-reply@auth.example.com", to: "ada@example.org", subject: "Hi", text: "Hello"))
         #expect(
             text == """
                 Date: Wed, 18 Nov 2026 11:06:40 +0000\r
@@ -55,7 +61,9 @@ struct MIMEBuilderTests {
     @Test("with HTML: multipart/alternative, text first, the closing boundary")
     func multipart() throws {
         let text = try Self.built(
-            EmailMessage(from: "FastAuth <no-reply@auth.example.com>", to: "ada@example.org", subject: "Hi", text: "Plain", html: "<b>Rich</b>"))
+            EmailMessage(
+                from: "FastAuth <no-reply@auth.example.com>", to: "ada@example.org", subject: "Hi", text: "Plain",
+                html: "<b>Rich</b>"))
         #expect(text.contains("From: FastAuth <no-reply@auth.example.com>\r\n"))
         #expect(text.contains("Content-Type: multipart/alternative;\r\n boundary=\"=_FastAuth_b1\"\r\n"))
         let plain = try #require(text.range(of: "--=_FastAuth_b1\r\nContent-Type: text/plain; charset=UTF-8\r\n"))
@@ -64,25 +72,30 @@ struct MIMEBuilderTests {
         #expect(text.hasSuffix("<b>Rich</b>\r\n--=_FastAuth_b1--\r\n"))
     }
 
-    @Test("CR or LF in any header value is refused (permanent), never cleaned up", arguments: [
-        EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\r\nBcc: c@example.com", text: "x"),
-        EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\nthere", text: "x"),
-        EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\rthere", text: "x"),
-        EmailMessage(from: "a@example.com\r\nBcc: c@example.com", to: "b@example.com", subject: "Hi", text: "x"),
-        EmailMessage(from: "Evil\n <a@example.com>", to: "b@example.com", subject: "Hi", text: "x"),
-        EmailMessage(from: "a@example.com", to: "b@example.com\r\n", subject: "Hi", text: "x"),
-        EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\u{0}", text: "x"),
-    ])
+    @Test(
+        "CR or LF in any header value is refused (permanent), never cleaned up",
+        arguments: [
+            EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\r\nBcc: c@example.com", text: "x"),
+            EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\nthere", text: "x"),
+            EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\rthere", text: "x"),
+            EmailMessage(from: "a@example.com\r\nBcc: c@example.com", to: "b@example.com", subject: "Hi", text: "x"),
+            EmailMessage(from: "Evil\n <a@example.com>", to: "b@example.com", subject: "Hi", text: "x"),
+            EmailMessage(from: "a@example.com", to: "b@example.com\r\n", subject: "Hi", text: "x"),
+            EmailMessage(from: "a@example.com", to: "b@example.com", subject: "Hi\u{0}", text: "x"),
+        ])
     func headerInjection(message: EmailMessage) {
         let error = #expect(throws: EmailDeliveryError.self) { try MIMEBuilder.build(message) }
         #expect(error?.kind == .permanent)
         #expect(error?.message.contains("header injection") == true, "\(String(describing: error))")
     }
 
-    @Test("malformed addresses are permanent errors", arguments: [
-        "", "no-at-sign", "@example.com", "a@", "a b@example.com", "a@b@", "<a@example.com", "Name <>", "a@.example.com",
-        "ünïcode@example.com", String(repeating: "a", count: 65) + "@example.com",
-    ])
+    @Test(
+        "malformed addresses are permanent errors",
+        arguments: [
+            "", "no-at-sign", "@example.com", "a@", "a b@example.com", "a@b@", "<a@example.com", "Name <>",
+            "a@.example.com",
+            "ünïcode@example.com", String(repeating: "a", count: 65) + "@example.com",
+        ])
     func malformedAddress(address: String) {
         let error = #expect(throws: EmailDeliveryError.self) {
             try MIMEBuilder.build(EmailMessage(from: "a@example.com", to: address, subject: "Hi", text: "x"))
@@ -92,9 +105,12 @@ struct MIMEBuilderTests {
 
     @Test("display names: plain words as is, specials quoted, non-ASCII as encoded-words")
     func displayNames() throws {
-        #expect(MIMEBuilder.header("From", mailbox: try Mailbox(parsing: "FastAuth <a@example.com>", field: "From")) == "From: FastAuth <a@example.com>")
         #expect(
-            MIMEBuilder.header("From", mailbox: try Mailbox(parsing: "\"Doe, John \\\"JD\\\"\" <a@example.com>", field: "From"))
+            MIMEBuilder.header("From", mailbox: try Mailbox(parsing: "FastAuth <a@example.com>", field: "From"))
+                == "From: FastAuth <a@example.com>")
+        #expect(
+            MIMEBuilder.header(
+                "From", mailbox: try Mailbox(parsing: "\"Doe, John \\\"JD\\\"\" <a@example.com>", field: "From"))
                 == "From: \"Doe, John \\\"JD\\\"\" <a@example.com>")
         #expect(
             MIMEBuilder.header("From", mailbox: try Mailbox(parsing: "Sécurité <a@example.com>", field: "From"))
@@ -133,7 +149,9 @@ struct MIMEBuilderTests {
         #expect(MIMEBuilder.quotedPrintable("end \nnext\t") == ["end=20", "next=09"])
         #expect(MIMEBuilder.quotedPrintable("a\r\nb\rc\nd") == ["a", "b", "c", "d"])
         let link = "https://auth.example.com/auth/reset-password?token=AbC-_123"
-        let text = String(repeating: "wörd ", count: 400) + "\n" + link + "\n" + String(repeating: "x", count: 76) + "\n" + String(repeating: "=", count: 30)
+        let text =
+            String(repeating: "wörd ", count: 400) + "\n" + link + "\n" + String(repeating: "x", count: 76) + "\n"
+            + String(repeating: "=", count: 30)
         let lines = MIMEBuilder.quotedPrintable(text)
         #expect(lines.allSatisfy { $0.utf8.count <= 76 }, "\(lines.map(\.count).max() ?? 0)")
         #expect(lines.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } })
@@ -164,23 +182,30 @@ struct MIMEBuilderTests {
         let message = EmailMessage(
             from: "\"The FastAuth Account Security Team, Example Corporation\" <no-reply@auth.example.com>",
             to: "Ada Augusta King, Countess of Lovelace <ada.lovelace@analytical-engine.example.org>",
-            subject: String(repeating: "A long plain subject line ", count: 5) + "Ünïcode " + String(repeating: "日本", count: 30),
+            subject: String(repeating: "A long plain subject line ", count: 5) + "Ünïcode "
+                + String(repeating: "日本", count: 30),
             text: "x", html: "<p>x</p>")
         let text = try Self.built(message)
         let headers = text.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
         #expect(headers.allSatisfy { $0.utf8.count <= 78 }, "\(headers.filter { $0.utf8.count > 78 })")
-        #expect(headers.contains { $0.hasPrefix(" <ada.lovelace@analytical-engine.example.org>") || $0.hasSuffix("<ada.lovelace@analytical-engine.example.org>") })
+        #expect(
+            headers.contains {
+                $0.hasPrefix(" <ada.lovelace@analytical-engine.example.org>")
+                    || $0.hasSuffix("<ada.lovelace@analytical-engine.example.org>")
+            })
         let quoted = try Mailbox(parsing: #""Doe \"JD\" \\ x" <a@example.com>"#, field: "From")
         #expect(quoted.displayName == #"Doe "JD" \ x"#)
     }
 
-    @Test("RFC 5322 dates in UTC", arguments: [
-        (0.0, "Thu, 01 Jan 1970 00:00:00 +0000"),
-        (951_782_400, "Tue, 29 Feb 2000 00:00:00 +0000"),
-        (1_795_000_000, "Wed, 18 Nov 2026 11:06:40 +0000"),
-        (-1, "Wed, 31 Dec 1969 23:59:59 +0000"),
-        (4_102_444_799, "Thu, 31 Dec 2099 23:59:59 +0000"),
-    ])
+    @Test(
+        "RFC 5322 dates in UTC",
+        arguments: [
+            (0.0, "Thu, 01 Jan 1970 00:00:00 +0000"),
+            (951_782_400, "Tue, 29 Feb 2000 00:00:00 +0000"),
+            (1_795_000_000, "Wed, 18 Nov 2026 11:06:40 +0000"),
+            (-1, "Wed, 31 Dec 1969 23:59:59 +0000"),
+            (4_102_444_799, "Thu, 31 Dec 2099 23:59:59 +0000"),
+        ])
     func dates(seconds: Double, expected: String) {
         #expect(MIMEBuilder.rfc5322Date(Date(timeIntervalSince1970: seconds)) == expected)
     }

@@ -46,7 +46,9 @@ struct SMTPInteropTests {
             subject: subject, text: text, html: html)
     }
 
-    @Test("STARTTLS, AUTH PLAIN, multipart/alternative: headers, both parts, UTF-8 subject, dot lines, a long line and the link survive")
+    @Test(
+        "STARTTLS, AUTH PLAIN, multipart/alternative: headers, both parts, UTF-8 subject, dot lines, a long line and the link survive"
+    )
     func multipartOverSTARTTLS() async throws {
         try await TestSMTPServer.with(mode: "starttls") { server in
             let transport = try Self.transport(port: server.port, ca: server.caPath, host: "localhost")
@@ -182,7 +184,8 @@ struct SMTPInteropTests {
 
     @Test("the certificate must name the host: a name it does not carry fails")
     func wrongHostName() async throws {
-        try await TestSMTPServer.with(mode: "implicit", extraArguments: ["--cert-names", "mail.example.test"]) { server in
+        try await TestSMTPServer.with(mode: "implicit", extraArguments: ["--cert-names", "mail.example.test"]) {
+            server in
             let transport = try Self.transport(port: server.port, security: .implicitTLS, ca: server.caPath)
             let error = try await #require(throws: EmailDeliveryError.self) { try await transport.send(Self.message()) }
             #expect(error.kind == .transient, "\(error)")
@@ -197,7 +200,9 @@ struct SMTPInteropTests {
             let transport = try Self.transport(port: server.port, ca: server.caPath)
             for index in 1...3 {
                 try await transport.send(
-                    EmailMessage(from: "no-reply@auth.example.com", to: "user\(index)@example.org", subject: "Message \(index)", text: "Body \(index)"))
+                    EmailMessage(
+                        from: "no-reply@auth.example.com", to: "user\(index)@example.org", subject: "Message \(index)",
+                        text: "Body \(index)"))
             }
             #expect(server.savedMessages.count == 3)
             #expect(server.json("3.json")?["rcpt_tos"] == ["user3@example.org"])

@@ -1,5 +1,6 @@
-@testable import FastAuthEmail
 import Testing
+
+@testable import FastAuthEmail
 
 @Suite("SMTP reply parser")
 struct SMTPReplyParserTests {
@@ -19,7 +20,10 @@ struct SMTPReplyParserTests {
 
     @Test("a single-line reply")
     func singleLine() throws {
-        #expect(try Self.replies("220 mail.example.com ESMTP ready\r\n") == [SMTPReply(code: 220, lines: ["mail.example.com ESMTP ready"])])
+        #expect(
+            try Self.replies("220 mail.example.com ESMTP ready\r\n") == [
+                SMTPReply(code: 220, lines: ["mail.example.com ESMTP ready"])
+            ])
     }
 
     @Test("a multi-line reply is one reply, in any chunking")
@@ -53,15 +57,17 @@ struct SMTPReplyParserTests {
         #expect(!parser.hasBufferedInput)
     }
 
-    @Test("malformed lines fail, and the parser stays failed", arguments: [
-        ("hello\r\n", SMTPReplyParser.Failure.malformedLine),
-        ("25\r\n", .malformedLine),
-        ("2500 x\r\n", .malformedLine),
-        ("650 x\r\n", .malformedLine),
-        ("25a x\r\n", .malformedLine),
-        ("250_x\r\n", .malformedLine),
-        ("250-a\r\n251 b\r\n", .codeMismatch),
-    ])
+    @Test(
+        "malformed lines fail, and the parser stays failed",
+        arguments: [
+            ("hello\r\n", SMTPReplyParser.Failure.malformedLine),
+            ("25\r\n", .malformedLine),
+            ("2500 x\r\n", .malformedLine),
+            ("650 x\r\n", .malformedLine),
+            ("25a x\r\n", .malformedLine),
+            ("250_x\r\n", .malformedLine),
+            ("250-a\r\n251 b\r\n", .codeMismatch),
+        ])
     func malformed(text: String, failure: SMTPReplyParser.Failure) {
         var parser = SMTPReplyParser()
         parser.append(Array(text.utf8))
@@ -92,11 +98,15 @@ struct SMTPReplyParserTests {
 
     @Test("EHLO capabilities: keywords, AUTH mechanisms, the old AUTH= form")
     func capabilities() {
-        let reply = SMTPReply(code: 250, lines: ["mail.example.com greets you", "starttls", "AUTH PLAIN login", "AUTH=CRAM-MD5", "SIZE 1000"])
+        let reply = SMTPReply(
+            code: 250,
+            lines: ["mail.example.com greets you", "starttls", "AUTH PLAIN login", "AUTH=CRAM-MD5", "SIZE 1000"])
         let capabilities = SMTPCapabilities(ehlo: reply)
         #expect(capabilities.supportsStartTLS)
         #expect(capabilities.authMechanisms == ["PLAIN", "LOGIN", "CRAM-MD5"])
         #expect(capabilities.keywords == ["STARTTLS", "AUTH", "SIZE"])
-        #expect(!SMTPCapabilities(ehlo: SMTPReply(code: 250, lines: ["STARTTLS"])).supportsStartTLS, "the first line is the greeting")
+        #expect(
+            !SMTPCapabilities(ehlo: SMTPReply(code: 250, lines: ["STARTTLS"])).supportsStartTLS,
+            "the first line is the greeting")
     }
 }

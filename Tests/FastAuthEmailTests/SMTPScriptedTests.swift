@@ -1,13 +1,16 @@
 import FastAuth
-@testable import FastAuthEmail
 import Foundation
 import Testing
+
+@testable import FastAuthEmail
 
 /// SMTPTransport against an in-process scripted peer (no Python): the wire format, HELO
 /// fallback, reply mapping, timeouts, closed ports and STARTTLS edge cases.
 @Suite("SMTP against a scripted peer")
 struct SMTPScriptedTests {
-    static func plaintext(port: Int, commandTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5)) throws -> SMTPTransport {
+    static func plaintext(
+        port: Int, commandTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5)
+    ) throws -> SMTPTransport {
         try SMTPTransport(
             SMTPTransport.Configuration(
                 host: "127.0.0.1", port: port, security: .plaintextLoopbackOnly, heloName: "client.test",
@@ -20,7 +23,8 @@ struct SMTPScriptedTests {
 
     @Test("the dialogue on the wire: EHLO, MAIL FROM, RCPT TO, DATA with dot-stuffing, the final dot, QUIT")
     func wireDialogue() async throws {
-        try await ScriptedSMTPServer.with(greeting: "220 scripted.test ESMTP\r\n", respond: acceptingScript()) { server in
+        try await ScriptedSMTPServer.with(greeting: "220 scripted.test ESMTP\r\n", respond: acceptingScript()) {
+            server in
             try await Self.plaintext(port: server.port).send(Self.message)
             let lines = server.lines
             #expect(lines.first == "EHLO client.test")
@@ -45,7 +49,10 @@ struct SMTPScriptedTests {
         let script = acceptingScript(["EHLO": "502 5.5.1 EHLO not implemented\r\n"])
         try await ScriptedSMTPServer.with(greeting: "220 old.test SMTP\r\n", respond: script) { server in
             try await Self.plaintext(port: server.port).send(Self.message)
-            #expect(Array(server.lines.prefix(3)) == ["EHLO client.test", "HELO client.test", "MAIL FROM:<no-reply@auth.example.com>"])
+            #expect(
+                Array(server.lines.prefix(3)) == [
+                    "EHLO client.test", "HELO client.test", "MAIL FROM:<no-reply@auth.example.com>",
+                ])
         }
     }
 
@@ -58,18 +65,20 @@ struct SMTPScriptedTests {
         }
     }
 
-    @Test("reply mapping: 4xx is transient, 5xx permanent, at each step", arguments: [
-        ("GREETING", "421 4.3.2 try later\r\n", EmailDeliveryError.Kind.transient),
-        ("GREETING", "554 5.3.2 no service\r\n", .permanent),
-        ("MAIL FROM", "451 4.3.0 local error\r\n", .transient),
-        ("MAIL FROM", "553 5.1.8 sender refused\r\n", .permanent),
-        ("RCPT TO", "450 4.2.1 mailbox busy\r\n", .transient),
-        ("RCPT TO", "550 5.1.1 no such user\r\n", .permanent),
-        ("DATA", "452 4.3.1 insufficient storage\r\n", .transient),
-        ("<END OF DATA>", "552 5.3.4 message too big\r\n", .permanent),
-        ("<END OF DATA>", "451 4.7.1 greylisted\r\n", .transient),
-        ("MAIL FROM", "250 ok\r\n354 out of order\r\n", .transient),
-    ])
+    @Test(
+        "reply mapping: 4xx is transient, 5xx permanent, at each step",
+        arguments: [
+            ("GREETING", "421 4.3.2 try later\r\n", EmailDeliveryError.Kind.transient),
+            ("GREETING", "554 5.3.2 no service\r\n", .permanent),
+            ("MAIL FROM", "451 4.3.0 local error\r\n", .transient),
+            ("MAIL FROM", "553 5.1.8 sender refused\r\n", .permanent),
+            ("RCPT TO", "450 4.2.1 mailbox busy\r\n", .transient),
+            ("RCPT TO", "550 5.1.1 no such user\r\n", .permanent),
+            ("DATA", "452 4.3.1 insufficient storage\r\n", .transient),
+            ("<END OF DATA>", "552 5.3.4 message too big\r\n", .permanent),
+            ("<END OF DATA>", "451 4.7.1 greylisted\r\n", .transient),
+            ("MAIL FROM", "250 ok\r\n354 out of order\r\n", .transient),
+        ])
     func replyMapping(step: String, answer: String, kind: EmailDeliveryError.Kind) async throws {
         let greeting = step == "GREETING" ? answer : "220 scripted.test\r\n"
         let script = acceptingScript(step == "GREETING" ? [:] : [step: answer])
@@ -78,7 +87,9 @@ struct SMTPScriptedTests {
             if answer.contains("354 out of order") {
                 // An extra reply the client did not ask for desynchronises the dialogue: RCPT TO
                 // reads the stray 354, which is out of protocol.
-                let error = try await #require(throws: EmailDeliveryError.self) { try await transport.send(Self.message) }
+                let error = try await #require(throws: EmailDeliveryError.self) {
+                    try await transport.send(Self.message)
+                }
                 #expect(error.kind == kind, "\(error)")
                 return
             }
@@ -93,7 +104,9 @@ struct SMTPScriptedTests {
     @Test("a closed port is a transient error")
     func connectionRefused() async throws {
         let port = try await closedPort()
-        let error = try await #require(throws: EmailDeliveryError.self) { try await Self.plaintext(port: port).send(Self.message) }
+        let error = try await #require(throws: EmailDeliveryError.self) {
+            try await Self.plaintext(port: port).send(Self.message)
+        }
         #expect(error.kind == .transient)
         #expect(error.message.contains("could not connect"), "\(error)")
     }
@@ -121,7 +134,9 @@ struct SMTPScriptedTests {
     @Test("garbage instead of a reply is a transient protocol error")
     func garbageReply() async throws {
         try await ScriptedSMTPServer.with(greeting: "HTTP/1.1 400 Bad Request\r\n", respond: { _ in nil }) { server in
-            let error = try await #require(throws: EmailDeliveryError.self) { try await Self.plaintext(port: server.port).send(Self.message) }
+            let error = try await #require(throws: EmailDeliveryError.self) {
+                try await Self.plaintext(port: server.port).send(Self.message)
+            }
             #expect(error.kind == .transient)
             #expect(error.message.contains("malformed reply"), "\(error)")
         }

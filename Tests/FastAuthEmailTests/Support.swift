@@ -24,7 +24,9 @@ enum EmailInterop {
     static let smtpEnabled = smtpAvailable || required
     static let pythonEnabled = pythonAvailable || required
     static let smtpSkipMessage = Comment(
-        rawValue: "python3 with aiosmtpd and cryptography not found (\(installLine)); FASTAUTH_REQUIRE_INTEROP=1 makes this a failure")
+        rawValue:
+            "python3 with aiosmtpd and cryptography not found (\(installLine)); FASTAUTH_REQUIRE_INTEROP=1 makes this a failure"
+    )
     static let pythonSkipMessage = Comment(
         rawValue: "python3 not found; FASTAUTH_REQUIRE_INTEROP=1 makes this a failure")
 
@@ -114,7 +116,9 @@ final class BackgroundScript {
             }
         }
         guard let info = try? JSONValue(parsing: Array(line.prefix { $0 != UInt8(ascii: "\n") })) else {
-            await BackgroundScript(info: .null, directory: directory, process: process, stdin: stdin, stderrURL: stderrURL).stop()
+            await BackgroundScript(
+                info: .null, directory: directory, process: process, stdin: stdin, stderrURL: stderrURL
+            ).stop()
             let errors = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
             throw ScriptFailed(message: "\(script) printed no JSON line; its stderr:\n\(errors)")
         }
@@ -176,8 +180,10 @@ enum TestSMTPServer {
         try EmailInterop.requireSMTP()
         let directory = try EmailInterop.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let arguments = ["--maildir", directory.path, "--tls", mode, "--user", user, "--password", password] + extraArguments
-        return try await BackgroundScript.with(EmailInterop.script("smtp_server.py"), arguments, directory: directory, body)
+        let arguments =
+            ["--maildir", directory.path, "--tls", mode, "--user", user, "--password", password] + extraArguments
+        return try await BackgroundScript.with(
+            EmailInterop.script("smtp_server.py"), arguments, directory: directory, body)
     }
 }
 
@@ -193,13 +199,17 @@ extension BackgroundScript {
 
     /// The lines of auth.log: one JSON object per AUTH attempt.
     var authAttempts: [JSONValue] {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("auth.log"), encoding: .utf8) else { return [] }
+        guard let text = try? String(contentsOf: directory.appendingPathComponent("auth.log"), encoding: .utf8) else {
+            return []
+        }
         return text.split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)) }
     }
 
     /// The JSON file `name` in the directory.
     func json(_ name: String) -> JSONValue? {
-        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
+            return nil
+        }
         return try? JSONValue(parsing: Array(data))
     }
 }

@@ -1,7 +1,8 @@
 import FastAuth
-@testable import FastAuthEmail
 import Foundation
 import Testing
+
+@testable import FastAuthEmail
 
 /// WebhookTransport against a real local HTTP server (Tests/E2E/webhook_server.py, standard
 /// library only), which saves each request and answers the status named in the path.
@@ -19,14 +20,19 @@ struct WebhookTransportTests {
             EmailInterop.script("webhook_server.py"), ["--dir", directory.path], directory: directory, body)
     }
 
-    static func transport(_ server: BackgroundScript, path: String, token: String? = "tok-123", timeout: Duration = .seconds(10)) throws -> WebhookTransport {
-        try WebhookTransport(url: try #require(URL(string: "http://127.0.0.1:\(server.port)\(path)")), bearerToken: token, timeout: timeout)
+    static func transport(
+        _ server: BackgroundScript, path: String, token: String? = "tok-123", timeout: Duration = .seconds(10)
+    ) throws -> WebhookTransport {
+        try WebhookTransport(
+            url: try #require(URL(string: "http://127.0.0.1:\(server.port)\(path)")), bearerToken: token,
+            timeout: timeout)
     }
 
     @Test("posts the message as JSON with the bearer token; 2xx is sent")
     func posts() async throws {
         try await Self.withServer { server in
-            let parsed = try EmailTransportURL(parsing: "webhook+http://127.0.0.1:\(server.port)/hooks/mail?token=tok%2F123&keep=1")
+            let parsed = try EmailTransportURL(
+                parsing: "webhook+http://127.0.0.1:\(server.port)/hooks/mail?token=tok%2F123&keep=1")
             let transport = try parsed.makeTransport()
             #expect(transport.name == "webhook+http://127.0.0.1:\(server.port)/hooks/mail")
             try await transport.send(Self.message)
@@ -36,10 +42,13 @@ struct WebhookTransportTests {
             #expect(request["headers"]?["authorization"] == "Bearer tok/123")
             #expect(request["headers"]?["content-type"] == "application/json")
             let body = try JSONValue(parsing: try #require(request["body"]?.stringValue))
-            #expect(body == [
-                "from": "FastAuth <no-reply@auth.example.com>", "to": "ada@example.org", "subject": "Réinitialisation ✓",
-                "text": "Open https://auth.example.com/auth/reset-password?token=AbC-_123\n.dot", "html": "<a href=\"x\">é</a>",
-            ])
+            #expect(
+                body == [
+                    "from": "FastAuth <no-reply@auth.example.com>", "to": "ada@example.org",
+                    "subject": "Réinitialisation ✓",
+                    "text": "Open https://auth.example.com/auth/reset-password?token=AbC-_123\n.dot",
+                    "html": "<a href=\"x\">é</a>",
+                ])
         }
     }
 
@@ -56,11 +65,14 @@ struct WebhookTransportTests {
         }
     }
 
-    @Test("status mapping: 2xx sent, 429 and 5xx transient, other 4xx and 3xx permanent; the body is never echoed", arguments: [
-        (200, nil), (201, nil), (204, nil),
-        (429, EmailDeliveryError.Kind.transient), (500, .transient), (502, .transient), (503, .transient),
-        (400, .permanent), (401, .permanent), (403, .permanent), (404, .permanent), (422, .permanent), (302, .permanent),
-    ] as [(Int, EmailDeliveryError.Kind?)])
+    @Test(
+        "status mapping: 2xx sent, 429 and 5xx transient, other 4xx and 3xx permanent; the body is never echoed",
+        arguments: [
+            (200, nil), (201, nil), (204, nil),
+            (429, EmailDeliveryError.Kind.transient), (500, .transient), (502, .transient), (503, .transient),
+            (400, .permanent), (401, .permanent), (403, .permanent), (404, .permanent), (422, .permanent),
+            (302, .permanent),
+        ] as [(Int, EmailDeliveryError.Kind?)])
     func statusMapping(status: Int, kind: EmailDeliveryError.Kind?) async throws {
         try await Self.withServer { server in
             let transport = try Self.transport(server, path: "/status/\(status)/x")
@@ -92,7 +104,8 @@ struct WebhookTransportOfflineTests {
     @Test("a closed port is transient")
     func connectionRefused() async throws {
         let port = try await closedPort()
-        let transport = try WebhookTransport(url: try #require(URL(string: "http://127.0.0.1:\(port)/mail")), timeout: .seconds(5))
+        let transport = try WebhookTransport(
+            url: try #require(URL(string: "http://127.0.0.1:\(port)/mail")), timeout: .seconds(5))
         let error = try await #require(throws: EmailDeliveryError.self) {
             try await transport.send(EmailMessage(from: "a@example.com", to: "b@example.com", subject: "s", text: "t"))
         }
@@ -111,15 +124,19 @@ struct WebhookTransportOfflineTests {
             try WebhookTransport(url: try #require(URL(string: "ftp://hooks.example.com/mail")))
         }
         #expect(throws: EmailTransportConfigurationError.self) {
-            try WebhookTransport(url: try #require(URL(string: "https://hooks.example.com/mail")), bearerToken: "has space")
+            try WebhookTransport(
+                url: try #require(URL(string: "https://hooks.example.com/mail")), bearerToken: "has space")
         }
-        let transport = try WebhookTransport(url: try #require(URL(string: "https://hooks.example.com/mail?secret=1")), bearerToken: "t")
+        let transport = try WebhookTransport(
+            url: try #require(URL(string: "https://hooks.example.com/mail?secret=1")), bearerToken: "t")
         #expect(transport.name == "webhook+https://hooks.example.com/mail")
     }
 
     @Test("the JSON body has exactly the five members")
     func body() throws {
-        let body = try JSONValue(parsing: WebhookTransport.body(EmailMessage(from: "a@example.com", to: "b@example.com", subject: "s", text: "t")))
+        let body = try JSONValue(
+            parsing: WebhookTransport.body(
+                EmailMessage(from: "a@example.com", to: "b@example.com", subject: "s", text: "t")))
         #expect(body == ["from": "a@example.com", "to": "b@example.com", "subject": "s", "text": "t", "html": nil])
     }
 }

@@ -1,7 +1,8 @@
 import FastAuth
-@testable import FastAuthOAuth
 import Foundation
 import Testing
+
+@testable import FastAuthOAuth
 
 @Suite("flow values, PKCE and the ID token rules")
 struct FlowTests {
@@ -70,9 +71,12 @@ struct FlowTests {
         }
         let parsed = try OIDCProviderMetadata.parse(doc([:]), expectedIssuer: "https://op.example")
         #expect(parsed.idTokenSigningAlgorithms == [.rs256])
-        #expect(throws: OAuthError.self) { try OIDCProviderMetadata.parse(doc([:]), expectedIssuer: "https://op.example/") }
         #expect(throws: OAuthError.self) {
-            try OIDCProviderMetadata.parse(doc(["token_endpoint": "http://op.example/token"]), expectedIssuer: "https://op.example")
+            try OIDCProviderMetadata.parse(doc([:]), expectedIssuer: "https://op.example/")
+        }
+        #expect(throws: OAuthError.self) {
+            try OIDCProviderMetadata.parse(
+                doc(["token_endpoint": "http://op.example/token"]), expectedIssuer: "https://op.example")
         }
         _ = try OIDCProviderMetadata.parse(
             doc(["token_endpoint": "http://127.0.0.1:8080/token"]), expectedIssuer: "https://op.example")
@@ -81,7 +85,8 @@ struct FlowTests {
                 doc(["id_token_signing_alg_values_supported": ["none", "HS256"]]), expectedIssuer: "https://op.example")
         }
         let mixed = try OIDCProviderMetadata.parse(
-            doc(["id_token_signing_alg_values_supported": ["none", "RS256", "ES256"]]), expectedIssuer: "https://op.example")
+            doc(["id_token_signing_alg_values_supported": ["none", "RS256", "ES256"]]),
+            expectedIssuer: "https://op.example")
         #expect(mixed.idTokenSigningAlgorithms == [.rs256, .es256])
     }
 
@@ -90,6 +95,7 @@ struct FlowTests {
         #expect(OAuthProvider.google(clientID: "a", clientSecret: "b").id == "google")
         #expect(OAuthProvider.github(clientID: "a", clientSecret: "b").id == "github")
         #expect(OAuthProvider.oidc(name: "Okta", issuer: "https://x", clientID: "a", clientSecret: "b").id == "okta")
-        #expect(OAuthProvider.google(clientID: "a", clientSecret: "b").kind == .oidc(issuer: "https://accounts.google.com"))
+        #expect(
+            OAuthProvider.google(clientID: "a", clientSecret: "b").kind == .oidc(issuer: "https://accounts.google.com"))
     }
 }

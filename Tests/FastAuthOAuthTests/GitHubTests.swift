@@ -1,8 +1,9 @@
 import FastAuth
-@testable import FastAuthOAuth
 import Foundation
 import NIOHTTP1
 import Testing
+
+@testable import FastAuthOAuth
 
 /// GitHub through a STAND-IN server (Tests/E2E/github_standin.py, standard-library Python):
 /// GitHub itself cannot be reached from the test machine. The stand-in implements the
@@ -41,7 +42,8 @@ struct GitHubTests {
 
     @Test("the authorization URL carries GitHub's scopes, state and a PKCE S256 challenge, and no nonce")
     func authorizationURL() async throws {
-        let start = try await OAuthClient().start(.github(clientID: "gh-client", clientSecret: "s"), redirectURI: Self.redirectURI)
+        let start = try await OAuthClient().start(
+            .github(clientID: "gh-client", clientSecret: "s"), redirectURI: Self.redirectURI)
         #expect(start.url.absoluteString.hasPrefix("https://github.com/login/oauth/authorize?"))
         let query = TestHTTP.query(start.url.absoluteString)
         #expect(query["response_type"] == "code")
@@ -58,7 +60,9 @@ struct GitHubTests {
     @Test("sign-in: the numeric id is the subject, the primary verified email counts")
     func happyPath() async throws {
         let server = try await Self.standIn(
-            emails: #"[{"email":"old@example.com","primary":false,"verified":true,"visibility":null},{"email":"octocat@github.com","primary":true,"verified":true,"visibility":"public"}]"#)
+            emails:
+                #"[{"email":"old@example.com","primary":false,"verified":true,"visibility":null},{"email":"octocat@github.com","primary":true,"verified":true,"visibility":"public"}]"#
+        )
         defer { server.stop() }
         let client = OAuthClient()
         let provider = try Self.provider(server)
@@ -76,7 +80,9 @@ struct GitHubTests {
     @Test("an unverified primary email does not count (a verified secondary one neither)")
     func unverifiedPrimary() async throws {
         let server = try await Self.standIn(
-            emails: #"[{"email":"octocat@github.com","primary":true,"verified":false,"visibility":"public"},{"email":"other@example.com","primary":false,"verified":true,"visibility":null}]"#)
+            emails:
+                #"[{"email":"octocat@github.com","primary":true,"verified":false,"visibility":"public"},{"email":"other@example.com","primary":false,"verified":true,"visibility":null}]"#
+        )
         defer { server.stop() }
         let client = OAuthClient()
         let provider = try Self.provider(server)

@@ -1,9 +1,10 @@
 import FastAuth
-@testable import FastAuthOAuth
 import FastAuthTesting
 import Foundation
 import NIOHTTP1
 import Testing
+
+@testable import FastAuthOAuth
 
 /// Against a real OpenID Connect provider: oidc-provider-mock (PyPI, Authlib-based) run by
 /// Tests/E2E/oidc_provider.py on 127.0.0.1, its authorization step driven over HTTP.
@@ -37,16 +38,20 @@ struct OIDCProviderTests {
     }
 
     /// The token endpoint called by hand, to hold the raw ID token for the attack tests.
-    static func rawIDToken(_ server: ScriptServer, _ start: OAuthFlowStart, clientID: String = "client-a") async throws
+    static func rawIDToken(
+        _ server: ScriptServer, _ start: OAuthFlowStart, clientID: String = "client-a"
+    ) async throws
         -> String
     {
         let code = try await authorize(start)
         let form = OAuthHTTP.formEncode([
             ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
-            ("client_id", clientID), ("client_secret", "secret-\(clientID)"), ("code_verifier", start.values.codeVerifier),
+            ("client_id", clientID), ("client_secret", "secret-\(clientID)"),
+            ("code_verifier", start.values.codeVerifier),
         ])
         let response = try await TestHTTP.send(.POST, server.base + "/oauth2/token", form: form)
-        return try #require(response.json?["id_token"]?.stringValue, "\(String(decoding: response.body, as: UTF8.self))")
+        return try #require(
+            response.json?["id_token"]?.stringValue, "\(String(decoding: response.body, as: UTF8.self))")
     }
 
     @Test("discovery: the document is fetched, validated and cached")

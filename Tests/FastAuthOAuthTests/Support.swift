@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import FastAuth
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-#endif
 import NIOCore
 import NIOHTTP1
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Python checks for the tests that run a real OpenID Connect provider (oidc-provider-mock).
 /// Skipped with a message when it is missing; a failure with FASTAUTH_REQUIRE_INTEROP=1.
@@ -28,7 +29,9 @@ enum OIDCMock {
 
     static let enabled = available || required
     static let skipMessage = Comment(
-        rawValue: "python3 with oidc-provider-mock not found (\(installLine)); FASTAUTH_REQUIRE_INTEROP=1 makes this a failure")
+        rawValue:
+            "python3 with oidc-provider-mock not found (\(installLine)); FASTAUTH_REQUIRE_INTEROP=1 makes this a failure"
+    )
 
     static func require() throws {
         try #require(available, "FASTAUTH_REQUIRE_INTEROP=1 but oidc-provider-mock is missing: \(installLine)")
@@ -107,7 +110,9 @@ enum TestHTTP {
         var json: JSONValue? { try? JSONValue(parsing: body) }
     }
 
-    static func send(_ method: HTTPMethod, _ url: String, form: String? = nil, headers: [(String, String)] = [])
+    static func send(
+        _ method: HTTPMethod, _ url: String, form: String? = nil, headers: [(String, String)] = []
+    )
         async throws -> Response
     {
         var request = HTTPClientRequest(url: url)
@@ -119,7 +124,8 @@ enum TestHTTP {
         }
         let response = try await client.execute(request, timeout: .seconds(20))
         let body = try await response.body.collect(upTo: 1 << 20)
-        return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+        return Response(
+            status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
     }
 
     /// The query parameters of a URL.

@@ -1,4 +1,3 @@
-@testable import FastAuthDatabase
 import ArgumentParser
 import FastAuth
 import FastAuthSQL
@@ -6,6 +5,7 @@ import Foundation
 import SQLKit
 import Testing
 
+@testable import FastAuthDatabase
 @testable import fastauth
 
 @Suite("Database URLs and connections")
@@ -58,25 +58,27 @@ struct DatabaseConnectionTests {
     func sqlitePragmas() async throws {
         try await TestDatabase.withSQLite { database in
             let connection = try database.connect()
-            let outcome = await Result { () async throws -> [[String]] in try await withThrowingTaskGroup(of: [String].self) { group in
-                for _ in 0..<16 {
-                    group.addTask {
-                        try await connection.database.withSession { session in
-                            let journal = try await session.raw("PRAGMA journal_mode").first()
-                            let timeout = try await session.raw("PRAGMA busy_timeout").first()
-                            let keys = try await session.raw("PRAGMA foreign_keys").first()
-                            let values = [
-                                try journal?.decode(column: "journal_mode", as: String.self) ?? "",
-                                try timeout.map { String(try $0.decode(column: "timeout", as: Int.self)) } ?? "",
-                                try keys.map { String(try $0.decode(column: "foreign_keys", as: Int.self)) } ?? "",
-                            ]
-                            try await Task.sleep(for: .milliseconds(20))  // hold the connection so others open
-                            return values
+            let outcome = await Result { () async throws -> [[String]] in
+                try await withThrowingTaskGroup(of: [String].self) { group in
+                    for _ in 0..<16 {
+                        group.addTask {
+                            try await connection.database.withSession { session in
+                                let journal = try await session.raw("PRAGMA journal_mode").first()
+                                let timeout = try await session.raw("PRAGMA busy_timeout").first()
+                                let keys = try await session.raw("PRAGMA foreign_keys").first()
+                                let values = [
+                                    try journal?.decode(column: "journal_mode", as: String.self) ?? "",
+                                    try timeout.map { String(try $0.decode(column: "timeout", as: Int.self)) } ?? "",
+                                    try keys.map { String(try $0.decode(column: "foreign_keys", as: Int.self)) } ?? "",
+                                ]
+                                try await Task.sleep(for: .milliseconds(20))  // hold the connection so others open
+                                return values
+                            }
                         }
                     }
+                    return try await group.reduce(into: []) { $0.append($1) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
-            } }
+            }
             await connection.shutdown()  // also when a query failed: a pool must be shut down
             let settings = try outcome.get()
             #expect(settings.count == 16)
@@ -159,7 +161,9 @@ struct DatabaseConnectionTests {
         #expect(first.contains("applied 3: keep each session's refresh-token chain in the session row"))
         #expect(first.contains("applied 4: record login attempts for the sliding lockout"))
         #expect(first.contains("applied 5: create roles, role permissions and user roles"))
-        #expect(first.contains("applied 6: allow users without a password, soft deletion, one-time tokens and the email outbox"))
+        #expect(
+            first.contains(
+                "applied 6: allow users without a password, soft deletion, one-time tokens and the email outbox"))
         #expect(first.contains("applied 7: create social sign-in flows and linked provider accounts"))
         let second = try await MigrateCommand.migrate(url: "sqlite://\(path)")
         #expect(second == "SQLite database \(path) is up to date (schema version 7); nothing to apply.\n")
@@ -187,7 +191,9 @@ struct DatabaseConnectionTests {
 
     @Test(
         "sslmode=require is honoured: a server without TLS is refused, never used in the clear; sslmode=disable connects",
-        .enabled(if: ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] != nil, "set FASTAUTH_TEST_POSTGRES_URL to run"))
+        .enabled(
+            if: ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] != nil,
+            "set FASTAUTH_TEST_POSTGRES_URL to run"))
     func postgresTLSMode() async throws {
         let url = try #require(ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"])
         let base = url.split(separator: "?").first.map(String.init) ?? url

@@ -1,5 +1,5 @@
-import FastAuthDatabase
 import FastAuth
+import FastAuthDatabase
 import FastAuthSQL
 import FastAuthTesting
 import Foundation

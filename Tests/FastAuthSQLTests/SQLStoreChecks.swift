@@ -1,10 +1,10 @@
-@testable import FastAuthDatabase
 import FastAuth
-@testable import FastAuthSQL
 import Foundation
 import SQLKit
 import Testing
 
+@testable import FastAuthDatabase
+@testable import FastAuthSQL
 @testable import fastauth
 
 /// Checks only an SQL store can have: migrations, rollback, storage format, driver errors,
@@ -74,10 +74,13 @@ enum SQLStoreChecks {
                     ).all()
                     #expect(rows.count == 1)
                     // Deleting the user row itself (not through the store) removes the assignment.
-                    try await connection.database.raw("DELETE FROM fastauth_users WHERE id = \(bind: user.id.rawValue)").run()
+                    try await connection.database.raw("DELETE FROM fastauth_users WHERE id = \(bind: user.id.rawValue)")
+                        .run()
                     #expect(try await connection.database.raw("SELECT user_id FROM fastauth_user_roles").all().isEmpty)
                     try await connection.database.raw("DELETE FROM fastauth_roles WHERE name = 'admin'").run()
-                    #expect(try await connection.database.raw("SELECT role_name FROM fastauth_role_permissions").all().isEmpty)
+                    #expect(
+                        try await connection.database.raw("SELECT role_name FROM fastauth_role_permissions").all()
+                            .isEmpty)
                 }
                 await other.shutdown()
                 try outcome.get()
@@ -175,7 +178,10 @@ enum SQLStoreChecks {
                 #expect(try await store.user(id: user.account.id) == user.account)
             }
         },
-        Case(name: "createTables on a schema-v5 database keeps every user, session, role and attempt (users table rebuilt)") {
+        Case(
+            name:
+                "createTables on a schema-v5 database keeps every user, session, role and attempt (users table rebuilt)"
+        ) {
             database async throws in
             try await database.withStore(createTables: false) { store, connection in
                 #expect(try await store.createTables(upTo: 5).schemaVersion == 5)
@@ -187,7 +193,8 @@ enum SQLStoreChecks {
                 _ = try await store.createRole("editor", permissions: ["posts:write"], now: Samples.t0)
                 _ = try await store.grantRole("editor", to: verified.id, now: Samples.t0)
                 _ = try await store.recordAttempt(
-                    "lockout:x|y", id: "attempt-1", at: Samples.t0, expiresAt: Samples.at(600), since: Samples.at(-1), limit: 5)
+                    "lockout:x|y", id: "attempt-1", at: Samples.t0, expiresAt: Samples.at(600), since: Samples.at(-1),
+                    limit: 5)
 
                 let upgrade = try await store.createTables()
                 #expect(upgrade.applied.map(\.version) == [6, 7] && upgrade.schemaVersion == 7)
@@ -199,7 +206,8 @@ enum SQLStoreChecks {
                 #expect(try await store.grants(of: verified.id).roles == ["editor"])
                 #expect(
                     try await store.recordAttempt(
-                        "lockout:x|y", id: "attempt-2", at: Samples.at(1), expiresAt: Samples.at(600), since: Samples.at(-1),
+                        "lockout:x|y", id: "attempt-2", at: Samples.at(1), expiresAt: Samples.at(600),
+                        since: Samples.at(-1),
                         limit: 5
                     ).count == 2)
                 // A password is optional now, and the rebuilt table still enforces and cascades
@@ -208,7 +216,9 @@ enum SQLStoreChecks {
                 passwordless.passwordHash = nil
                 _ = try await store.createUser(passwordless)
                 for _ in 0..<4 {
-                    await #expect(throws: StoreError.self) { try await store.createSession(Samples.session(userID: .generate())) }
+                    await #expect(throws: StoreError.self) {
+                        try await store.createSession(Samples.session(userID: .generate()))
+                    }
                 }
                 #expect(try await store.deleteUser(verified.id))
                 #expect(try await store.session(id: session.id) == nil)

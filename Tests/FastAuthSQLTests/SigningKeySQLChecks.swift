@@ -1,9 +1,9 @@
-@testable import FastAuthDatabase
 import FastAuth
 import Foundation
 import SQLKit
 import Testing
 
+@testable import FastAuthDatabase
 @testable import FastAuthSQL
 @testable import fastauth
 

@@ -222,7 +222,9 @@ enum SigningKeyStoreContract {
             try await seed(store, next)
             let results = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { try await store.promoteSigningKey(next: next.id, current: nil, now: Samples.at(60)) }
+                    group.addTask {
+                        try await store.promoteSigningKey(next: next.id, current: nil, now: Samples.at(60))
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -10,7 +10,8 @@ extension StoreContract {
         createdAt: Date = Samples.t0, ttl: Int = 1800
     ) -> OneTimeTokenRecord {
         OneTimeTokenRecord(
-            hash: String(repeating: "0", count: 32) + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
+            hash: String(repeating: "0", count: 32)
+                + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
             purpose: purpose, userID: user.id, data: data, createdAt: createdAt,
             expiresAt: createdAt.addingTimeInterval(TimeInterval(ttl)))
     }
@@ -20,22 +21,37 @@ extension StoreContract {
     }
 
     static let lifecycle: [Case] = [
-        Case(name: "a one-time token is consumed once, only for its purpose, only before it expires") { store async throws in
+        Case(name: "a one-time token is consumed once, only for its purpose, only before it expires") {
+            store async throws in
             let user = try await store.createUser(Samples.user())
             let token = token(user, .emailChange, data: "new@example.com")
             try await store.issueOneTimeToken(token, message: email())
-            #expect(try await store.oneTimeToken(hash: token.hash, purpose: .emailChange, now: Samples.at(1))?.data == "new@example.com")
-            #expect(try await store.consumeOneTimeToken(hash: token.hash, purpose: .passwordReset, now: Samples.at(1)) == nil)
-            #expect(try await store.consumeOneTimeToken(hash: "f" + token.hash.dropFirst(), purpose: .emailChange, now: Samples.at(1)) == nil)
-            let consumed = try #require(try await store.consumeOneTimeToken(hash: token.hash, purpose: .emailChange, now: Samples.at(2)))
-            #expect(consumed.userID == user.id && consumed.data == "new@example.com" && consumed.consumedAt == Samples.at(2))
-            #expect(try await store.consumeOneTimeToken(hash: token.hash, purpose: .emailChange, now: Samples.at(3)) == nil)
+            #expect(
+                try await store.oneTimeToken(hash: token.hash, purpose: .emailChange, now: Samples.at(1))?.data
+                    == "new@example.com")
+            #expect(
+                try await store.consumeOneTimeToken(hash: token.hash, purpose: .passwordReset, now: Samples.at(1))
+                    == nil)
+            #expect(
+                try await store.consumeOneTimeToken(
+                    hash: "f" + token.hash.dropFirst(), purpose: .emailChange, now: Samples.at(1)) == nil)
+            let consumed = try #require(
+                try await store.consumeOneTimeToken(hash: token.hash, purpose: .emailChange, now: Samples.at(2)))
+            #expect(
+                consumed.userID == user.id && consumed.data == "new@example.com" && consumed.consumedAt == Samples.at(2)
+            )
+            #expect(
+                try await store.consumeOneTimeToken(hash: token.hash, purpose: .emailChange, now: Samples.at(3)) == nil)
             #expect(try await store.oneTimeToken(hash: token.hash, purpose: .emailChange, now: Samples.at(3)) == nil)
 
             let expiring = StoreContract.token(user, .emailVerification, ttl: 60)
             try await store.issueOneTimeToken(expiring, message: email())
-            #expect(try await store.consumeOneTimeToken(hash: expiring.hash, purpose: .emailVerification, now: Samples.at(60)) == nil)
-            #expect(try await store.oneTimeToken(hash: expiring.hash, purpose: .emailVerification, now: Samples.at(59)) != nil)
+            #expect(
+                try await store.consumeOneTimeToken(
+                    hash: expiring.hash, purpose: .emailVerification, now: Samples.at(60)) == nil)
+            #expect(
+                try await store.oneTimeToken(hash: expiring.hash, purpose: .emailVerification, now: Samples.at(59))
+                    != nil)
         },
         Case(name: "issuing a token voids the user's unconsumed tokens of that purpose only, and queues its mail") {
             store async throws in
@@ -52,12 +68,20 @@ extension StoreContract {
             try await store.issueOneTimeToken(second, message: email())
             #expect(try await store.oneTimeToken(hash: first.hash, purpose: .passwordReset, now: Samples.at(6)) == nil)
             #expect(try await store.oneTimeToken(hash: second.hash, purpose: .passwordReset, now: Samples.at(6)) != nil)
-            #expect(try await store.oneTimeToken(hash: verification.hash, purpose: .emailVerification, now: Samples.at(6)) != nil)
-            #expect(try await store.oneTimeToken(hash: othersToken.hash, purpose: .passwordReset, now: Samples.at(6)) != nil)
+            #expect(
+                try await store.oneTimeToken(hash: verification.hash, purpose: .emailVerification, now: Samples.at(6))
+                    != nil)
+            #expect(
+                try await store.oneTimeToken(hash: othersToken.hash, purpose: .passwordReset, now: Samples.at(6)) != nil
+            )
             #expect(try await store.outboxEmail(id: firstMail.id)?.sealedBody == [1, 2, 3])
             try await store.deleteOneTimeTokens(userID: user.id, purpose: .passwordReset)
-            #expect(try await store.consumeOneTimeToken(hash: second.hash, purpose: .passwordReset, now: Samples.at(7)) == nil)
-            #expect(try await store.oneTimeToken(hash: othersToken.hash, purpose: .passwordReset, now: Samples.at(7)) != nil)
+            #expect(
+                try await store.consumeOneTimeToken(hash: second.hash, purpose: .passwordReset, now: Samples.at(7))
+                    == nil)
+            #expect(
+                try await store.oneTimeToken(hash: othersToken.hash, purpose: .passwordReset, now: Samples.at(7)) != nil
+            )
         },
         Case(name: "a token for a missing user is refused and its mail is not queued") { store async throws in
             let ghost = UserAccount(id: .generate(), email: Samples.email(), createdAt: Samples.t0)
@@ -72,7 +96,8 @@ extension StoreContract {
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        try await store.consumeOneTimeToken(hash: token.hash, purpose: .passwordReset, now: Samples.at(1)) != nil
+                        try await store.consumeOneTimeToken(
+                            hash: token.hash, purpose: .passwordReset, now: Samples.at(1)) != nil
                     }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -94,7 +119,8 @@ extension StoreContract {
             store async throws in
             let a = email(at: Samples.t0)
             let b = email(at: Samples.at(1), deliver: false)
-            let later = OutboxEmail(id: "em_" + UUID().uuidString, sealedBody: [9], createdAt: Samples.t0, nextAttemptAt: Samples.at(100))
+            let later = OutboxEmail(
+                id: "em_" + UUID().uuidString, sealedBody: [9], createdAt: Samples.t0, nextAttemptAt: Samples.at(100))
             for message in [a, b, later] { try await store.enqueueEmail(message) }
             let claimed = try await store.claimEmails(now: Samples.at(10), leaseUntil: Samples.at(70), limit: 10)
             // Other tests' rows may share a PostgreSQL database: look at ours only.
@@ -105,12 +131,15 @@ extension StoreContract {
             let again = try await store.claimEmails(now: Samples.at(20), leaseUntil: Samples.at(80), limit: 10)
             #expect(again.filter { [a.id, b.id].contains($0.id) }.isEmpty)
 
-            try await store.completeEmail(id: a.id, outcome: .retry(at: Samples.at(200), error: "421 try later"), now: Samples.at(21))
+            try await store.completeEmail(
+                id: a.id, outcome: .retry(at: Samples.at(200), error: "421 try later"), now: Samples.at(21))
             try await store.completeEmail(id: b.id, outcome: .sent, now: Samples.at(21))
             let afterLease = try await store.claimEmails(now: Samples.at(150), leaseUntil: Samples.at(210), limit: 10)
             #expect(afterLease.filter { [a.id, b.id, later.id].contains($0.id) }.map(\.id) == [later.id])
             let retried = try #require(try await store.outboxEmail(id: a.id))
-            #expect(retried.state == .pending && retried.lastError == "421 try later" && retried.nextAttemptAt == Samples.at(200))
+            #expect(
+                retried.state == .pending && retried.lastError == "421 try later"
+                    && retried.nextAttemptAt == Samples.at(200))
             let sent = try #require(try await store.outboxEmail(id: b.id))
             #expect(sent.state == .sent && sent.sealedBody == nil && sent.finishedAt == Samples.at(21))
 
@@ -143,14 +172,20 @@ extension StoreContract {
         },
         Case(name: "profile updates set only the given fields; unknown users answer nil") { store async throws in
             let user = try await store.createUser(Samples.user(image: "https://example.com/a.png"))
-            let renamed = try #require(try await store.updateProfile(user.id, name: "Grace", image: nil, now: Samples.at(5)))
-            #expect(renamed.name == "Grace" && renamed.image == "https://example.com/a.png" && renamed.updatedAt == Samples.at(5))
-            let pictured = try #require(try await store.updateProfile(user.id, name: nil, image: "https://example.com/b.png", now: Samples.at(6)))
+            let renamed = try #require(
+                try await store.updateProfile(user.id, name: "Grace", image: nil, now: Samples.at(5)))
+            #expect(
+                renamed.name == "Grace" && renamed.image == "https://example.com/a.png"
+                    && renamed.updatedAt == Samples.at(5))
+            let pictured = try #require(
+                try await store.updateProfile(
+                    user.id, name: nil, image: "https://example.com/b.png", now: Samples.at(6)))
             #expect(pictured.name == "Grace" && pictured.image == "https://example.com/b.png")
             #expect(try await store.user(id: user.id) == pictured)
             #expect(try await store.updateProfile(.generate(), name: "x", image: nil, now: Samples.at(7)) == nil)
         },
-        Case(name: "an email change marks the address verified; another user's address is refused") { store async throws in
+        Case(name: "an email change marks the address verified; another user's address is refused") {
+            store async throws in
             let user = try await store.createUser(Samples.user())
             let other = try await store.createUser(Samples.user())
             let newEmail = Samples.email()
@@ -199,7 +234,8 @@ extension StoreContract {
             let end = Samples.session(userID: user.id)
             let foreign = Samples.session(userID: other.id)
             for session in [keep, end, foreign] { try await store.createSession(session) }
-            #expect(try await store.revokeOtherSessions(userID: user.id, keeping: keep.id, now: Samples.at(5)) == [end.id])
+            #expect(
+                try await store.revokeOtherSessions(userID: user.id, keeping: keep.id, now: Samples.at(5)) == [end.id])
             #expect(try await store.activeSessions(userID: user.id, now: Samples.at(6)).map(\.id) == [keep.id])
             #expect(try await store.activeSessions(userID: other.id, now: Samples.at(6)).count == 1)
         },
@@ -208,12 +244,14 @@ extension StoreContract {
             let lookalike = base.replacingOccurrences(of: "_", with: "x")
             for (key, id) in [(base + "1.2.3.4", "1"), (base + "5.6.7.8", "2"), (lookalike + "1.2.3.4", "3")] {
                 _ = try await store.recordAttempt(
-                    key, id: "\(id)-\(base)", at: Samples.t0, expiresAt: Samples.at(600), since: Samples.at(-600), limit: 10)
+                    key, id: "\(id)-\(base)", at: Samples.t0, expiresAt: Samples.at(600), since: Samples.at(-600),
+                    limit: 10)
             }
             try await store.clearAttempts(keyPrefix: base)
             #expect(
                 try await store.recordAttempt(
-                    base + "1.2.3.4", id: "4-\(base)", at: Samples.at(1), expiresAt: Samples.at(600), since: Samples.at(-600),
+                    base + "1.2.3.4", id: "4-\(base)", at: Samples.at(1), expiresAt: Samples.at(600),
+                    since: Samples.at(-600),
                     limit: 10
                 ).count == 1)
             #expect(

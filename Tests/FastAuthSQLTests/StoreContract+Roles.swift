@@ -7,9 +7,12 @@ import Testing
 extension StoreContract {
     static let roles: [Case] = [
         Case(name: "a created role reads back with its permissions, sorted and without repeats") { store async throws in
-            #expect(try await store.createRole("editor", permissions: ["posts:write", "posts:read", "posts:write"], now: Samples.t0))
+            #expect(
+                try await store.createRole(
+                    "editor", permissions: ["posts:write", "posts:read", "posts:write"], now: Samples.t0))
             let role = try #require(try await store.role(named: "editor"))
-            #expect(role == RoleRecord(name: "editor", permissions: ["posts:read", "posts:write"], createdAt: Samples.t0))
+            #expect(
+                role == RoleRecord(name: "editor", permissions: ["posts:read", "posts:write"], createdAt: Samples.t0))
             #expect(try await store.createRole("viewer", permissions: [], now: Samples.at(5)))
             #expect(try await store.role(named: "viewer")?.permissions == [])
             #expect(try await store.roles().map(\.name) == ["editor", "viewer"])
@@ -18,7 +21,9 @@ extension StoreContract {
         Case(name: "creating an existing role returns false and changes nothing") { store async throws in
             #expect(try await store.createRole("editor", permissions: ["a"], now: Samples.t0))
             #expect(try await !store.createRole("editor", permissions: ["b"], now: Samples.at(9)))
-            #expect(try await store.role(named: "editor") == RoleRecord(name: "editor", permissions: ["a"], createdAt: Samples.t0))
+            #expect(
+                try await store.role(named: "editor")
+                    == RoleRecord(name: "editor", permissions: ["a"], createdAt: Samples.t0))
         },
         Case(name: "permissions are added and removed idempotently; unknown roles answer false") { store async throws in
             _ = try await store.createRole("editor", permissions: ["a"], now: Samples.t0)
@@ -110,7 +115,8 @@ extension StoreContract {
     ]
 
     static let accounts: [Case] = [
-        Case(name: "setEmailVerified marks and unmarks the email verified, with the update time") { store async throws in
+        Case(name: "setEmailVerified marks and unmarks the email verified, with the update time") {
+            store async throws in
             let stored = Samples.user()
             _ = try await store.createUser(stored)
             try await store.setEmailVerified(true, userID: stored.account.id, now: Samples.at(10))

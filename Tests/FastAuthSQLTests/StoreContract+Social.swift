@@ -16,10 +16,13 @@ extension StoreContract {
             expiresAt: createdAt.addingTimeInterval(TimeInterval(ttl)))
     }
 
-    static func link(_ user: UserAccount, _ provider: String = "google", id: String = UUID().uuidString, at: Date = Samples.t0)
+    static func link(
+        _ user: UserAccount, _ provider: String = "google", id: String = UUID().uuidString, at: Date = Samples.t0
+    )
         -> ProviderAccountRecord
     {
-        ProviderAccountRecord(userID: user.id, provider: provider, providerAccountID: id, email: user.email, createdAt: at)
+        ProviderAccountRecord(
+            userID: user.id, provider: provider, providerAccountID: id, email: user.email, createdAt: at)
     }
 
     static let social: [Case] = [
@@ -29,19 +32,31 @@ extension StoreContract {
             let started = flow(purpose: .link, userID: user.id)
             try await store.createOAuthFlow(started)
             let hash = started.stateHash
-            #expect(try await store.consumeOAuthFlow(stateHash: hash, bindingHash: "other", provider: "google", purpose: .link, now: Samples.at(1)) == nil)
-            #expect(try await store.consumeOAuthFlow(stateHash: hash, bindingHash: "b1", provider: "github", purpose: .link, now: Samples.at(1)) == nil)
-            #expect(try await store.consumeOAuthFlow(stateHash: hash, bindingHash: "b1", provider: "google", purpose: .signIn, now: Samples.at(1)) == nil)
+            #expect(
+                try await store.consumeOAuthFlow(
+                    stateHash: hash, bindingHash: "other", provider: "google", purpose: .link, now: Samples.at(1))
+                    == nil)
+            #expect(
+                try await store.consumeOAuthFlow(
+                    stateHash: hash, bindingHash: "b1", provider: "github", purpose: .link, now: Samples.at(1)) == nil)
+            #expect(
+                try await store.consumeOAuthFlow(
+                    stateHash: hash, bindingHash: "b1", provider: "google", purpose: .signIn, now: Samples.at(1)) == nil
+            )
             let consumed = try #require(
-                try await store.consumeOAuthFlow(stateHash: hash, bindingHash: "b1", provider: "google", purpose: .link, now: Samples.at(2)))
+                try await store.consumeOAuthFlow(
+                    stateHash: hash, bindingHash: "b1", provider: "google", purpose: .link, now: Samples.at(2)))
             #expect(consumed == started)
-            #expect(try await store.consumeOAuthFlow(stateHash: hash, bindingHash: "b1", provider: "google", purpose: .link, now: Samples.at(3)) == nil)
+            #expect(
+                try await store.consumeOAuthFlow(
+                    stateHash: hash, bindingHash: "b1", provider: "google", purpose: .link, now: Samples.at(3)) == nil)
 
             let expiring = flow(ttl: 60)
             try await store.createOAuthFlow(expiring)
             #expect(
                 try await store.consumeOAuthFlow(
-                    stateHash: expiring.stateHash, bindingHash: "b1", provider: "google", purpose: .signIn, now: Samples.at(60)) == nil)
+                    stateHash: expiring.stateHash, bindingHash: "b1", provider: "google", purpose: .signIn,
+                    now: Samples.at(60)) == nil)
             #expect(try await store.deleteOAuthFlows(expiredBefore: Samples.at(61)) == 1)
         },
         Case(name: "20 concurrent consumptions of one flow: exactly one gets it") { store async throws in
@@ -68,44 +83,57 @@ extension StoreContract {
             try await store.linkProviderAccount(link(user, "github", id: "42", at: Samples.at(2)))
             #expect(try await store.providerAccount(provider: "google", providerAccountID: "g-1") == google)
             #expect(try await store.providerAccount(provider: "github", providerAccountID: "g-1") == nil)
-            await #expect(throws: StoreError.self) { try await store.linkProviderAccount(link(other, "google", id: "g-1")) }
-            await #expect(throws: StoreError.self) { try await store.linkProviderAccount(link(user, "google", id: "g-2")) }
+            await #expect(throws: StoreError.self) {
+                try await store.linkProviderAccount(link(other, "google", id: "g-1"))
+            }
+            await #expect(throws: StoreError.self) {
+                try await store.linkProviderAccount(link(user, "google", id: "g-2"))
+            }
             #expect(try await store.providerAccounts(userID: user.id).map(\.provider) == ["google", "github"])
             #expect(try await store.providerAccounts(userID: other.id).isEmpty)
         },
         Case(name: "a user created with a provider link: both rows or neither") { store async throws in
-            let account = UserAccount(id: .generate(), email: Samples.email(), emailVerified: true, createdAt: Samples.t0)
+            let account = UserAccount(
+                id: .generate(), email: Samples.email(), emailVerified: true, createdAt: Samples.t0)
             let created = try await store.createUser(
                 StoredUser(account: account, passwordHash: nil), linking: link(account, "google", id: "sub-1"))
             #expect(created == account)
             #expect(try await store.credentials(email: account.email)?.passwordHash == nil)
-            #expect(try await store.providerAccount(provider: "google", providerAccountID: "sub-1")?.userID == account.id)
+            #expect(
+                try await store.providerAccount(provider: "google", providerAccountID: "sub-1")?.userID == account.id)
 
             // The provider account is taken: no user is left behind.
-            let second = UserAccount(id: .generate(), email: Samples.email(), emailVerified: true, createdAt: Samples.t0)
+            let second = UserAccount(
+                id: .generate(), email: Samples.email(), emailVerified: true, createdAt: Samples.t0)
             await #expect(throws: StoreError.self) {
-                try await store.createUser(StoredUser(account: second, passwordHash: nil), linking: link(second, "google", id: "sub-1"))
+                try await store.createUser(
+                    StoredUser(account: second, passwordHash: nil), linking: link(second, "google", id: "sub-1"))
             }
             #expect(try await store.user(id: second.id) == nil)
             // The email is taken: no link is left behind.
             let third = UserAccount(id: .generate(), email: account.email, emailVerified: true, createdAt: Samples.t0)
             do {
-                _ = try await store.createUser(StoredUser(account: third, passwordHash: nil), linking: link(third, "github", id: "7"))
+                _ = try await store.createUser(
+                    StoredUser(account: third, passwordHash: nil), linking: link(third, "github", id: "7"))
                 Issue.record("a duplicate email was accepted")
             } catch let error as StoreError {
                 #expect(error.code == .duplicateEmail)
             }
             #expect(try await store.providerAccount(provider: "github", providerAccountID: "7") == nil)
         },
-        Case(name: "unlinking refuses the last way to sign in, even under 10 concurrent unlinks") { store async throws in
-            let account = UserAccount(id: .generate(), email: Samples.email(), emailVerified: true, createdAt: Samples.t0)
-            _ = try await store.createUser(StoredUser(account: account, passwordHash: nil), linking: link(account, "google"))
+        Case(name: "unlinking refuses the last way to sign in, even under 10 concurrent unlinks") {
+            store async throws in
+            let account = UserAccount(
+                id: .generate(), email: Samples.email(), emailVerified: true, createdAt: Samples.t0)
+            _ = try await store.createUser(
+                StoredUser(account: account, passwordHash: nil), linking: link(account, "google"))
             try await store.linkProviderAccount(link(account, "github"))
             #expect(try await store.unlinkProviderAccount(userID: account.id, provider: "gitlab") == .notLinked)
             let outcomes = try await withThrowingTaskGroup(of: UnlinkOutcome.self) { group in
                 for index in 0..<10 {
                     group.addTask {
-                        try await store.unlinkProviderAccount(userID: account.id, provider: index.isMultiple(of: 2) ? "google" : "github")
+                        try await store.unlinkProviderAccount(
+                            userID: account.id, provider: index.isMultiple(of: 2) ? "google" : "github")
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -113,7 +141,8 @@ extension StoreContract {
             #expect(outcomes.filter { $0 == .unlinked }.count == 1, "\(outcomes)")
             #expect(try await store.providerAccounts(userID: account.id).count == 1)
             let last = try #require(try await store.providerAccounts(userID: account.id).first)
-            #expect(try await store.unlinkProviderAccount(userID: account.id, provider: last.provider) == .lastSignInMethod)
+            #expect(
+                try await store.unlinkProviderAccount(userID: account.id, provider: last.provider) == .lastSignInMethod)
 
             // With a password, the last link can go.
             let withPassword = try await store.createUser(Samples.user())
@@ -130,7 +159,8 @@ extension StoreContract {
             #expect(try await store.providerAccount(provider: "google", providerAccountID: "gone-1") == nil)
             #expect(
                 try await store.consumeOAuthFlow(
-                    stateHash: started.stateHash, bindingHash: "b1", provider: "google", purpose: .link, now: Samples.at(1)) == nil)
+                    stateHash: started.stateHash, bindingHash: "b1", provider: "google", purpose: .link,
+                    now: Samples.at(1)) == nil)
         },
     ]
 }

@@ -12,7 +12,8 @@ enum StoreContract {
         var testDescription: String { name }
     }
 
-    static let cases: [Case] = users + sessions + consumption + rateLimits + concurrency + roles + accounts + lifecycle
+    static let cases: [Case] =
+        users + sessions + consumption + rateLimits + concurrency + roles + accounts + lifecycle
         + social
 
     // MARK: Users
@@ -165,12 +166,18 @@ enum StoreContract {
             }
             try await store.createSession(Samples.session(userID: user.id, revokedAt: Samples.at(1)))
             try await store.createSession(Samples.session(userID: other.id))
-            let ended = try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: 2, now: Samples.at(300))
+            let ended = try await store.revokeLeastRecentlyUsedSessions(
+                userID: user.id, keeping: 2, now: Samples.at(300))
             #expect(Set(ended) == [sessions[1].id, sessions[3].id, sessions[4].id])
-            #expect(Set(try await store.activeSessions(userID: user.id, now: Samples.at(300)).map(\.id)) == [sessions[0].id, sessions[2].id])
+            #expect(
+                Set(try await store.activeSessions(userID: user.id, now: Samples.at(300)).map(\.id)) == [
+                    sessions[0].id, sessions[2].id,
+                ])
             #expect(try await store.session(id: sessions[1].id)?.revokedAt == Samples.at(300))
             #expect(try await store.activeSessions(userID: other.id, now: Samples.at(300)).count == 1)
-            #expect(try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: 2, now: Samples.at(300)).isEmpty)
+            #expect(
+                try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: 2, now: Samples.at(300))
+                    .isEmpty)
         },
         Case(name: "deleteSessions removes the sessions revoked or expired before the cutoff, and only those") {
             store async throws in
@@ -212,10 +219,12 @@ enum StoreContract {
             let third = TokenID.generate()
             #expect(
                 try await store.rotateRefreshToken(
-                    sessionID: session.id, presented: next, next: third, expiresAt: Samples.at(7300), now: Samples.at(70)
+                    sessionID: session.id, presented: next, next: third, expiresAt: Samples.at(7300),
+                    now: Samples.at(70)
                 ).isRotated)
             let latest = try #require(try await store.session(id: session.id))
-            #expect(latest.currentTokenID == third && latest.previousTokenID == next && latest.rotatedAt == Samples.at(70))
+            #expect(
+                latest.currentTokenID == third && latest.previousTokenID == next && latest.rotatedAt == Samples.at(70))
         },
         Case(name: "presenting a token that is not the live one says superseded and changes nothing") {
             store async throws in
@@ -304,27 +313,53 @@ enum StoreContract {
             try await store.lock(key, until: Samples.at(100))
             #expect(try await store.lockedUntil(key, now: Samples.at(50)) == Samples.at(100))
         },
-        Case(name: "recordAttempt returns the newest attempts of its key after `since`, newest first, itself included") {
+        Case(name: "recordAttempt returns the newest attempts of its key after `since`, newest first, itself included")
+        {
             store async throws in
             let (key, other) = (Samples.key("attempts"), Samples.key("attempts"))
-            #expect(try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(0), expiresAt: Samples.at(300), since: Samples.at(-300), limit: 6) == [Samples.at(0)])
-            _ = try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(1), expiresAt: Samples.at(301), since: Samples.at(-299), limit: 6)
+            #expect(
+                try await store.recordAttempt(
+                    key, id: UUID().uuidString, at: Samples.at(0), expiresAt: Samples.at(300), since: Samples.at(-300),
+                    limit: 6) == [Samples.at(0)])
+            _ = try await store.recordAttempt(
+                other, id: UUID().uuidString, at: Samples.at(1), expiresAt: Samples.at(301), since: Samples.at(-299),
+                limit: 6)
             for second in 2...4 {
-                _ = try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(second), expiresAt: Samples.at(second + 300), since: Samples.at(second - 300), limit: 6)
+                _ = try await store.recordAttempt(
+                    key, id: UUID().uuidString, at: Samples.at(second), expiresAt: Samples.at(second + 300),
+                    since: Samples.at(second - 300), limit: 6)
             }
             let removable = UUID().uuidString
-            let recent = try await store.recordAttempt(key, id: removable, at: Samples.at(5), expiresAt: Samples.at(305), since: Samples.at(1), limit: 3)
+            let recent = try await store.recordAttempt(
+                key, id: removable, at: Samples.at(5), expiresAt: Samples.at(305), since: Samples.at(1), limit: 3)
             #expect(recent == [Samples.at(5), Samples.at(4), Samples.at(3)])
             try await store.removeAttempt(id: removable)
-            let sliding = try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(301), expiresAt: Samples.at(601), since: Samples.at(1), limit: 9)
+            let sliding = try await store.recordAttempt(
+                key, id: UUID().uuidString, at: Samples.at(301), expiresAt: Samples.at(601), since: Samples.at(1),
+                limit: 9)
             #expect(sliding == [Samples.at(301), Samples.at(4), Samples.at(3), Samples.at(2)])
             try await store.clearAttempts(key)
-            #expect(try await store.recordAttempt(key, id: UUID().uuidString, at: Samples.at(302), expiresAt: Samples.at(602), since: Samples.at(2), limit: 9) == [Samples.at(302)])
-            #expect(try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(2), expiresAt: Samples.at(302), since: Samples.at(-298), limit: 9).count == 2)
+            #expect(
+                try await store.recordAttempt(
+                    key, id: UUID().uuidString, at: Samples.at(302), expiresAt: Samples.at(602), since: Samples.at(2),
+                    limit: 9) == [Samples.at(302)])
+            #expect(
+                try await store.recordAttempt(
+                    other, id: UUID().uuidString, at: Samples.at(2), expiresAt: Samples.at(302),
+                    since: Samples.at(-298), limit: 9
+                ).count == 2)
             try await store.purgeExpired(now: Samples.at(301))
-            #expect(try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(3), expiresAt: Samples.at(303), since: Samples.at(-297), limit: 9).count == 2)
+            #expect(
+                try await store.recordAttempt(
+                    other, id: UUID().uuidString, at: Samples.at(3), expiresAt: Samples.at(303),
+                    since: Samples.at(-297), limit: 9
+                ).count == 2)
             try await store.purgeExpired(now: Samples.at(400))
-            #expect(try await store.recordAttempt(other, id: UUID().uuidString, at: Samples.at(3), expiresAt: Samples.at(303), since: Samples.at(-297), limit: 9).count == 1)
+            #expect(
+                try await store.recordAttempt(
+                    other, id: UUID().uuidString, at: Samples.at(3), expiresAt: Samples.at(303),
+                    since: Samples.at(-297), limit: 9
+                ).count == 1)
         },
         Case(name: "purgeExpired deletes ended counters and locks and keeps live ones") { store async throws in
             let (ended, live) = (Samples.key("ended"), Samples.key("live"))
@@ -413,14 +448,16 @@ enum StoreContract {
             for user in users where try await store.user(id: user.account.id) != nil { created += 1 }
             #expect(created == 1)
         },
-        Case(name: "30 concurrent attempts on one key: the k-th recorded sees at least k, so at most 5 see 5 or fewer") {
+        Case(name: "30 concurrent attempts on one key: the k-th recorded sees at least k, so at most 5 see 5 or fewer")
+        {
             store async throws in
             let key = Samples.key("burst-attempts")
             let seen = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<30 {
                     group.addTask {
                         try await store.recordAttempt(
-                            key, id: UUID().uuidString, at: Samples.at(0), expiresAt: Samples.at(300), since: Samples.at(-300), limit: 31
+                            key, id: UUID().uuidString, at: Samples.at(0), expiresAt: Samples.at(300),
+                            since: Samples.at(-300), limit: 31
                         ).count
                     }
                 }

@@ -37,10 +37,13 @@ extension HTTPHarness {
 /// The hidden `token` input and the form's action of an account page.
 func formFields(_ html: String) -> (action: String, token: String)? {
     func attribute(_ name: String, after marker: String) -> String? {
-        guard let start = html.range(of: marker), let value = html[start.upperBound...].range(of: "\(name)=\"") else { return nil }
+        guard let start = html.range(of: marker), let value = html[start.upperBound...].range(of: "\(name)=\"") else {
+            return nil
+        }
         return String(html[value.upperBound...].prefix { $0 != "\"" })
     }
-    guard let action = attribute("action", after: "<form"), let token = attribute("value", after: "name=\"token\"") else {
+    guard let action = attribute("action", after: "<form"), let token = attribute("value", after: "name=\"token\"")
+    else {
         return nil
     }
     return (action, token)
@@ -63,7 +66,9 @@ struct EmailVerificationRouteTests {
             let page = try await h.send(.GET, "auth/verify-email?token=\(token)")
             #expect(page.status == .ok)
             #expect(page.headers.contentType == .html)
-            #expect(page.headers.first(name: "Content-Security-Policy")?.hasPrefix("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'") == true)
+            #expect(
+                page.headers.first(name: "Content-Security-Policy")?.hasPrefix(
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'") == true)
             #expect(page.headers.first(name: "X-Frame-Options") == "DENY")
             #expect(page.headers.first(name: "Referrer-Policy") == "no-referrer")
             let head = try await app.testing().sendRequest(.HEAD, "auth/verify-email?token=\(token)")
@@ -92,9 +97,13 @@ struct EmailVerificationRouteTests {
             let (access, _) = try await h.register()
             _ = try await h.send(.POST, "auth/request-verify-email", bearer: access)
             let (_, token) = try await h.mailedToken(to: "ada@example.com", path: "/auth/verify-email")
-            let done = try await h.send(.POST, "auth/verify-email", raw: "token=\(token)", contentType: "application/x-www-form-urlencoded")
-            #expect(done.status == .ok && done.headers.contentType == .html && done.body.contains("Email address confirmed"))
-            let replay = try await h.send(.POST, "auth/verify-email", raw: "token=\(token)", contentType: "application/x-www-form-urlencoded")
+            let done = try await h.send(
+                .POST, "auth/verify-email", raw: "token=\(token)", contentType: "application/x-www-form-urlencoded")
+            #expect(
+                done.status == .ok && done.headers.contentType == .html && done.body.contains("Email address confirmed")
+            )
+            let replay = try await h.send(
+                .POST, "auth/verify-email", raw: "token=\(token)", contentType: "application/x-www-form-urlencoded")
             #expect(replay.status == .badRequest && replay.body.contains("This link cannot be used"))
         }
     }
@@ -135,7 +144,10 @@ struct EmailVerificationRouteTests {
             for garbage in ["", "x", String(repeating: "A", count: 20_000), "../../etc", "%00"] {
                 let reply = try await h.send(.POST, "auth/verify-email", json: ["token": .string(garbage)])
                 #expect(reply.status == .badRequest)
-                let page = try await h.send(.GET, "auth/verify-email?token=\(garbage.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+                let page = try await h.send(
+                    .GET,
+                    "auth/verify-email?token=\(garbage.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                )
                 #expect(page.status == .badRequest)
             }
             #expect(try await h.send(.POST, "auth/verify-email", json: [:]).status == .unprocessableEntity)
@@ -180,11 +192,14 @@ struct PasswordResetRouteTests {
             let (access, refresh) = try await h.register()
             let other = try await h.login("ada@example.com", "correct horse battery")
             let forgot = try await h.send(.POST, "auth/forgot-password", json: ["email": "ADA@example.com"])
-            #expect(forgot.status == .ok && forgot["message"]?.stringValue == "If the email exists, a reset link has been sent")
+            #expect(
+                forgot.status == .ok
+                    && forgot["message"]?.stringValue == "If the email exists, a reset link has been sent")
             let (mail, token) = try await h.mailedToken(to: "ada@example.com", path: "/auth/reset-password")
             #expect(mail.subject == "Reset your password")
 
-            let weak = try await h.send(.POST, "auth/reset-password", json: ["token": .string(token), "new_password": "short"])
+            let weak = try await h.send(
+                .POST, "auth/reset-password", json: ["token": .string(token), "new_password": "short"])
             #expect(weak.status == .badRequest)
             let done = try await h.send(
                 .POST, "auth/reset-password", json: ["token": .string(token), "new_password": "a brand new passphrase"])
@@ -194,9 +209,13 @@ struct PasswordResetRouteTests {
             #expect(replay.status == .badRequest && replay.detail == "Invalid or expired reset token")
 
             #expect(try await h.send(.GET, "auth/me", bearer: access).status == .unauthorized)
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status == .unauthorized)
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status
+                    == .unauthorized)
             let otherRefresh = try #require(other["refresh_token"]?.stringValue)
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(otherRefresh)]).status == .unauthorized)
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(otherRefresh)]).status
+                    == .unauthorized)
             #expect(try await h.login("ada@example.com", "correct horse battery").status == .unauthorized)
             #expect(try await h.login("ada@example.com", "a brand new passphrase").status == .ok)
             let notices = try await h.deliverMail()
@@ -212,7 +231,8 @@ struct PasswordResetRouteTests {
             _ = try await h.send(.POST, "auth/forgot-password", json: ["email": "ada@example.com"])
             let (mail, token) = try await h.mailedToken(to: "ada@example.com", path: "/auth/reset-password")
             let link = try #require(RecordingEmailTransport.link(in: mail, containing: "/auth/reset-password"))
-            let path = String(try #require(link.range(of: "/auth/")).map { link[$0.lowerBound...] } ?? "")
+            let start = try #require(link.firstRange(of: "/auth/")).lowerBound
+            let path = String(link[start...])
             for _ in 0..<3 {
                 var target = path
                 for _ in 0..<5 {
@@ -267,7 +287,8 @@ struct PasswordResetRouteTests {
             let mean = { (values: [Double]) in values.reduce(0, +) / Double(values.count) }
             print(
                 "forgot-password timing over \(rounds) requests each: known mean \(String(format: "%.2f", mean(known))) ms, "
-                    + "unknown mean \(String(format: "%.2f", mean(unknown))) ms, ratio \(String(format: "%.3f", mean(unknown) / mean(known)))")
+                    + "unknown mean \(String(format: "%.2f", mean(unknown))) ms, ratio \(String(format: "%.3f", mean(unknown) / mean(known)))"
+            )
             let mails = try await h.deliverMail()
             #expect(mails.count == rounds && mails.allSatisfy { $0.to.hasPrefix("known-") })
         }
@@ -279,24 +300,32 @@ struct PasswordResetRouteTests {
             _ = try await h.register()
             _ = try await h.send(.POST, "auth/forgot-password", json: ["email": "ada@example.com"])
             let (_, token) = try await h.mailedToken(to: "ada@example.com", path: "/auth/reset-password")
-            #expect(try await h.send(.POST, "auth/reset-password", json: ["token": .string(token), "new_password": "x"]).status == .badRequest)
+            #expect(
+                try await h.send(.POST, "auth/reset-password", json: ["token": .string(token), "new_password": "x"])
+                    .status == .badRequest)
             #expect(try await h.send(.GET, "auth/reset-password?token=\(token)").status == .ok)
             h.clock.advance(by: .seconds(1800))
-            let expired = try await h.send(.POST, "auth/reset-password", json: ["token": .string(token), "new_password": "long enough passphrase"])
+            let expired = try await h.send(
+                .POST, "auth/reset-password", json: ["token": .string(token), "new_password": "long enough passphrase"])
             #expect(expired.status == .badRequest && expired.detail == "Invalid or expired reset token")
         }
     }
 
     @Test("a reset clears the email's lockout from every client address")
     func clearsLockout() async throws {
-        let security = SecurityConfig(rateLimitPerMinute: 0, lockoutAttempts: 3, passwordHashing: .insecureTesting, hashQueueLimit: 10_000)
+        let security = SecurityConfig(
+            rateLimitPerMinute: 0, lockoutAttempts: 3, passwordHashing: .insecureTesting, hashQueueLimit: 10_000)
         try await withHarness(security: security) { h, _ in
             _ = try await h.register()
             for _ in 0..<3 { _ = try await h.login("ada@example.com", "wrong password!!") }
             #expect(try await h.login("ada@example.com", "correct horse battery").status == .tooManyRequests)
             _ = try await h.send(.POST, "auth/forgot-password", json: ["email": "ada@example.com"])
             let (_, token) = try await h.mailedToken(to: "ada@example.com", path: "/auth/reset-password")
-            #expect(try await h.send(.POST, "auth/reset-password", json: ["token": .string(token), "new_password": "a brand new passphrase"]).status == .ok)
+            #expect(
+                try await h.send(
+                    .POST, "auth/reset-password",
+                    json: ["token": .string(token), "new_password": "a brand new passphrase"]
+                ).status == .ok)
             #expect(try await h.login("ada@example.com", "a brand new passphrase").status == .ok)
         }
     }
@@ -305,7 +334,9 @@ struct PasswordResetRouteTests {
     func forgotErrors() async throws {
         try await withHarness { h, _ in
             _ = try await h.register()
-            #expect(try await h.send(.POST, "auth/forgot-password", json: ["email": "not-an-email"]).status == .unprocessableEntity)
+            #expect(
+                try await h.send(.POST, "auth/forgot-password", json: ["email": "not-an-email"]).status
+                    == .unprocessableEntity)
             #expect(try await h.send(.POST, "auth/forgot-password", json: [:]).status == .unprocessableEntity)
             for email in ["ada@example.com", "nobody@example.com"] {
                 #expect(try await h.send(.POST, "auth/forgot-password", json: ["email": .string(email)]).status == .ok)
@@ -317,12 +348,14 @@ struct PasswordResetRouteTests {
 
     @Test("passwordResetURL: the mail links to the app's page and FastAuth's page redirects there")
     func appPage() async throws {
-        let accounts = AccountsConfig(emailTransport: RecordingEmailTransport(), passwordResetURL: "https://app.example.com/reset")
+        let accounts = AccountsConfig(
+            emailTransport: RecordingEmailTransport(), passwordResetURL: "https://app.example.com/reset")
         try await withHarness(accounts: accounts) { h, _ in
             _ = try await h.register()
             _ = try await h.send(.POST, "auth/forgot-password", json: ["email": "ada@example.com"])
             let mails = try await h.deliverMail()
-            let link = try #require(mails.first.flatMap { RecordingEmailTransport.link(in: $0, containing: "app.example.com") })
+            let link = try #require(
+                mails.first.flatMap { RecordingEmailTransport.link(in: $0, containing: "app.example.com") })
             let token = try #require(RecordingEmailTransport.token(in: link))
             #expect(link == "https://app.example.com/reset?token=\(token)")
             let redirect = try await h.send(.GET, "auth/reset-password?token=\(token)")
@@ -342,7 +375,8 @@ struct OneTimeTokenRaceTests {
                 for index in 0..<20 {
                     group.addTask {
                         try await h.send(
-                            .POST, "auth/reset-password", json: ["token": .string(token), "new_password": .string("new passphrase \(index)")]
+                            .POST, "auth/reset-password",
+                            json: ["token": .string(token), "new_password": .string("new passphrase \(index)")]
                         ).status.code
                     }
                 }
@@ -358,7 +392,9 @@ struct OneTimeTokenRaceTests {
 
     @Test(
         "20 concurrent resets with one token: exactly one succeeds (PostgreSQL)",
-        .enabled(if: ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] != nil, "FASTAUTH_TEST_POSTGRES_URL is not set"))
+        .enabled(
+            if: ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] != nil,
+            "FASTAUTH_TEST_POSTGRES_URL is not set"))
     func postgres() async throws { try await Self.race(postgres: true) }
 }
 
@@ -369,32 +405,46 @@ struct AccountManagementRouteTests {
         try await withHarness { h, _ in
             let (access, _) = try await h.register()
             let profile = try await h.send(.GET, "auth/account/profile", bearer: access)
-            #expect(profile.status == .ok && profile["email"]?.stringValue == "ada@example.com" && profile["name"]?.stringValue == "Ada")
+            #expect(
+                profile.status == .ok && profile["email"]?.stringValue == "ada@example.com"
+                    && profile["name"]?.stringValue == "Ada")
             #expect(profile["image"] == .null && profile["id"]?.stringValue != nil)
-            let updated = try await h.send(.PUT, "auth/account/profile", json: ["image": "https://example.com/ada.png"], bearer: access)
-            #expect(updated["image"]?.stringValue == "https://example.com/ada.png" && updated["name"]?.stringValue == "Ada")
+            let updated = try await h.send(
+                .PUT, "auth/account/profile", json: ["image": "https://example.com/ada.png"], bearer: access)
+            #expect(
+                updated["image"]?.stringValue == "https://example.com/ada.png" && updated["name"]?.stringValue == "Ada")
             let renamed = try await h.send(.PUT, "auth/account/profile", json: ["name": "Ada L."], bearer: access)
-            #expect(renamed["name"]?.stringValue == "Ada L." && renamed["image"]?.stringValue == "https://example.com/ada.png")
+            #expect(
+                renamed["name"]?.stringValue == "Ada L."
+                    && renamed["image"]?.stringValue == "https://example.com/ada.png")
             let empty = try await h.send(.PUT, "auth/account/profile", json: [:], bearer: access)
             #expect(empty.status == .badRequest && empty.detail == "No fields to update")
-            let long = try await h.send(.PUT, "auth/account/profile", json: ["name": .string(String(repeating: "x", count: 300))], bearer: access)
+            let long = try await h.send(
+                .PUT, "auth/account/profile", json: ["name": .string(String(repeating: "x", count: 300))],
+                bearer: access)
             #expect(long.status == .unprocessableEntity)
             #expect(try await h.send(.GET, "auth/account/profile").status == .unauthorized)
         }
     }
 
-    @Test("change-password: wrong current 400 (counted as a failed login), weak 400; success ends the other sessions only")
+    @Test(
+        "change-password: wrong current 400 (counted as a failed login), weak 400; success ends the other sessions only"
+    )
     func changePassword() async throws {
-        let security = SecurityConfig(rateLimitPerMinute: 0, lockoutAttempts: 3, passwordHashing: .insecureTesting, hashQueueLimit: 10_000)
+        let security = SecurityConfig(
+            rateLimitPerMinute: 0, lockoutAttempts: 3, passwordHashing: .insecureTesting, hashQueueLimit: 10_000)
         try await withHarness(security: security) { h, _ in
             let (access, refresh) = try await h.register()
-            let other = try #require(try await h.login("ada@example.com", "correct horse battery")["refresh_token"]?.stringValue)
+            let other = try #require(
+                try await h.login("ada@example.com", "correct horse battery")["refresh_token"]?.stringValue)
             let wrong = try await h.send(
-                .POST, "auth/account/change-password", json: ["current_password": "nope nope nope", "new_password": "a new passphrase"],
+                .POST, "auth/account/change-password",
+                json: ["current_password": "nope nope nope", "new_password": "a new passphrase"],
                 bearer: access)
             #expect(wrong.status == .badRequest && wrong.detail == "Current password is incorrect")
             let weak = try await h.send(
-                .POST, "auth/account/change-password", json: ["current_password": "correct horse battery", "new_password": "x"],
+                .POST, "auth/account/change-password",
+                json: ["current_password": "correct horse battery", "new_password": "x"],
                 bearer: access)
             #expect(weak.status == .badRequest)
             let done = try await h.send(
@@ -403,19 +453,24 @@ struct AccountManagementRouteTests {
             #expect(done.status == .ok && done["message"]?.stringValue == "Password changed successfully")
             #expect(try await h.send(.GET, "auth/me", bearer: access).status == .ok)
             #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status == .ok)
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(other)]).status == .unauthorized)
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(other)]).status == .unauthorized
+            )
             #expect(try await h.login("ada@example.com", "a new passphrase").status == .ok)
             // Wrong current passwords count toward the lockout of (email, client).
             for _ in 0..<3 {
                 _ = try await h.send(
-                    .POST, "auth/account/change-password", json: ["current_password": "guess guess", "new_password": "whatever passphrase"],
+                    .POST, "auth/account/change-password",
+                    json: ["current_password": "guess guess", "new_password": "whatever passphrase"],
                     bearer: access)
             }
             #expect(try await h.login("ada@example.com", "a new passphrase").status == .tooManyRequests)
         }
     }
 
-    @Test("change-email: wrong password 400, taken address 409; confirm page, then the new address is the (verified) email")
+    @Test(
+        "change-email: wrong password 400, taken address 409; confirm page, then the new address is the (verified) email"
+    )
     func changeEmail() async throws {
         let hooks = AccountHookRecorder()
         try await withHarness(hooks: hooks) { h, _ in
@@ -423,24 +478,30 @@ struct AccountManagementRouteTests {
             _ = try await h.register("taken@example.com")
             _ = try await h.deliverMail()
             let wrong = try await h.send(
-                .POST, "auth/account/change-email", json: ["new_email": "ada@new.example", "password": "nope nope"], bearer: access)
+                .POST, "auth/account/change-email", json: ["new_email": "ada@new.example", "password": "nope nope"],
+                bearer: access)
             #expect(wrong.status == .badRequest && wrong.detail == "Password is incorrect")
             let taken = try await h.send(
-                .POST, "auth/account/change-email", json: ["new_email": "Taken@example.com", "password": "correct horse battery"],
+                .POST, "auth/account/change-email",
+                json: ["new_email": "Taken@example.com", "password": "correct horse battery"],
                 bearer: access)
             #expect(taken.status == .conflict && taken.detail == "Email is already in use")
             let invalid = try await h.send(
-                .POST, "auth/account/change-email", json: ["new_email": "nope", "password": "correct horse battery"], bearer: access)
+                .POST, "auth/account/change-email", json: ["new_email": "nope", "password": "correct horse battery"],
+                bearer: access)
             #expect(invalid.status == .unprocessableEntity)
             let started = try await h.send(
-                .POST, "auth/account/change-email", json: ["new_email": "Ada@New.example", "password": "correct horse battery"],
+                .POST, "auth/account/change-email",
+                json: ["new_email": "Ada@New.example", "password": "correct horse battery"],
                 bearer: access)
-            #expect(started.status == .ok && started["message"]?.stringValue == "Confirmation email sent to new address")
+            #expect(
+                started.status == .ok && started["message"]?.stringValue == "Confirmation email sent to new address")
             let mails = try await h.deliverMail()
             #expect(Set(mails.map(\.to)) == ["ada@new.example", "ada@example.com"])
             #expect(mails.first { $0.to == "ada@example.com" }?.subject == "Your email address is being changed")
             let confirm = try #require(mails.first { $0.to == "ada@new.example" })
-            let link = try #require(RecordingEmailTransport.link(in: confirm, containing: "/auth/account/confirm-email-change"))
+            let link = try #require(
+                RecordingEmailTransport.link(in: confirm, containing: "/auth/account/confirm-email-change"))
             let token = try #require(RecordingEmailTransport.token(in: link))
             let page = try await h.send(.GET, "auth/account/confirm-email-change?token=\(token)")
             #expect(page.status == .ok && page.body.contains("Confirm your new email address"))
@@ -465,12 +526,17 @@ struct AccountManagementRouteTests {
             _ = try await h.send(.POST, "auth/request-verify-email", bearer: access)
             let (_, verification) = try await h.mailedToken(to: "ada@example.com", path: "/auth/verify-email")
             _ = try await h.send(
-                .POST, "auth/account/change-email", json: ["new_email": "ada@new.example", "password": "correct horse battery"],
+                .POST, "auth/account/change-email",
+                json: ["new_email": "ada@new.example", "password": "correct horse battery"],
                 bearer: access)
             let (_, change) = try await h.mailedToken(to: "ada@new.example", path: "/auth/account/confirm-email-change")
-            #expect(try await h.send(.POST, "auth/account/confirm-email-change", json: ["token": .string(change)]).status == .ok)
+            #expect(
+                try await h.send(.POST, "auth/account/confirm-email-change", json: ["token": .string(change)]).status
+                    == .ok)
             // Changing the address verified the new one; the old link stays void either way.
-            #expect(try await h.send(.POST, "auth/verify-email", json: ["token": .string(verification)]).status == .badRequest)
+            #expect(
+                try await h.send(.POST, "auth/verify-email", json: ["token": .string(verification)]).status
+                    == .badRequest)
         }
     }
 
@@ -481,13 +547,17 @@ struct AccountManagementRouteTests {
             let (access, refresh) = try await h.register()
             let wrong = try await h.send(.DELETE, "auth/account", json: ["password": "nope nope"], bearer: access)
             #expect(wrong.status == .badRequest && wrong.detail == "Password is incorrect")
-            let done = try await h.send(.DELETE, "auth/account", json: ["password": "correct horse battery"], bearer: access)
+            let done = try await h.send(
+                .DELETE, "auth/account", json: ["password": "correct horse battery"], bearer: access)
             #expect(done.status == .ok && done["message"]?.stringValue == "Account deleted successfully")
             #expect(try await h.send(.GET, "auth/me", bearer: access).status == .unauthorized)
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status == .unauthorized)
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status
+                    == .unauthorized)
             let login = try await h.login("ada@example.com", "correct horse battery")
             #expect(login.status == .unauthorized && login.detail == "Invalid email or password")
-            let reuse = try await h.send(.POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"])
+            let reuse = try await h.send(
+                .POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(reuse.status == .conflict)
             #expect(hooks.events.withLock { $0 } == ["deleted ada@example.com"])
             h.clock.advance(by: .seconds(30 * 86_400 + 1))
@@ -504,15 +574,19 @@ struct AccountManagementRouteTests {
                 .POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"])
             let cookies = registered.headers[.setCookie]
             func cookie(_ name: String) -> String? {
-                cookies.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1).prefix { $0 != ";" }) }
+                cookies.first { $0.hasPrefix(name + "=") }.map {
+                    String($0.dropFirst(name.count + 1).prefix { $0 != ";" })
+                }
             }
             let access = try #require(cookie("access_token"))
             let csrf = try #require(cookie("csrf_token"))
             let jar = "access_token=\(access); csrf_token=\(csrf)"
-            let noCSRF = try await h.send(.DELETE, "auth/account", json: ["password": "correct horse battery"], headers: ["Cookie": jar])
+            let noCSRF = try await h.send(
+                .DELETE, "auth/account", json: ["password": "correct horse battery"], headers: ["Cookie": jar])
             #expect(noCSRF.status == .forbidden)
             let done = try await h.send(
-                .DELETE, "auth/account", json: ["password": "correct horse battery"], headers: ["Cookie": jar, "X-CSRF-Token": csrf])
+                .DELETE, "auth/account", json: ["password": "correct horse battery"],
+                headers: ["Cookie": jar, "X-CSRF-Token": csrf])
             #expect(done.status == .ok)
             #expect(done.headers[.setCookie].contains { $0.hasPrefix("access_token=;") || $0.contains("Max-Age=0") })
         }
@@ -540,8 +614,11 @@ struct AccountOpenAPITests {
                 #expect(schemas[String(reference.dropFirst("#/components/schemas/".count))] != nil, "\(reference)")
             }
             let paths = try #require(document["paths"])
-            #expect(paths["/auth/reset-password"]?["post"]?["requestBody"]?["content"]?["application/x-www-form-urlencoded"] != nil)
-            #expect(paths["/auth/verify-email"]?["get"]?["parameters"]?.arrayValue?.first?["name"]?.stringValue == "token")
+            #expect(
+                paths["/auth/reset-password"]?["post"]?["requestBody"]?["content"]?["application/x-www-form-urlencoded"]
+                    != nil)
+            #expect(
+                paths["/auth/verify-email"]?["get"]?["parameters"]?.arrayValue?.first?["name"]?.stringValue == "token")
             #expect(paths["/auth/account"]?["delete"]?["security"] != nil)
             #expect(paths["/auth/account/profile"]?["put"]?["responses"]?["200"] != nil)
         }
@@ -557,10 +634,15 @@ struct MailOffRouteTests {
             for (path, body, bearer) in [
                 ("auth/request-verify-email", JSONValue?.none, Optional(access)),
                 ("auth/forgot-password", ["email": "ada@example.com"], nil),
-                ("auth/account/change-email", ["new_email": "x@example.com", "password": "correct horse battery"], access),
+                (
+                    "auth/account/change-email", ["new_email": "x@example.com", "password": "correct horse battery"],
+                    access
+                ),
             ] as [(String, JSONValue?, String?)] {
                 let reply = try await h.send(.POST, path, json: body, bearer: bearer)
-                #expect(reply.status == .serviceUnavailable && reply["code"]?.stringValue == "email_unavailable", "\(path): \(reply.body)")
+                #expect(
+                    reply.status == .serviceUnavailable && reply["code"]?.stringValue == "email_unavailable",
+                    "\(path): \(reply.body)")
             }
             #expect(try await h.send(.GET, "auth/account/profile", bearer: access).status == .ok)
             #expect(try await h.auth.outbox.deliverDue().total == 0)
@@ -592,7 +674,9 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test("the outbox row holds the mail sealed: the link's token is not in the database, and the body is wiped once sent")
+    @Test(
+        "the outbox row holds the mail sealed: the link's token is not in the database, and the body is wiped once sent"
+    )
     func sealedAtRest() async throws {
         try await withTestDatabase { store in
             try await withApp { app in
@@ -603,7 +687,8 @@ struct OutboxDeliveryTests {
                 let row = try #require(claimed.first)
                 let sealed = try #require(row.sealedBody)
                 #expect(!String(decoding: sealed, as: UTF8.self).contains("verify-email"))
-                try await store.completeEmail(id: row.id, outcome: .retry(at: h.clock.now(), error: ""), now: h.clock.now())
+                try await store.completeEmail(
+                    id: row.id, outcome: .retry(at: h.clock.now(), error: ""), now: h.clock.now())
                 let (_, token) = try await h.mailedToken(to: "ada@example.com", path: "/auth/verify-email")
                 #expect(!sealed.contains(array: Array(token.utf8)))
                 #expect(try await store.outboxEmail(id: row.id)?.sealedBody == nil)
@@ -625,8 +710,11 @@ struct EmailTemplateTests {
     func builtIn() throws {
         for kind in EmailTemplates.Kind.allCases {
             let rendered = try EmailTemplates.builtIn.render(
-                kind, values: ["name": "<Ada & Co>", "email": "ada@example.com", "url": "https://x.example/?token=a&b=1",
-                    "expires_in_minutes": "30", "new_email": "new@example.com"])
+                kind,
+                values: [
+                    "name": "<Ada & Co>", "email": "ada@example.com", "url": "https://x.example/?token=a&b=1",
+                    "expires_in_minutes": "30", "new_email": "new@example.com",
+                ])
             #expect(!rendered.subject.isEmpty && !rendered.text.isEmpty)
             let html = try #require(rendered.html)
             #expect(!html.contains("<Ada & Co>") && html.contains("&lt;Ada &amp; Co&gt;"))
@@ -640,14 +728,17 @@ struct EmailTemplateTests {
         let directory = NSTemporaryDirectory() + "fastauth-templates-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "Bitte bestätigen\r\nBcc: evil@example.com".write(toFile: directory + "/verification.subject.mustache", atomically: true, encoding: .utf8)
-        try "Hallo {{{name}}}: {{{url}}}".write(toFile: directory + "/verification.text.mustache", atomically: true, encoding: .utf8)
+        try "Bitte bestätigen\r\nBcc: evil@example.com".write(
+            toFile: directory + "/verification.subject.mustache", atomically: true, encoding: .utf8)
+        try "Hallo {{{name}}}: {{{url}}}".write(
+            toFile: directory + "/verification.text.mustache", atomically: true, encoding: .utf8)
         try "".write(toFile: directory + "/verification.html.mustache", atomically: true, encoding: .utf8)
         let templates = try EmailTemplates(directory: directory)
         let rendered = try templates.render(.verification, values: ["name": "Ada", "url": "https://x.example"])
         #expect(rendered.subject == "Bitte bestätigen  Bcc: evil@example.com")
         #expect(rendered.text == "Hallo Ada: https://x.example" && rendered.html == nil)
-        #expect(try templates.render(.passwordReset, values: ["name": "Ada", "url": "u"]).subject == "Reset your password")
+        #expect(
+            try templates.render(.passwordReset, values: ["name": "Ada", "url": "u"]).subject == "Reset your password")
 
         try "{{#broken}}".write(toFile: directory + "/password_reset.text.mustache", atomically: true, encoding: .utf8)
         try "x".write(toFile: directory + "/welcome.text.mustache", atomically: true, encoding: .utf8)

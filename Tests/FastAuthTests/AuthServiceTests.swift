@@ -16,13 +16,18 @@ struct AuthHarness {
     let auth: AuthService
     let context = RequestContext(clientAddress: "203.0.113.7", userAgent: "tests", requestID: "r1")
 
-    init(security: SecurityConfig = SecurityConfig(passwordHashing: .insecureTesting), hooks: any EventHooks = NoHooks()) async throws {
+    init(
+        security: SecurityConfig = SecurityConfig(passwordHashing: .insecureTesting), hooks: any EventHooks = NoHooks()
+    ) async throws {
         let config = try FastAuthConfig(secret: TestFixtures.secret, hooks: hooks, security: security)
         let tokens = try await TokenService(config: config, clock: clock)
-        auth = AuthService(config: config, store: store, tokens: tokens, hasher: try PasswordHasher(parameters: .insecureTesting))
+        auth = AuthService(
+            config: config, store: store, tokens: tokens, hasher: try PasswordHasher(parameters: .insecureTesting))
     }
 
-    func register(_ email: String = "ada@example.com", _ password: String = "correct horse battery") async throws -> SignIn {
+    func register(
+        _ email: String = "ada@example.com", _ password: String = "correct horse battery"
+    ) async throws -> SignIn {
         try await auth.register(email: email, password: password, name: "Ada", context: context)
     }
 
@@ -61,7 +66,9 @@ struct AuthServiceTests {
         _ = try await h.register()
         #expect(await h.code { _ = try await h.register("ADA@example.com") } == .emailTaken)
         #expect(await h.code { _ = try await h.register("bob@example.com", "short") } == .weakPassword)
-        #expect(await h.code { _ = try await h.register("bob@example.com", String(repeating: "x", count: 1_000_000)) } == .weakPassword)
+        #expect(
+            await h.code { _ = try await h.register("bob@example.com", String(repeating: "x", count: 1_000_000)) }
+                == .weakPassword)
         for bad in ["not-an-email", "a@b", "@example.com", "a@", "a b@example.com", "a@@example.com", ""] {
             #expect(await h.code { _ = try await h.register(bad) } == .validation, "\(bad)")
         }
@@ -71,17 +78,27 @@ struct AuthServiceTests {
     func login() async throws {
         let h = try await AuthHarness()
         _ = try await h.register()
-        let signIn = try await h.auth.login(email: "ADA@example.com", password: "correct horse battery", remember: false, context: h.context)
+        let signIn = try await h.auth.login(
+            email: "ADA@example.com", password: "correct horse battery", remember: false, context: h.context)
         #expect(signIn.user.email == "ada@example.com")
-        #expect(await h.code { _ = try await h.auth.login(email: "ada@example.com", password: "wrong password!", remember: false, context: h.context) } == .invalidCredentials)
-        #expect(await h.code { _ = try await h.auth.login(email: "nobody@example.com", password: "correct horse battery", remember: false, context: h.context) } == .invalidCredentials)
+        #expect(
+            await h.code {
+                _ = try await h.auth.login(
+                    email: "ada@example.com", password: "wrong password!", remember: false, context: h.context)
+            } == .invalidCredentials)
+        #expect(
+            await h.code {
+                _ = try await h.auth.login(
+                    email: "nobody@example.com", password: "correct horse battery", remember: false, context: h.context)
+            } == .invalidCredentials)
     }
 
     @Test("remember-me logins get a 90-day refresh token")
     func rememberMe() async throws {
         let h = try await AuthHarness()
         _ = try await h.register()
-        let signIn = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: true, context: h.context)
+        let signIn = try await h.auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: true, context: h.context)
         let refresh = signIn.tokens.refresh.claims
         #expect(refresh.expiresAt - (refresh.issuedAt ?? 0) == 90 * 86_400)
         // And refreshing keeps the longer lifetime.
@@ -89,40 +106,55 @@ struct AuthServiceTests {
         #expect(next.refresh.claims.expiresAt - (next.refresh.claims.issuedAt ?? 0) == 90 * 86_400)
     }
 
-    @Test("five failures lock the (email, address) pair for five minutes, with Retry-After; other addresses are unaffected")
+    @Test(
+        "five failures lock the (email, address) pair for five minutes, with Retry-After; other addresses are unaffected"
+    )
     func lockout() async throws {
         let h = try await AuthHarness()
         _ = try await h.register()
         for _ in 0..<5 {
-            #expect(await h.code { _ = try await h.auth.login(email: "ada@example.com", password: "wrong password!", remember: false, context: h.context) } == .invalidCredentials)
+            #expect(
+                await h.code {
+                    _ = try await h.auth.login(
+                        email: "ada@example.com", password: "wrong password!", remember: false, context: h.context)
+                } == .invalidCredentials)
         }
         do {
-            _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+            _ = try await h.auth.login(
+                email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
             Issue.record("a locked account logged in")
         } catch {
             #expect(error.code == .rateLimited)
             #expect((error.retryAfter ?? 0) > 0 && (error.retryAfter ?? 0) <= 300)
         }
         let elsewhere = RequestContext(clientAddress: "198.51.100.1")
-        _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: elsewhere)
+        _ = try await h.auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: false, context: elsewhere)
         h.clock.advance(by: .seconds(301))
-        _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+        _ = try await h.auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
     }
 
     @Test("requests over the per-minute limit get 429 until the window ends")
     func rateLimit() async throws {
-        let h = try await AuthHarness(security: SecurityConfig(rateLimitPerMinute: 3, passwordHashing: .insecureTesting))
+        let h = try await AuthHarness(
+            security: SecurityConfig(rateLimitPerMinute: 3, passwordHashing: .insecureTesting))
         _ = try await h.register()
-        for _ in 0..<3 { _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context) }
+        for _ in 0..<3 {
+            _ = try await h.auth.login(
+                email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+        }
         do {
-            _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+            _ = try await h.auth.login(
+                email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
             Issue.record("over the limit")
         } catch {
             #expect(error.code == .rateLimited)
             #expect(error.retryAfter != nil)
         }
         h.clock.advance(by: .seconds(60))
-        _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+        _ = try await h.auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
     }
 
     @Test("refresh rotates: the new pair works and belongs to the same session")
@@ -157,8 +189,12 @@ struct AuthServiceTests {
         h.clock.advance(by: .seconds(1))
         let third = try await h.auth.refresh(second.refresh.token, context: h.context)
         h.clock.advance(by: .seconds(1))
-        #expect(await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) } == .refreshTokenReused)
-        #expect(await h.code { _ = try await h.auth.refresh(third.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) }
+                == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(third.refresh.token, context: h.context) }
+                == .refreshTokenReused)
         #expect(await h.store.session(id: signIn.session.id)?.revokedAt != nil)
     }
 
@@ -166,12 +202,17 @@ struct AuthServiceTests {
     func reuseAfterGrace() async throws {
         let h = try await AuthHarness()
         let phone = try await h.register()
-        let laptop = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+        let laptop = try await h.auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
         let rotated = try await h.auth.refresh(phone.tokens.refresh.token, context: h.context)
         h.clock.advance(by: .seconds(11))
-        #expect(await h.code { _ = try await h.auth.refresh(phone.tokens.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(phone.tokens.refresh.token, context: h.context) }
+                == .refreshTokenReused)
         // The phone's whole family is dead, including the token that replaced the reused one …
-        #expect(await h.code { _ = try await h.auth.refresh(rotated.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(rotated.refresh.token, context: h.context) }
+                == .refreshTokenReused)
         // … and the laptop's session lives on.
         _ = try await h.auth.refresh(laptop.tokens.refresh.token, context: h.context)
     }
@@ -197,10 +238,14 @@ struct AuthServiceTests {
     func refreshRefusals() async throws {
         let h = try await AuthHarness()
         let signIn = try await h.register()
-        #expect(await h.code { _ = try await h.auth.refresh(signIn.tokens.access.token, context: h.context) } == .invalidRefreshToken)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(signIn.tokens.access.token, context: h.context) }
+                == .invalidRefreshToken)
         #expect(await h.code { _ = try await h.auth.refresh("garbage", context: h.context) } == .invalidRefreshToken)
         h.clock.advance(by: .seconds(31 * 86_400))
-        #expect(await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) } == .invalidRefreshToken)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) }
+                == .invalidRefreshToken)
     }
 
     @Test("inactive users cannot log in, refresh or call protected routes")
@@ -208,12 +253,22 @@ struct AuthServiceTests {
         let h = try await AuthHarness()
         let signIn = try await h.register()
         await h.store.setActive(false, userID: signIn.user.id, now: h.clock.now())
-        #expect(await h.code { _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context) } == .accountDeactivated)
-        #expect(await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) } == .accountDeactivated)
-        #expect(await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) } == .accountDeactivated)
+        #expect(
+            await h.code {
+                _ = try await h.auth.login(
+                    email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+            } == .accountDeactivated)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) }
+                == .accountDeactivated)
+        #expect(
+            await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) }
+                == .accountDeactivated)
     }
 
-    @Test("a deactivation reaches authenticated requests and refreshes within the user cache's second, and at once with the cache off")
+    @Test(
+        "a deactivation reaches authenticated requests and refreshes within the user cache's second, and at once with the cache off"
+    )
     func userCache() async throws {
         let h = try await AuthHarness()
         let signIn = try await h.register()
@@ -222,38 +277,55 @@ struct AuthServiceTests {
         _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token)
         _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context)
         h.clock.advance(by: .seconds(1))
-        #expect(await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) } == .accountDeactivated)
-        #expect(await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) } == .accountDeactivated)
+        #expect(
+            await h.code { _ = try await h.auth.authenticate(accessToken: signIn.tokens.access.token) }
+                == .accountDeactivated)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(signIn.tokens.refresh.token, context: h.context) }
+                == .accountDeactivated)
 
-        let uncached = try await AuthHarness(security: SecurityConfig(passwordHashing: .insecureTesting, userCacheTTL: .zero))
+        let uncached = try await AuthHarness(
+            security: SecurityConfig(passwordHashing: .insecureTesting, userCacheTTL: .zero))
         let other = try await uncached.register()
         _ = try await uncached.auth.authenticate(accessToken: other.tokens.access.token)
         await uncached.store.setActive(false, userID: other.user.id, now: uncached.clock.now())
-        #expect(await uncached.code { _ = try await uncached.auth.authenticate(accessToken: other.tokens.access.token) } == .accountDeactivated)
+        #expect(
+            await uncached.code { _ = try await uncached.auth.authenticate(accessToken: other.tokens.access.token) }
+                == .accountDeactivated)
     }
 
     @Test("allowSignin returning false refuses the login")
     func allowSignin() async throws {
         let h = try await AuthHarness(hooks: RefuseAll())
         _ = try await h.register()
-        #expect(await h.code { _ = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context) } == .signinNotAllowed)
+        #expect(
+            await h.code {
+                _ = try await h.auth.login(
+                    email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+            } == .signinNotAllowed)
     }
 
     @Test("logout ends this session only; everywhere ends all")
     func logout() async throws {
         let h = try await AuthHarness()
         let one = try await h.register()
-        let two = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
-        let three = try await h.auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+        let two = try await h.auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
+        let three = try await h.auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: false, context: h.context)
         let principal = try await h.auth.authenticate(accessToken: one.tokens.access.token)
         #expect(try await h.auth.sessions(of: principal).count == 3)
         #expect(try await h.auth.sessions(of: principal).filter(\.isCurrent).map(\.session.id) == [one.session.id])
         try await h.auth.logout(principal, everywhere: false, context: h.context)
-        #expect(await h.code { _ = try await h.auth.refresh(one.tokens.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(one.tokens.refresh.token, context: h.context) }
+                == .refreshTokenReused)
         _ = try await h.auth.refresh(two.tokens.refresh.token, context: h.context)
         let other = try await h.auth.authenticate(accessToken: three.tokens.access.token)
         try await h.auth.logout(other, everywhere: true, context: h.context)
-        #expect(await h.code { _ = try await h.auth.refresh(three.tokens.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(three.tokens.refresh.token, context: h.context) }
+                == .refreshTokenReused)
         #expect(try await h.auth.sessions(of: other).isEmpty)
     }
 
@@ -264,9 +336,12 @@ struct AuthServiceTests {
         let bob = try await h.register("bob@example.com")
         let adaPrincipal = try await h.auth.authenticate(accessToken: ada.tokens.access.token)
         #expect(await h.code { try await h.auth.revokeSession(bob.session.id, of: adaPrincipal) } == .sessionNotFound)
-        #expect(await h.code { try await h.auth.revokeSession(SessionID("nope"), of: adaPrincipal) } == .sessionNotFound)
+        #expect(
+            await h.code { try await h.auth.revokeSession(SessionID("nope"), of: adaPrincipal) } == .sessionNotFound)
         try await h.auth.revokeSession(ada.session.id, of: adaPrincipal)
-        #expect(await h.code { _ = try await h.auth.refresh(ada.tokens.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(ada.tokens.refresh.token, context: h.context) }
+                == .refreshTokenReused)
         _ = try await h.auth.refresh(bob.tokens.refresh.token, context: h.context)
     }
 
@@ -295,7 +370,9 @@ struct AuthServiceTests {
         try await h.auth.revoke("garbage", by: adaPrincipal, context: h.context)
         _ = try await h.auth.refresh(bob.tokens.refresh.token, context: h.context)
         try await h.auth.revoke(ada.tokens.refresh.token, by: adaPrincipal, context: h.context)
-        #expect(await h.code { _ = try await h.auth.refresh(ada.tokens.refresh.token, context: h.context) } == .refreshTokenReused)
+        #expect(
+            await h.code { _ = try await h.auth.refresh(ada.tokens.refresh.token, context: h.context) }
+                == .refreshTokenReused)
     }
 }
 
@@ -310,7 +387,9 @@ struct PasswordHasherTests {
         #expect(one != two)
         #expect(await hasher.verify("correct horse battery", against: one))
         #expect(await !hasher.verify("correct horse batterY", against: one))
-        for malformed in ["", "$scrypt$", "$scrypt$ln=99,r=8,p=1$AAAA$AAAA", "$argon2id$v=19$m=1,t=1,p=1$AA$AA", one + "x!"] {
+        for malformed in [
+            "", "$scrypt$", "$scrypt$ln=99,r=8,p=1$AAAA$AAAA", "$argon2id$v=19$m=1,t=1,p=1$AA$AA", one + "x!",
+        ] {
             #expect(await !hasher.verify("correct horse battery", against: malformed))
         }
     }
@@ -343,6 +422,8 @@ struct PasswordPolicyTests {
         #expect(policy.violation(in: "alllowercase1") == "Password must contain at least one uppercase letter")
         #expect(policy.violation(in: "NoDigitsHere") == "Password must contain at least one digit")
         #expect(policy.violation(in: "Fine1234") == nil)
-        #expect(PasswordPolicy().violation(in: String(repeating: "a", count: 129)) == "Password must be at most 128 characters long")
+        #expect(
+            PasswordPolicy().violation(in: String(repeating: "a", count: 129))
+                == "Password must be at most 128 characters long")
     }
 }

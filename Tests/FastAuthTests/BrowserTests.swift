@@ -16,14 +16,18 @@ enum BrowserE2E {
 
     static let enabled = available || required
     static let skipMessage = Comment(
-        rawValue: "Chromium, chromedriver, Selenium or aiosmtpd not found (\(installLine)); FASTAUTH_REQUIRE_BROWSER=1 makes this a failure")
+        rawValue:
+            "Chromium, chromedriver, Selenium or aiosmtpd not found (\(installLine)); FASTAUTH_REQUIRE_BROWSER=1 makes this a failure"
+    )
 }
 
 @Suite("Emailed links in a real browser", .enabled(if: BrowserE2E.enabled, BrowserE2E.skipMessage))
 struct BrowserTests {
     @Test("verify the email and reset the password through the mailed links in headless Chromium")
     func accountLinks() async throws {
-        try #require(BrowserE2E.available, "FASTAUTH_REQUIRE_BROWSER=1 but the browser tooling is missing: \(BrowserE2E.installLine)")
+        try #require(
+            BrowserE2E.available,
+            "FASTAUTH_REQUIRE_BROWSER=1 but the browser tooling is missing: \(BrowserE2E.installLine)")
         let binary = try #require(MultiInstanceTests.binary, "build the fastauth executable first (swift build)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/browser_accounts.py").standardized.path
@@ -42,11 +46,14 @@ struct BrowserTests {
         #expect(result["verified_before_click"] == .bool(false), "opening the link verified nothing: \(summary)")
         #expect(result["verify_done_heading"]?.stringValue == "Email address confirmed", "\(summary)")
         #expect(result["verified_after_click"] == .bool(true), "\(summary)")
-        #expect(result["forgot"] == 200 && result["reset_mail_subject"]?.stringValue == "Reset your password", "\(summary)")
+        #expect(
+            result["forgot"] == 200 && result["reset_mail_subject"]?.stringValue == "Reset your password", "\(summary)")
         #expect(result["reset_page_title"]?.stringValue == "Choose a new password", "\(summary)")
         #expect(result["reset_done_heading"]?.stringValue == "Password changed", "\(summary)")
         #expect(result["login_new_password"] == 200 && result["login_old_password"] == 401, "\(summary)")
-        #expect(result["old_access_me"] == 401 && result["old_refresh"] == [401, 401], "old sessions must be dead: \(summary)")
+        #expect(
+            result["old_access_me"] == 401 && result["old_refresh"] == [401, 401],
+            "old sessions must be dead: \(summary)")
         #expect(result["exit_code"] == 0, "\(summary)")
     }
 }

@@ -24,7 +24,9 @@ struct CLITests {
         #expect(throws: Never.self) { try GenerateSecretCommand.parse(["--length", "32"]) }
     }
 
-    @Test("generate-keys writes private.pem 0600 and public.pem, returns the thumbprint kid, and will not overwrite", arguments: [SigningAlgorithm.rs256, .ps256, .es256, .es384, .eddsa])
+    @Test(
+        "generate-keys writes private.pem 0600 and public.pem, returns the thumbprint kid, and will not overwrite",
+        arguments: [SigningAlgorithm.rs256, .ps256, .es256, .es384, .eddsa])
     func generateKeys(algorithm: SigningAlgorithm) throws {
         let directory = temporaryDirectory()
         let kid = try KeyFiles.generate(algorithm: algorithm, rsaBits: 2048, directory: directory, overwrite: false)
@@ -55,7 +57,8 @@ struct CLITests {
         let token = try await h.accessToken().token
         let now = h.clock.now()
         let ok = try await InspectTokenCommand.report(
-            token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: "https://auth.example.test",
+            token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil,
+            issuer: "https://auth.example.test",
             audience: ["api"], type: nil, leeway: 30, now: now)
         #expect(ok.exitCode == 0)
         #expect(ok.text.contains("\"sub\": \"\(h.user.id.rawValue)\""))
@@ -93,7 +96,8 @@ struct CLITests {
         #expect(report.text.contains("Hint: the token's kid hs-"))
         #expect(report.text.contains("signed with a different secret"))
         let right = try await InspectTokenCommand.report(
-            token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [], type: nil,
+            token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [],
+            type: nil,
             leeway: 30, now: h.clock.now())
         #expect(!right.text.contains("Hint:"))
     }
@@ -111,8 +115,9 @@ struct CLITests {
 
     @Test("run errors print every line of the message under one fastauth: error: line")
     func errorReport() {
-        #expect(FastAuthCommand.errorReport("invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
-            == "fastauth: error: invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
+        #expect(
+            FastAuthCommand.errorReport("invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
+                == "fastauth: error: invalid FastAuth configuration:\n  - secret is too short\n  - bad TTL")
         #expect(FastAuthCommand.errorReport("one line") == "fastauth: error: one line")
     }
 
@@ -139,10 +144,12 @@ struct CLITests {
         #expect(wrongKey.text.contains("unknown_kid"))
     }
 
-    @Test("token inspect reports undecodable input without crashing", arguments: ["", "abc", "a.b.c", "...", "eyJ.eyJ.x"])
+    @Test(
+        "token inspect reports undecodable input without crashing", arguments: ["", "abc", "a.b.c", "...", "eyJ.eyJ.x"])
     func inspectGarbage(token: String) async throws {
         let report = try await InspectTokenCommand.report(
-            token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [], type: nil,
+            token: token, secret: TestFixtures.secret, publicKeyPEM: nil, jwks: nil, issuer: nil, audience: [],
+            type: nil,
             leeway: 30)
         #expect(report.exitCode == 2)
         #expect(report.text.contains("Cannot decode"))

@@ -26,16 +26,28 @@ struct ConfigurationTests {
 
     @Test("a secret shorter than 32 bytes is refused; 32 bytes is enough for HS256")
     func shortSecret() {
-        #expect(problems { () throws(ConfigurationError) in try FastAuthConfig(secret: String(repeating: "a", count: 31)) }.count == 1)
-        #expect(problems { () throws(ConfigurationError) in try FastAuthConfig(secret: String(repeating: "a", count: 32)) }.isEmpty)
-        #expect(problems { () throws(ConfigurationError) in try FastAuthConfig(secret: "") }.first?.contains("generate-secret") == true)
+        #expect(
+            problems { () throws(ConfigurationError) in try FastAuthConfig(secret: String(repeating: "a", count: 31)) }
+                .count == 1)
+        #expect(
+            problems { () throws(ConfigurationError) in try FastAuthConfig(secret: String(repeating: "a", count: 32)) }
+                .isEmpty)
+        #expect(
+            problems { () throws(ConfigurationError) in try FastAuthConfig(secret: "") }.first?.contains(
+                "generate-secret") == true)
     }
 
     @Test("HS384 and HS512 need secrets as long as their hash (RFC 7518 §3.2)")
     func longerHMAC() {
         let secret48 = String(repeating: "a", count: 48)
-        #expect(problems { () throws(ConfigurationError) in try FastAuthConfig(secret: secret48, jwt: JWTConfig(algorithm: .hs384)) }.isEmpty)
-        #expect(problems { () throws(ConfigurationError) in try FastAuthConfig(secret: secret48, jwt: JWTConfig(algorithm: .hs512)) }.count == 1)
+        #expect(
+            problems { () throws(ConfigurationError) in
+                try FastAuthConfig(secret: secret48, jwt: JWTConfig(algorithm: .hs384))
+            }.isEmpty)
+        #expect(
+            problems { () throws(ConfigurationError) in
+                try FastAuthConfig(secret: secret48, jwt: JWTConfig(algorithm: .hs512))
+            }.count == 1)
     }
 
     @Test("every problem is reported at once, in plain words")
@@ -60,21 +72,25 @@ struct ConfigurationTests {
         #expect(found.count == 1 && found[0].contains("jwksEnabled"))
     }
 
-    @Test("an asymmetric algorithm with neither keys nor jwksEnabled is refused", arguments: [SigningAlgorithm.rs256, .es256, .eddsa])
+    @Test(
+        "an asymmetric algorithm with neither keys nor jwksEnabled is refused",
+        arguments: [SigningAlgorithm.rs256, .es256, .eddsa])
     func asymmetricWithoutKeys(algorithm: SigningAlgorithm) {
         let found = problems { () throws(ConfigurationError) in
             try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(algorithm: algorithm))
         }
         #expect(found.count == 1 && found[0].contains("needs keys"))
-        #expect(problems { () throws(ConfigurationError) in
-            try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(algorithm: algorithm, jwksEnabled: true))
-        }.isEmpty)
+        #expect(
+            problems { () throws(ConfigurationError) in
+                try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(algorithm: algorithm, jwksEnabled: true))
+            }.isEmpty)
     }
 
     @Test("an RSA key under 2048 bits is refused")
     func weakRSA() throws {
         let found = problems { () throws(ConfigurationError) in
-            try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(algorithm: .rs256, privateKey: weakRSAKeyPEM))
+            try FastAuthConfig(
+                secret: TestFixtures.secret, jwt: JWTConfig(algorithm: .rs256, privateKey: weakRSAKeyPEM))
         }
         #expect(found.count == 1 && found[0].contains("2048"))
     }
@@ -89,17 +105,22 @@ struct ConfigurationTests {
                 jwt: JWTConfig(algorithm: .es256, privateKey: one.privateKeyPEM, publicKey: two.publicKeyPEM))
         }
         #expect(found == ["publicKey does not match privateKey"])
-        #expect(problems { () throws(ConfigurationError) in
-            try FastAuthConfig(
-                secret: TestFixtures.secret,
-                jwt: JWTConfig(algorithm: .es256, privateKey: one.privateKeyPEM, publicKey: one.publicKeyPEM))
-        }.isEmpty)
+        #expect(
+            problems { () throws(ConfigurationError) in
+                try FastAuthConfig(
+                    secret: TestFixtures.secret,
+                    jwt: JWTConfig(algorithm: .es256, privateKey: one.privateKeyPEM, publicKey: one.publicKeyPEM))
+            }.isEmpty)
     }
 
     @Test("a PEM that is not a key for the algorithm is refused without echoing it")
     func garbagePEM() {
         let found = problems { () throws(ConfigurationError) in
-            try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(algorithm: .rs256, privateKey: "-----BEGIN PRIVATE KEY-----\nSECRETSTUFF\n-----END PRIVATE KEY-----"))
+            try FastAuthConfig(
+                secret: TestFixtures.secret,
+                jwt: JWTConfig(
+                    algorithm: .rs256, privateKey: "-----BEGIN PRIVATE KEY-----\nSECRETSTUFF\n-----END PRIVATE KEY-----"
+                ))
         }
         #expect(found.count == 1)
         #expect(!found[0].contains("SECRETSTUFF"))

@@ -1,8 +1,9 @@
-@testable import FastAuth
-import FastAuthTesting
 import Crypto
+import FastAuthTesting
 import JWTKit
 import Testing
+
+@testable import FastAuth
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -168,7 +169,8 @@ struct FastPathEquivalenceTests {
         let config = try TestFixtures.config(algorithm: .hs256)
         let service = try await TokenService(config: config)
         for (token, reason) in [
-            ("a.b", "this one has 2"), ("a.b.c.d", "this one has 4"), ("....", "this one has 5"), ("", "this one has 1"),
+            ("a.b", "this one has 2"), ("a.b.c.d", "this one has 4"), ("....", "this one has 5"),
+            ("", "this one has 1"),
             ("abc", "this one has 1"),
         ] {
             do {
@@ -254,7 +256,11 @@ struct FastPathEquivalenceTests {
             let id = generator.next()
             #expect(id.utf8.count == 24)
             #expect(id.utf8.first.map { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) } == true)
-            #expect(id.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+            #expect(
+                id.utf8.allSatisfy {
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                })
             seen.insert(id)
         }
         #expect(seen.count == 2000)

@@ -40,7 +40,10 @@ struct HTTPConcurrencyTests {
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for index in 0..<64 {
                     group.addTask {
-                        try await h.send(.POST, "auth/register", json: ["email": .string("user\(index)@example.com"), "password": "correct horse battery"]).status.code
+                        try await h.send(
+                            .POST, "auth/register",
+                            json: ["email": .string("user\(index)@example.com"), "password": "correct horse battery"]
+                        ).status.code
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -49,7 +52,10 @@ struct HTTPConcurrencyTests {
             let logins = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for index in 0..<64 {
                     group.addTask {
-                        try await h.send(.POST, "auth/login", json: ["email": .string("user\(index)@example.com"), "password": "correct horse battery"]).status.code
+                        try await h.send(
+                            .POST, "auth/login",
+                            json: ["email": .string("user\(index)@example.com"), "password": "correct horse battery"]
+                        ).status.code
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -64,7 +70,10 @@ struct HTTPConcurrencyTests {
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<16 {
                     group.addTask {
-                        try await h.send(.POST, "auth/register", json: ["email": "same@example.com", "password": "correct horse battery"]).status.code
+                        try await h.send(
+                            .POST, "auth/register",
+                            json: ["email": "same@example.com", "password": "correct horse battery"]
+                        ).status.code
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -76,13 +85,19 @@ struct HTTPConcurrencyTests {
 
     @Test("concurrent logins of one user, right and wrong passwords mixed: no 5xx", arguments: engines)
     func concurrentLogins(postgres: Bool) async throws {
-        try await withHarness(security: SecurityConfig(rateLimitPerMinute: 0, lockoutAttempts: 1000, passwordHashing: .insecureTesting, hashQueueLimit: 10_000), postgres: postgres) { h, _ in
+        try await withHarness(
+            security: SecurityConfig(
+                rateLimitPerMinute: 0, lockoutAttempts: 1000, passwordHashing: .insecureTesting, hashQueueLimit: 10_000),
+            postgres: postgres
+        ) { h, _ in
             _ = try await h.register()
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for index in 0..<48 {
                     group.addTask {
                         let password = index % 3 == 0 ? "wrong password!" : "correct horse battery"
-                        return try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": .string(password)]).status.code
+                        return try await h.send(
+                            .POST, "auth/login", json: ["email": "ada@example.com", "password": .string(password)]
+                        ).status.code
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

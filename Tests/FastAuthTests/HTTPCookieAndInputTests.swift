@@ -19,7 +19,8 @@ struct HTTPCookieTests {
     @Test("login sets HttpOnly SameSite=Lax token cookies, the refresh cookie scoped to the refresh path")
     func loginSetsCookies() async throws {
         try await withHarness(delivery: .cookie) { h, app in
-            let reply = try await h.send(.POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"])
+            let reply = try await h.send(
+                .POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(reply.status == .created)
             #expect(reply.json == ["message": "Authentication successful"])
             let headers = reply.headers[.setCookie]
@@ -36,7 +37,9 @@ struct HTTPCookieTests {
     @Test("cookie-authenticated reads work; unsafe methods need the CSRF header to match the signed cookie")
     func csrf() async throws {
         try await withHarness(delivery: .cookie) { h, app in
-            let jar = cookies(try await h.send(.POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"]))
+            let jar = cookies(
+                try await h.send(
+                    .POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"]))
             let access = try #require(jar["access_token"])
             let csrf = try #require(jar["csrf_token"])
             let cookieHeader = "access_token=\(access); csrf_token=\(csrf)"
@@ -45,13 +48,16 @@ struct HTTPCookieTests {
             let noHeader = try await h.send(.POST, "auth/logout", headers: ["Cookie": cookieHeader])
             #expect(noHeader.status == .forbidden)
             let forged = "AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA"
-            let wrongHeader = try await h.send(.POST, "auth/logout", headers: ["Cookie": "access_token=\(access); csrf_token=\(forged)", "X-CSRF-Token": forged])
+            let wrongHeader = try await h.send(
+                .POST, "auth/logout",
+                headers: ["Cookie": "access_token=\(access); csrf_token=\(forged)", "X-CSRF-Token": forged])
             #expect(wrongHeader.status == .forbidden)
             let ok = try await h.send(.POST, "auth/logout", headers: ["Cookie": cookieHeader, "X-CSRF-Token": csrf])
             #expect(ok.status == .ok)
             #expect(ok.headers[.setCookie].contains { $0.hasPrefix("access_token=;") || $0.contains("Max-Age=0") })
             // Bearer requests need no CSRF token: they cannot be forged by a browser.
-            let bearerLogin = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
+            let bearerLogin = try await h.send(
+                .POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
             let bearer = try #require(cookies(bearerLogin)["access_token"])
             #expect(try await h.send(.POST, "auth/logout", bearer: bearer).status == .ok)
         }
@@ -60,7 +66,9 @@ struct HTTPCookieTests {
     @Test("refresh reads the refresh cookie and rotates the cookies")
     func refreshFromCookie() async throws {
         try await withHarness(delivery: .cookie) { h, app in
-            let jar = cookies(try await h.send(.POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"]))
+            let jar = cookies(
+                try await h.send(
+                    .POST, "auth/register", json: ["email": "ada@example.com", "password": "correct horse battery"]))
             let refresh = try #require(jar["refresh_token"])
             let reply = try await h.send(.POST, "auth/refresh", headers: ["Cookie": "refresh_token=\(refresh)"])
             #expect(reply.status == .ok)
@@ -73,7 +81,8 @@ struct HTTPCookieTests {
 
 @Suite("Bad input never breaks the server")
 struct HTTPBadInputTests {
-    @Test("malformed, oversized, mistyped and hostile bodies get 4xx, the server keeps serving, nothing is half-written")
+    @Test(
+        "malformed, oversized, mistyped and hostile bodies get 4xx, the server keeps serving, nothing is half-written")
     func sweep() async throws {
         try await withHarness { h, app in
             let store = h.auth.store
@@ -86,12 +95,21 @@ struct HTTPBadInputTests {
                 ("email=a@b.c&password=x", "application/x-www-form-urlencoded", nil),
                 ("<xml/>", "application/xml", nil),
                 ("{\"email\":\"\(nul)\",\"password\":\"correct horse battery\"}", "application/json", nil),
-                ("{\"email\":\"x@example.com\",\"password\":\"\(String(repeating: "p", count: 1_000_000))\"}", "application/json", nil),
+                (
+                    "{\"email\":\"x@example.com\",\"password\":\"\(String(repeating: "p", count: 1_000_000))\"}",
+                    "application/json", nil
+                ),
                 (String(repeating: "x", count: 10_000_000), "application/json", nil),
-                ("{\"email\":\"' OR 1=1; DROP TABLE fastauth_users; --@example.com\",\"password\":\"correct horse battery\"}", "application/json", nil),
+                (
+                    "{\"email\":\"' OR 1=1; DROP TABLE fastauth_users; --@example.com\",\"password\":\"correct horse battery\"}",
+                    "application/json", nil
+                ),
                 ("{\"email\":{\"$ne\":null},\"password\":[\"a\"]}", "application/json", nil),
                 ("{\"email\":123,\"password\":true,\"name\":[]}", "application/json", nil),
-                ("{\"email\":\"x@example.com\",\"password\":\"correct horse battery\",\"remember\":\"perhaps\",\"name\":5}", "application/json", nil),
+                (
+                    "{\"email\":\"x@example.com\",\"password\":\"correct horse battery\",\"remember\":\"perhaps\",\"name\":5}",
+                    "application/json", nil
+                ),
                 ("\u{FEFF}{}", "application/json", nil),
                 (String(repeating: "[", count: 10_000), "application/json", nil),
             ]
@@ -103,7 +121,9 @@ struct HTTPBadInputTests {
                 }
             }
             // SQL metacharacters in a *valid* email are data, not code.
-            let quoted = try await h.send(.POST, "auth/register", json: ["email": "o'brien+test@example.com", "password": "correct horse battery"])
+            let quoted = try await h.send(
+                .POST, "auth/register",
+                json: ["email": "o'brien+test@example.com", "password": "correct horse battery"])
             #expect(quoted.status == .created)
             // Still serving, and only the two real accounts exist.
             #expect(try await h.send(.GET, "auth/me", bearer: access).status == .ok)

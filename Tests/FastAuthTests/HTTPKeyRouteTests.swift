@@ -8,11 +8,15 @@ import VaporTesting
 
 @Suite("JWKS and metadata routes")
 struct HTTPKeyRouteTests {
-    func app(_ app: Application, config: FastAuthConfig, keyStore: InMemorySigningKeyStore? = nil, clock: ManualClock = ManualClock(Date())) async throws -> AuthService {
+    func app(
+        _ app: Application, config: FastAuthConfig, keyStore: InMemorySigningKeyStore? = nil,
+        clock: ManualClock = ManualClock(Date())
+    ) async throws -> AuthService {
         let tokens = try await TokenService(config: config, clock: clock)
         let keys = KeyManager(config: config, keyRing: tokens.keyRing, store: keyStore, clock: clock)
         let auth = AuthService(
-            config: config, store: InMemoryStore(), tokens: tokens, hasher: try PasswordHasher(parameters: .insecureTesting), keys: keys)
+            config: config, store: InMemoryStore(), tokens: tokens,
+            hasher: try PasswordHasher(parameters: .insecureTesting), keys: keys)
         auth.mount(app)
         app.middleware = Middlewares()
         app.middleware.use(DetailErrorMiddleware())
@@ -34,20 +38,24 @@ struct HTTPKeyRouteTests {
             #expect(key["kty"] == "EC" && key["alg"] == "ES256" && key["use"] == "sig")
             #expect(key["kid"]?.stringValue == config.staticPrivateKey?.thumbprint?.rawValue)
             #expect(key["d"] == nil)
-            let cached = try await app.testing().sendRequest(.GET, ".well-known/jwks.json", headers: ["If-None-Match": etag])
+            let cached = try await app.testing().sendRequest(
+                .GET, ".well-known/jwks.json", headers: ["If-None-Match": etag])
             #expect(cached.status == .notModified)
             #expect(cached.body.readableBytes == 0)
             #expect(cached.headers.first(name: .eTag) == etag)
-            let stale = try await app.testing().sendRequest(.GET, ".well-known/jwks.json", headers: ["If-None-Match": "\"other\""])
+            let stale = try await app.testing().sendRequest(
+                .GET, ".well-known/jwks.json", headers: ["If-None-Match": "\"other\""])
             #expect(stale.status == .ok)
             #expect(stale.body.readableBytes == response.body.readableBytes)
             // RFC 9110: If-None-Match compares weakly, and may list several tags or be `*`.
             for header in ["W/\(etag)", "\"other\", \(etag)", "\"other\",W/\(etag) ", "*"] {
-                let listed = try await app.testing().sendRequest(.GET, ".well-known/jwks.json", headers: ["If-None-Match": header])
+                let listed = try await app.testing().sendRequest(
+                    .GET, ".well-known/jwks.json", headers: ["If-None-Match": header])
                 #expect(listed.status == .notModified, "If-None-Match: \(header)")
             }
             for header in ["\"other\", W/\"other\"", String(etag.dropLast()), "W/" + String(etag.dropFirst())] {
-                let unlisted = try await app.testing().sendRequest(.GET, ".well-known/jwks.json", headers: ["If-None-Match": header])
+                let unlisted = try await app.testing().sendRequest(
+                    .GET, ".well-known/jwks.json", headers: ["If-None-Match": header])
                 #expect(unlisted.status == .ok, "If-None-Match: \(header)")
             }
         }
@@ -58,7 +66,8 @@ struct HTTPKeyRouteTests {
         try await withApp { app in
             _ = try await self.app(app, config: try TestFixtures.config(algorithm: .rs256))
             let response = try await app.testing().sendRequest(.GET, ".well-known/jwks.json")
-            let key = try #require(try JSONValue(parsing: Array(response.body.readableBytesView))["keys"]?.arrayValue?.first)
+            let key = try #require(
+                try JSONValue(parsing: Array(response.body.readableBytesView))["keys"]?.arrayValue?.first)
             #expect(Set(key.objectValue?.keys ?? [:].keys) == ["kty", "n", "e", "kid", "alg", "use"])
         }
     }
@@ -93,7 +102,8 @@ struct HTTPKeyRouteTests {
     @Test("RFC 8414 metadata names the issuer, the JWKS and the introspection and revocation endpoints")
     func metadata() async throws {
         try await withApp { app in
-            _ = try await self.app(app, config: try TestFixtures.config(algorithm: .rs256, issuer: "https://auth.example.test"))
+            _ = try await self.app(
+                app, config: try TestFixtures.config(algorithm: .rs256, issuer: "https://auth.example.test"))
             let response = try await app.testing().sendRequest(.GET, ".well-known/oauth-authorization-server")
             #expect(response.status == .ok)
             let document = try JSONValue(parsing: Array(response.body.readableBytesView))
@@ -105,27 +115,38 @@ struct HTTPKeyRouteTests {
         }
     }
 
-    @Test("metadata URLs come from configuration only: a forged Host changes nothing, and without a base there is no document")
+    @Test(
+        "metadata URLs come from configuration only: a forged Host changes nothing, and without a base there is no document"
+    )
     func metadataFromConfiguration() async throws {
         try await withApp { app in
             let fixture = try TestFixtures.config(algorithm: .es256, issuer: "fastauth")
-            let config = try FastAuthConfig(secret: fixture.secret, jwt: fixture.jwt, publicURL: "https://auth.example.test/")
+            let config = try FastAuthConfig(
+                secret: fixture.secret, jwt: fixture.jwt, publicURL: "https://auth.example.test/")
             _ = try await self.app(app, config: config)
             let response = try await app.testing().sendRequest(
-                .GET, ".well-known/oauth-authorization-server", headers: ["Host": "attacker.example", "X-Forwarded-Proto": "http"])
+                .GET, ".well-known/oauth-authorization-server",
+                headers: ["Host": "attacker.example", "X-Forwarded-Proto": "http"])
             let document = try JSONValue(parsing: Array(response.body.readableBytesView))
             #expect(document["jwks_uri"] == "https://auth.example.test/.well-known/jwks.json")
             #expect(document["issuer"] == "fastauth")
         }
         try await withApp { app in
             _ = try await self.app(app, config: try TestFixtures.config(algorithm: .es256, issuer: "fastauth"))
-            let response = try await app.testing().sendRequest(.GET, ".well-known/oauth-authorization-server", headers: ["Host": "attacker.example"])
+            let response = try await app.testing().sendRequest(
+                .GET, ".well-known/oauth-authorization-server", headers: ["Host": "attacker.example"])
             #expect(response.status == .notFound)
             #expect(!response.body.string.contains("attacker"))
         }
-        #expect(throws: ConfigurationError.self) { try FastAuthConfig(secret: TestFixtures.secret, publicURL: "auth.example.test") }
-        #expect(try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(issuer: "http://127.0.0.1:8000")).metadataBaseURL == "http://127.0.0.1:8000")
-        #expect(try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(issuer: "http://auth.example.test")).metadataBaseURL == nil)
+        #expect(throws: ConfigurationError.self) {
+            try FastAuthConfig(secret: TestFixtures.secret, publicURL: "auth.example.test")
+        }
+        #expect(
+            try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(issuer: "http://127.0.0.1:8000"))
+                .metadataBaseURL == "http://127.0.0.1:8000")
+        #expect(
+            try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(issuer: "http://auth.example.test"))
+                .metadataBaseURL == nil)
     }
 
     @Test("a token signed by a key another instance just created verifies after one reload")
@@ -134,7 +155,8 @@ struct HTTPKeyRouteTests {
             let clock = ManualClock(Date())
             let store = InMemorySigningKeyStore()
             let config = try FastAuthConfig(
-                secret: TestFixtures.secret, jwt: JWTConfig(algorithm: .es256, jwksEnabled: true, keyRotationInterval: .seconds(3600)))
+                secret: TestFixtures.secret,
+                jwt: JWTConfig(algorithm: .es256, jwksEnabled: true, keyRotationInterval: .seconds(3600)))
             let auth = try await self.app(app, config: config, keyStore: store, clock: clock)
             try await auth.keys.tick()
             // A second instance rotates in an emergency and signs with the new key.
@@ -146,9 +168,12 @@ struct HTTPKeyRouteTests {
             let user = try await auth.store.createUser(StoredUser(account: TestFixtures.user(), passwordHash: "x"))
             // The token's session must be live: FastAuth refuses access tokens of ended or unknown sessions.
             try await auth.store.createSession(
-                SessionRecord(id: SessionID("s1"), userID: user.id, createdAt: clock.now(), expiresAt: clock.now().addingTimeInterval(3600)))
+                SessionRecord(
+                    id: SessionID("s1"), userID: user.id, createdAt: clock.now(),
+                    expiresAt: clock.now().addingTimeInterval(3600)))
             let token = try await otherTokens.issueAccessToken(for: user, sessionID: SessionID("s1")).token
-            let response = try await app.testing().sendRequest(.GET, "auth/me", headers: ["Authorization": "Bearer \(token)"])
+            let response = try await app.testing().sendRequest(
+                .GET, "auth/me", headers: ["Authorization": "Bearer \(token)"])
             #expect(response.status == .ok)
         }
     }

@@ -11,7 +11,9 @@ struct HTTPRouteTests {
     @Test("register answers 201 with a token pair in the original's key order")
     func register() async throws {
         try await withHarness() { h, app in
-            let reply = try await h.send(.POST, "auth/register", json: ["email": "Ada@Example.com", "password": "correct horse battery", "name": "Ada"])
+            let reply = try await h.send(
+                .POST, "auth/register",
+                json: ["email": "Ada@Example.com", "password": "correct horse battery", "name": "Ada"])
             #expect(reply.status == .created)
             #expect(reply.body.hasPrefix("{\"access_token\":\"ey"))
             #expect(reply.body.contains("\",\"refresh_token\":\"ey"))
@@ -24,13 +26,16 @@ struct HTTPRouteTests {
     func registerErrors() async throws {
         try await withHarness() { h, app in
             _ = try await h.register()
-            let duplicate = try await h.send(.POST, "auth/register", json: ["email": "ADA@example.com", "password": "correct horse battery"])
+            let duplicate = try await h.send(
+                .POST, "auth/register", json: ["email": "ADA@example.com", "password": "correct horse battery"])
             #expect(duplicate.status == .conflict)
             #expect(duplicate.detail == "A user with this email already exists")
-            let weak = try await h.send(.POST, "auth/register", json: ["email": "bob@example.com", "password": "short"])
+            let weak = try await h.send(
+                .POST, "auth/register", json: ["email": "bob@example.com", "password": "short"])
             #expect(weak.status == .badRequest)
             #expect(weak.detail == "Password must be at least 8 characters long")
-            let badEmail = try await h.send(.POST, "auth/register", json: ["email": "not-an-email", "password": "correct horse battery"])
+            let badEmail = try await h.send(
+                .POST, "auth/register", json: ["email": "not-an-email", "password": "correct horse battery"])
             #expect(badEmail.status == .unprocessableEntity)
             #expect(badEmail["detail"]?.arrayValue?.first?["loc"] == ["body", "email"])
             #expect(badEmail["detail"]?.arrayValue?.first?["msg"]?.stringValue?.contains("@-sign") == true)
@@ -38,7 +43,8 @@ struct HTTPRouteTests {
             #expect(missing.status == .unprocessableEntity)
             #expect(missing["detail"]?.arrayValue?.first?["loc"] == ["body", "password"])
             #expect(missing["detail"]?.arrayValue?.first?["type"] == "missing")
-            let wrongType = try await h.send(.POST, "auth/register", json: ["email": "bob@example.com", "password": 12345678])
+            let wrongType = try await h.send(
+                .POST, "auth/register", json: ["email": "bob@example.com", "password": 12345678])
             #expect(wrongType.status == .unprocessableEntity)
             #expect(!wrongType.body.contains("12345678"))
         }
@@ -48,11 +54,14 @@ struct HTTPRouteTests {
     func login() async throws {
         try await withHarness() { h, app in
             _ = try await h.register()
-            let ok = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
+            let ok = try await h.send(
+                .POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(ok.status == .ok)
             #expect(ok["token_type"] == "bearer")
-            let wrong = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "wrong password!"])
-            let unknown = try await h.send(.POST, "auth/login", json: ["email": "nobody@example.com", "password": "correct horse battery"])
+            let wrong = try await h.send(
+                .POST, "auth/login", json: ["email": "ada@example.com", "password": "wrong password!"])
+            let unknown = try await h.send(
+                .POST, "auth/login", json: ["email": "nobody@example.com", "password": "correct horse battery"])
             #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
             #expect(wrong.detail == "Invalid email or password" && unknown.detail == wrong.detail)
             #expect(wrong.headers.first(name: .wwwAuthenticate) == "Bearer")
@@ -67,9 +76,11 @@ struct HTTPRouteTests {
         try await withHarness() { h, app in
             _ = try await h.register()
             for _ in 0..<5 {
-                _ = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "wrong password!"])
+                _ = try await h.send(
+                    .POST, "auth/login", json: ["email": "ada@example.com", "password": "wrong password!"])
             }
-            let locked = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
+            let locked = try await h.send(
+                .POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(locked.status == .tooManyRequests)
             #expect(Int(locked.headers.first(name: .retryAfter) ?? "") ?? 0 > 0)
         }
@@ -77,7 +88,8 @@ struct HTTPRouteTests {
 
     @Test("rate limiting answers 429 with Retry-After past the per-minute limit")
     func rateLimit() async throws {
-        try await withHarness(security: SecurityConfig(rateLimitPerMinute: 2, passwordHashing: .insecureTesting)) { h, app in
+        try await withHarness(security: SecurityConfig(rateLimitPerMinute: 2, passwordHashing: .insecureTesting)) {
+            h, app in
             for _ in 0..<2 {
                 let reply = try await h.send(.POST, "auth/refresh", json: ["refresh_token": "garbage"])
                 #expect(reply.status == .unauthorized)
@@ -95,12 +107,14 @@ struct HTTPRouteTests {
             let me = try await h.send(.GET, "auth/me", bearer: access)
             #expect(me.status == .ok)
             #expect(me["email"] == "ada@example.com")
-            #expect(me["name"] == "Ada" && me["image"] == .null && me["email_verified"] == false && me["is_active"] == true)
+            #expect(
+                me["name"] == "Ada" && me["image"] == .null && me["email_verified"] == false && me["is_active"] == true)
             #expect(me.body.hasPrefix("{\"id\":"))
             let tampered = access.dropLast(2) + (access.hasSuffix("AA") ? "BB" : "AA")
             for headers: HTTPHeaders in [
                 [:], ["Authorization": "Bearer not.a.jwt"], ["Authorization": "Bearer \(refresh)"],
-                ["Authorization": "Basic Zm9vOmJhcg=="], ["Authorization": "Bearer \(tampered)"], ["Authorization": "Bearer"],
+                ["Authorization": "Basic Zm9vOmJhcg=="], ["Authorization": "Bearer \(tampered)"],
+                ["Authorization": "Bearer"],
             ] {
                 let reply = try await h.send(.GET, "auth/me", headers: headers)
                 #expect(reply.status == .unauthorized)
@@ -132,8 +146,12 @@ struct HTTPRouteTests {
             let next = try #require(viaBody["refresh_token"]?.stringValue)
             let viaHeader = try await h.send(.POST, "auth/refresh", bearer: next)
             #expect(viaHeader.status == .ok)
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(access)]).detail == "Invalid refresh token")
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": "garbage"]).detail == "Invalid refresh token")
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(access)]).detail
+                    == "Invalid refresh token")
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": "garbage"]).detail
+                    == "Invalid refresh token")
             #expect(try await h.send(.POST, "auth/refresh").detail == "Refresh token required")
             let empty = try await h.send(.POST, "auth/refresh", json: [:])
             #expect(empty.status == .unprocessableEntity)
@@ -148,17 +166,21 @@ struct HTTPRouteTests {
     func logout() async throws {
         try await withHarness() { h, app in
             let (access, refresh) = try await h.register()
-            let other = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
+            let other = try await h.send(
+                .POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])
             let otherRefresh = try #require(other["refresh_token"]?.stringValue)
             let otherAccess = try #require(other["access_token"]?.stringValue)
             let out = try await h.send(.POST, "auth/logout", bearer: access)
             #expect(out.status == .ok && out["message"] == "Logged out")
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status == .unauthorized)
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status
+                    == .unauthorized)
             let survivor = try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(otherRefresh)])
             #expect(survivor.status == .ok)
             let everywhere = try await h.send(.POST, "auth/logout?all=true", bearer: otherAccess)
             #expect(everywhere.status == .ok)
-            let after = try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(survivor["refresh_token"]?.stringValue ?? "")])
+            let after = try await h.send(
+                .POST, "auth/refresh", json: ["refresh_token": .string(survivor["refresh_token"]?.stringValue ?? "")])
             #expect(after.status == .unauthorized)
             #expect(try await h.send(.POST, "auth/logout").status == .unauthorized)
         }
@@ -168,7 +190,9 @@ struct HTTPRouteTests {
     func sessions() async throws {
         try await withHarness() { h, app in
             let (access, _) = try await h.register()
-            _ = try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"], headers: ["User-Agent": "phone"])
+            _ = try await h.send(
+                .POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"],
+                headers: ["User-Agent": "phone"])
             let list = try await h.send(.GET, "auth/sessions", bearer: access)
             #expect(list.status == .ok)
             let sessions = try #require(list.json?.arrayValue)
@@ -188,7 +212,10 @@ struct HTTPRouteTests {
             // a new sign-in sees only its own session.
             #expect(try await h.send(.GET, "auth/sessions", bearer: access).status == .unauthorized)
             #expect(try await h.send(.GET, "auth/sessions").status == .unauthorized)
-            let fresh = try #require(try await h.send(.POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])["access_token"]?.stringValue)
+            let fresh = try #require(
+                try await h.send(
+                    .POST, "auth/login", json: ["email": "ada@example.com", "password": "correct horse battery"])[
+                        "access_token"]?.stringValue)
             #expect(try await h.send(.GET, "auth/sessions", bearer: fresh).json?.arrayValue?.count == 1)
         }
     }
@@ -199,15 +226,25 @@ struct HTTPRouteTests {
             let (access, refresh) = try await h.register()
             let (bobAccess, _) = try await h.register("bob@example.com")
             let own = try await h.send(.POST, "auth/token/introspect", json: ["token": .string(access)], bearer: access)
-            #expect(own.status == .ok && own["active"] == true && own["token_type"] == "access" && own["email"] == "ada@example.com")
-            let form = try await h.send(.POST, "auth/token/introspect", raw: "token=\(refresh)&token_type_hint=refresh_token", contentType: "application/x-www-form-urlencoded", bearer: access)
+            #expect(
+                own.status == .ok && own["active"] == true && own["token_type"] == "access"
+                    && own["email"] == "ada@example.com")
+            let form = try await h.send(
+                .POST, "auth/token/introspect", raw: "token=\(refresh)&token_type_hint=refresh_token",
+                contentType: "application/x-www-form-urlencoded", bearer: access)
             #expect(form["active"] == true && form["token_type"] == "refresh")
-            let foreign = try await h.send(.POST, "auth/token/introspect", json: ["token": .string(bobAccess)], bearer: access)
-            #expect(foreign.json == ["active": false, "sub": nil, "exp": nil, "jti": nil, "token_type": nil, "email": nil])
+            let foreign = try await h.send(
+                .POST, "auth/token/introspect", json: ["token": .string(bobAccess)], bearer: access)
+            #expect(
+                foreign.json == ["active": false, "sub": nil, "exp": nil, "jti": nil, "token_type": nil, "email": nil])
             let garbage = try await h.send(.POST, "auth/token/introspect", json: ["token": "garbage"], bearer: access)
             #expect(garbage["active"] == false)
-            #expect(try await h.send(.POST, "auth/token/introspect", json: ["token": .string(access)]).status == .unauthorized)
-            #expect(try await h.send(.POST, "auth/token/introspect", json: [:], bearer: access).status == .unprocessableEntity)
+            #expect(
+                try await h.send(.POST, "auth/token/introspect", json: ["token": .string(access)]).status
+                    == .unauthorized)
+            #expect(
+                try await h.send(.POST, "auth/token/introspect", json: [:], bearer: access).status
+                    == .unprocessableEntity)
         }
     }
 
@@ -217,13 +254,18 @@ struct HTTPRouteTests {
             let (access, refresh) = try await h.register()
             let (_, bobRefresh) = try await h.register("bob@example.com")
             for token in [bobRefresh, "garbage", "a.b.c"] {
-                let reply = try await h.send(.POST, "auth/token/revoke", json: ["token": .string(token)], bearer: access)
+                let reply = try await h.send(
+                    .POST, "auth/token/revoke", json: ["token": .string(token)], bearer: access)
                 #expect(reply.status == .ok && reply["message"] == "Token revoked")
             }
             #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(bobRefresh)]).status == .ok)
-            let own = try await h.send(.POST, "auth/token/revoke", raw: "token=\(refresh)", contentType: "application/x-www-form-urlencoded", bearer: access)
+            let own = try await h.send(
+                .POST, "auth/token/revoke", raw: "token=\(refresh)", contentType: "application/x-www-form-urlencoded",
+                bearer: access)
             #expect(own.status == .ok)
-            #expect(try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status == .unauthorized)
+            #expect(
+                try await h.send(.POST, "auth/refresh", json: ["refresh_token": .string(refresh)]).status
+                    == .unauthorized)
         }
     }
 
@@ -248,12 +290,14 @@ struct HTTPRouteTests {
             for (path, item) in paths {
                 for method in item.objectValue?.keys ?? [:].keys { documented.insert("\(method.uppercased()) \(path)") }
             }
-            let registered = Set(app.routes.all.filter { $0.path.first?.description == "auth" }.map { route in
-                "\(route.method.rawValue) /" + route.path.map { component -> String in
-                    if case .parameter(let name) = component { return "{\(name)}" }
-                    return component.description
-                }.joined(separator: "/")
-            })
+            let registered = Set(
+                app.routes.all.filter { $0.path.first?.description == "auth" }.map { route in
+                    "\(route.method.rawValue) /"
+                        + route.path.map { component -> String in
+                            if case .parameter(let name) = component { return "{\(name)}" }
+                            return component.description
+                        }.joined(separator: "/")
+                })
             #expect(documented == registered)
             #expect(reply["openapi"] == "3.1.0")
         }
@@ -269,11 +313,15 @@ struct HTTPRouteTests {
             let routes = app.routes.all.filter { ["auth", ".well-known"].contains($0.path.first?.description) }
             #expect(routes.count > 10)
             for route in routes {
-                let path = "/" + route.path.map { component -> String in
-                    if case .parameter(let name) = component { return "{\(name)}" }
-                    return component.description
-                }.joined(separator: "/")
-                #expect(text.contains("`\(route.method.rawValue) \(path)`"), "docs/HTTP-API.md has no row for \(route.method.rawValue) \(path)")
+                let path =
+                    "/"
+                    + route.path.map { component -> String in
+                        if case .parameter(let name) = component { return "{\(name)}" }
+                        return component.description
+                    }.joined(separator: "/")
+                #expect(
+                    text.contains("`\(route.method.rawValue) \(path)`"),
+                    "docs/HTTP-API.md has no row for \(route.method.rawValue) \(path)")
             }
         }
     }

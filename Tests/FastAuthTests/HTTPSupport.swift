@@ -1,29 +1,32 @@
-@testable import FastAuthDatabase
 import FastAuth
 import FastAuthSQL
 import FastAuthTesting
 import FastAuthVapor
-import SQLKit
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
 
+@testable import FastAuthDatabase
 @testable import fastauth
 
 /// Runs `body` with an app that has FastAuth mounted on a real store: a fresh SQLite file by
 /// default, or PostgreSQL (`FASTAUTH_TEST_POSTGRES_URL`) when `postgres` is set.
 func withHarness(
     delivery: TokenDelivery = .json,
-    security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting, hashQueueLimit: 10_000),
+    security: SecurityConfig = SecurityConfig(
+        rateLimitPerMinute: 0, passwordHashing: .insecureTesting, hashQueueLimit: 10_000),
     hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(),
-    accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()), social: SocialConfig = SocialConfig(),
+    accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()),
+    social: SocialConfig = SocialConfig(),
     postgres: Bool = false, _ body: (HTTPHarness, Application) async throws -> Void
 ) async throws {
     try await withTestDatabase(postgres: postgres) { store in
         try await withApp { app in
             let harness = try await HTTPHarness.make(
-                app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles, accounts: accounts,
+                app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles,
+                accounts: accounts,
                 social: social)
             try await body(harness, app)
         }
@@ -80,13 +83,16 @@ struct HTTPHarness {
     }
 
     static func make(
-        _ app: Application, delivery: TokenDelivery = .json, security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
+        _ app: Application, delivery: TokenDelivery = .json,
+        security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
         store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(),
-        accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()), social: SocialConfig = SocialConfig()
+        accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()),
+        social: SocialConfig = SocialConfig()
     ) async throws -> HTTPHarness {
         let config = try FastAuthConfig(
             secret: TestFixtures.secret, jwt: JWTConfig(issuer: "https://auth.example.test", audience: ["api"]),
-            hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security, roles: roles,
+            hooks: hooks, tokenDelivery: delivery, cookie: CookieConfig(secure: false), security: security,
+            roles: roles,
             accounts: accounts, social: social)
         let clock = ManualClock(Date())
         let auth = try await AuthService(config: config, store: store ?? InMemoryStore(), clock: clock)
@@ -130,8 +136,11 @@ struct HTTPHarness {
     }
 
     /// Registers a user and returns (access, refresh).
-    func register(_ email: String = "ada@example.com", password: String = "correct horse battery") async throws -> (String, String) {
-        let reply = try await send(.POST, "auth/register", json: ["email": .string(email), "password": .string(password), "name": "Ada"])
+    func register(
+        _ email: String = "ada@example.com", password: String = "correct horse battery"
+    ) async throws -> (String, String) {
+        let reply = try await send(
+            .POST, "auth/register", json: ["email": .string(email), "password": .string(password), "name": "Ada"])
         #expect(reply.status == .created, "\(reply.body)")
         return (reply["access_token"]?.stringValue ?? "", reply["refresh_token"]?.stringValue ?? "")
     }

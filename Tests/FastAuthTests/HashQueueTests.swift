@@ -19,7 +19,9 @@ final class Tally: Sendable {
 @Suite("Bounded password hashing")
 struct HashQueueTests {
     /// Occupies one slot of `limiter` until `release` is signalled; returns once it runs.
-    static func occupy(_ limiter: ConcurrencyLimiter, until release: DispatchSemaphore) async throws -> Task<Void, any Error> {
+    static func occupy(
+        _ limiter: ConcurrencyLimiter, until release: DispatchSemaphore
+    ) async throws -> Task<Void, any Error> {
         let task = Task { _ = try await limiter.run { release.wait() } }
         while limiter.running == 0 { await Task.yield() }
         return task
@@ -81,19 +83,24 @@ struct HashQueueTests {
     func busyLogin() async throws {
         let clock = ManualClock()
         let store = InMemoryStore()
-        let config = try FastAuthConfig(secret: TestFixtures.secret, security: SecurityConfig(passwordHashing: .insecureTesting))
+        let config = try FastAuthConfig(
+            secret: TestFixtures.secret, security: SecurityConfig(passwordHashing: .insecureTesting))
         let hasher = try PasswordHasher(parameters: .insecureTesting, maxConcurrentHashes: 1, queueLimit: 0)
-        let auth = AuthService(config: config, store: store, tokens: try await TokenService(config: config, clock: clock), hasher: hasher)
+        let auth = AuthService(
+            config: config, store: store, tokens: try await TokenService(config: config, clock: clock), hasher: hasher)
         let context = RequestContext(clientAddress: "198.51.100.7")
-        _ = try await auth.register(email: "ada@example.com", password: "correct horse battery", name: nil, context: context)
+        _ = try await auth.register(
+            email: "ada@example.com", password: "correct horse battery", name: nil, context: context)
         let release = DispatchSemaphore(value: 0)
         let holder = try await Self.occupy(hasher.limiter, until: release)
         for attempt in 0..<7 {
             do {
                 if attempt < 6 {
-                    _ = try await auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
+                    _ = try await auth.login(
+                        email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
                 } else {
-                    _ = try await auth.register(email: "bob@example.com", password: "correct horse battery", name: nil, context: context)
+                    _ = try await auth.register(
+                        email: "bob@example.com", password: "correct horse battery", name: nil, context: context)
                 }
                 Issue.record("hashed past a full queue")
             } catch {
@@ -103,6 +110,7 @@ struct HashQueueTests {
         release.signal()
         try await holder.value
         // Six refused logins counted nothing towards the lockout: the next one goes through.
-        _ = try await auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
+        _ = try await auth.login(
+            email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
     }
 }

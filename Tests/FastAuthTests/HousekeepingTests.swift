@@ -10,24 +10,36 @@ import Testing
 @Suite("Housekeeping")
 struct HousekeepingTests {
     static func rows(_ table: String, _ store: SQLAuthStore) async throws -> Int {
-        try await store.database.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()?.decode(column: "n", as: Int.self) ?? -1
+        try await store.database.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()?.decode(
+            column: "n", as: Int.self) ?? -1
     }
 
-    @Test("counters, locks, login attempts and long-ended sessions are purged; live rows stay", arguments: HTTPConcurrencyTests.engines)
+    @Test(
+        "counters, locks, login attempts and long-ended sessions are purged; live rows stay",
+        arguments: HTTPConcurrencyTests.engines)
     func purge(postgres: Bool) async throws {
         try await withTestDatabase(postgres: postgres) { store in
             let clock = ManualClock()
             let config = try FastAuthConfig(
                 secret: TestFixtures.secret,
-                security: SecurityConfig(rateLimitPerMinute: 1000, passwordHashing: .insecureTesting, maxSessionsPerUser: 3))
+                security: SecurityConfig(
+                    rateLimitPerMinute: 1000, passwordHashing: .insecureTesting, maxSessionsPerUser: 3))
             let tokens = try await TokenService(config: config, clock: clock)
-            let auth = AuthService(config: config, store: store, tokens: tokens, hasher: try PasswordHasher(parameters: .insecureTesting))
+            let auth = AuthService(
+                config: config, store: store, tokens: tokens, hasher: try PasswordHasher(parameters: .insecureTesting))
             let context = RequestContext(clientAddress: "198.51.100.7")
             for index in 0..<4 {
                 let email = "user\(index)@example.com"
-                let signIn = try await auth.register(email: email, password: "correct horse battery", name: nil, context: context)
-                for _ in 0..<4 { _ = try await auth.login(email: email, password: "correct horse battery", remember: false, context: context) }
-                for _ in 0..<7 { _ = try? await auth.login(email: email, password: "wrong password!", remember: false, context: context) }
+                let signIn = try await auth.register(
+                    email: email, password: "correct horse battery", name: nil, context: context)
+                for _ in 0..<4 {
+                    _ = try await auth.login(
+                        email: email, password: "correct horse battery", remember: false, context: context)
+                }
+                for _ in 0..<7 {
+                    _ = try? await auth.login(
+                        email: email, password: "wrong password!", remember: false, context: context)
+                }
                 _ = try? await auth.refresh(signIn.tokens.refresh.token, context: context)
             }
             #expect(try await Self.rows("fastauth_sessions", store) == 20)
@@ -36,7 +48,8 @@ struct HousekeepingTests {
 
             // 31 days on every session has expired; 7 days after that they are deleted.
             clock.advance(by: .seconds(38 * 86_400))
-            let live = try await auth.login(email: "user0@example.com", password: "correct horse battery", remember: false, context: context)
+            let live = try await auth.login(
+                email: "user0@example.com", password: "correct horse battery", remember: false, context: context)
             try await auth.housekeeping.runOnce()
             #expect(try await Self.rows("fastauth_sessions", store) == 1)
             #expect(try await store.session(id: live.session.id) != nil)
@@ -49,26 +62,36 @@ struct HousekeepingTests {
         }
     }
 
-    @Test("a user keeps at most maxSessionsPerUser live sessions: a new sign-in ends the least recently used, whose access token stops")
+    @Test(
+        "a user keeps at most maxSessionsPerUser live sessions: a new sign-in ends the least recently used, whose access token stops"
+    )
     func sessionLimit() async throws {
         try await withTestDatabase { store in
             let clock = ManualClock()
             let config = try FastAuthConfig(
-                secret: TestFixtures.secret, security: SecurityConfig(passwordHashing: .insecureTesting, maxSessionsPerUser: 2))
+                secret: TestFixtures.secret,
+                security: SecurityConfig(passwordHashing: .insecureTesting, maxSessionsPerUser: 2))
             let auth = AuthService(
                 config: config, store: store, tokens: try await TokenService(config: config, clock: clock),
                 hasher: try PasswordHasher(parameters: .insecureTesting))
             let context = RequestContext(clientAddress: "198.51.100.7")
-            let first = try await auth.register(email: "ada@example.com", password: "correct horse battery", name: nil, context: context)
+            let first = try await auth.register(
+                email: "ada@example.com", password: "correct horse battery", name: nil, context: context)
             clock.advance(by: .seconds(10))
-            let second = try await auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
+            let second = try await auth.login(
+                email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
             clock.advance(by: .seconds(10))
-            _ = try await auth.refresh(first.tokens.refresh.token, context: context)  // the first is now the most recently used
+            // the first is now the most recently used
+            _ = try await auth.refresh(first.tokens.refresh.token, context: context)
             clock.advance(by: .seconds(10))
-            let third = try await auth.login(email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
+            let third = try await auth.login(
+                email: "ada@example.com", password: "correct horse battery", remember: false, context: context)
             let principal = try await auth.authenticate(accessToken: third.tokens.access.token)
-            #expect(Set(try await auth.sessions(of: principal).map(\.session.id)) == [first.session.id, third.session.id])
-            await #expect(throws: AuthError.self) { try await auth.authenticate(accessToken: second.tokens.access.token) }
+            #expect(
+                Set(try await auth.sessions(of: principal).map(\.session.id)) == [first.session.id, third.session.id])
+            await #expect(throws: AuthError.self) {
+                try await auth.authenticate(accessToken: second.tokens.access.token)
+            }
         }
     }
 
@@ -82,7 +105,8 @@ struct HousekeepingTests {
             id: .generate(), userID: user.id, createdAt: clock.now().addingTimeInterval(-10 * 86_400),
             expiresAt: clock.now().addingTimeInterval(-9 * 86_400))
         try await store.createSession(ended)
-        let service = HousekeepingService(store: store, clock: clock, interval: .seconds(3600), retention: .seconds(7 * 86_400))
+        let service = HousekeepingService(
+            store: store, clock: clock, interval: .seconds(3600), retention: .seconds(7 * 86_400))
         let sleeps = Tally()
         // No waiting: each "sleep" advances the manual clock by the interval; the third is cancelled.
         await service.run { interval in

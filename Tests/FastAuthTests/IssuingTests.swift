@@ -50,10 +50,12 @@ struct IssuingTests {
         let jti = try #require(claims.tokenID)
         #expect(jti.count == 24)
         // The header: alg, typ, kid.
-        let header = try JSONValue(parsing: try #require(Base64URL.decode(String(issued.token.split(separator: ".")[0]))))
+        let header = try JSONValue(
+            parsing: try #require(Base64URL.decode(String(issued.token.split(separator: ".")[0]))))
         #expect(header == ["alg": "HS256", "typ": "JWT", "kid": .string(try h.accessKey.id.rawValue)])
         // The wire form, with aud as a list.
-        let payload = try JSONValue(parsing: try #require(Base64URL.decode(String(issued.token.split(separator: ".")[1]))))
+        let payload = try JSONValue(
+            parsing: try #require(Base64URL.decode(String(issued.token.split(separator: ".")[1]))))
         #expect(payload["aud"] == ["api"])
         #expect(payload["email_verified"] == false)
     }
@@ -82,7 +84,8 @@ struct IssuingTests {
         #expect(refreshKey.id != (try h.accessKey).id)
         // The refresh key is not the secret: a token MAC'd with the raw secret is not a refresh token.
         let rawSecretKey = try await SigningKey(
-            material: try KeyMaterial.hmac(secret: Array(TestFixtures.secret.utf8), algorithm: .hs256), id: refreshKey.id)
+            material: try KeyMaterial.hmac(secret: Array(TestFixtures.secret.utf8), algorithm: .hs256),
+            id: refreshKey.id)
         let forged = try TestFixtures.forge(
             header: h.header(refreshKey), claims: h.claims { $0["type"] = "refresh" }, key: rawSecretKey)
         #expect(throws: TokenError(.invalidSignature, "")) { try h.service.verifyRefreshToken(forged) }
@@ -125,7 +128,8 @@ struct IssuingTests {
 
     @Test("signing fails clearly when no key is loaded (managed mode before startup)")
     func noKeyYet() async throws {
-        let config = try FastAuthConfig(secret: TestFixtures.secret, jwt: JWTConfig(algorithm: .rs256, jwksEnabled: true))
+        let config = try FastAuthConfig(
+            secret: TestFixtures.secret, jwt: JWTConfig(algorithm: .rs256, jwksEnabled: true))
         let service = try await TokenService(config: config)
         await #expect(throws: TokenError(.signingFailed, "")) {
             try await service.issueAccessToken(for: TestFixtures.user(), sessionID: SessionID("s1"))
@@ -134,7 +138,8 @@ struct IssuingTests {
 
     @Test("claims with characters that need escaping round-trip")
     func escaping() async throws {
-        let h = try await Harness(hooks: HijackHook { $0[custom: "note"] = "quote \" backslash \\ tab \t nul \u{0} é 😀" })
+        let h = try await Harness(
+            hooks: HijackHook { $0[custom: "note"] = "quote \" backslash \\ tab \t nul \u{0} é 😀" })
         let issued = try await h.accessToken()
         let verified = try h.service.verifyAccessToken(issued.token)
         #expect(verified.claims.custom["note"] == "quote \" backslash \\ tab \t nul \u{0} é 😀")
@@ -160,7 +165,8 @@ struct IdentifierTests {
     @Test("base36 conversion matches a reference value")
     func base36() {
         // 2^64 = 3w5e11264sgsg in base 36.
-        #expect(String(decoding: CUID2Generator.base36(of: [1, 0, 0, 0, 0, 0, 0, 0, 0]), as: UTF8.self) == "3w5e11264sgsg")
+        #expect(
+            String(decoding: CUID2Generator.base36(of: [1, 0, 0, 0, 0, 0, 0, 0, 0]), as: UTF8.self) == "3w5e11264sgsg")
         #expect(String(decoding: CUID2Generator.base36(of: [0, 35]), as: UTF8.self) == "z")
     }
 }

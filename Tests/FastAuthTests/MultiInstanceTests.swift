@@ -31,7 +31,9 @@ enum E2EPython {
     static let oidcAvailable = succeeds("import oidc_provider_mock, uvicorn")
     static let oidcEnabled = oidcAvailable || required
     static let oidcSkipMessage = Comment(
-        rawValue: "python3 with oidc-provider-mock not found (\(oidcInstallLine)); FASTAUTH_REQUIRE_INTEROP=1 makes this a failure")
+        rawValue:
+            "python3 with oidc-provider-mock not found (\(oidcInstallLine)); FASTAUTH_REQUIRE_INTEROP=1 makes this a failure"
+    )
 
     static func requireOIDC() throws {
         try #require(oidcAvailable, "FASTAUTH_REQUIRE_INTEROP=1 but oidc-provider-mock is missing: \(oidcInstallLine)")
@@ -56,7 +58,8 @@ enum E2EPython {
         if needsPackages { try require() }
         let run = try await ChildProcess.run("/usr/bin/env", ["python3", script] + arguments)
         let parsed = try? JSONValue(parsing: Array(run.stdout))
-        let output = try #require(parsed, "\(script) exited with \(run.status) and printed no JSON; its stderr:\n\(run.stderr)")
+        let output = try #require(
+            parsed, "\(script) exited with \(run.status) and printed no JSON; its stderr:\n\(run.stderr)")
         return (output, run.stderr, run.status)
     }
 }
@@ -71,8 +74,13 @@ struct MultiInstanceTests {
     /// The `fastauth` executable next to the test bundle (`swift build` puts it there).
     static var binary: String? {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("fastauth").path }
-            + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/fastauth").standardized.path]
+        let candidates =
+            [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("fastauth").path }
+            + [
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                    "../../.build/debug/fastauth"
+                ).standardized.path
+            ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -126,11 +134,14 @@ struct RestartTests {
 /// loopback, the resource service verifying through the JWKS only.
 @Suite("The microservice example", .enabled(if: E2EPython.enabled, E2EPython.skipMessage))
 struct MicroserviceExampleTests {
-    @Test("valid tokens pass; expired, refresh, other-audience and tampered tokens get 401; a rotation needs no restart")
+    @Test(
+        "valid tokens pass; expired, refresh, other-audience and tampered tokens get 401; a rotation needs no restart")
     func example() async throws {
         let binary = try #require(MultiInstanceTests.binary, "build the executables first (swift build)")
         let directory = URL(fileURLWithPath: binary).deletingLastPathComponent().path
-        try #require(FileManager.default.isExecutableFile(atPath: directory + "/jwt-resource-service"), "swift build builds the examples")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: directory + "/jwt-resource-service"),
+            "swift build builds the examples")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/microservice.py").standardized.path
         let run = try await E2EPython.run(script, ["--bin-dir", directory])
@@ -138,9 +149,11 @@ struct MicroserviceExampleTests {
         let summary = result.jsonString
         #expect(result["error"] == nil, "\(summary) \(run.stderr)")
         #expect(result["valid"] == 200 && result["sub_matches"] == true, "\(summary)")
-        #expect(result["cases"] == [
-            "forged_control": 200, "expired": 401, "refresh_token": 401, "other_audience": 401, "tampered": 401, "garbage": 401,
-        ], "\(summary)")
+        #expect(
+            result["cases"] == [
+                "forged_control": 200, "expired": 401, "refresh_token": 401, "other_audience": 401, "tampered": 401,
+                "garbage": 401,
+            ], "\(summary)")
         #expect(result["no_token"] == 401)
         #expect(result["rotated_to_new_kid"] == true && result["after_rotation"] == 200, "\(summary)")
         #expect(result["exit_codes"] == [0, 0], "\(summary)")

@@ -10,14 +10,17 @@ struct RequestBodyDecodingTests {
             ("application/vnd.api+json", .json), ("application/+json", .unsupported),
             ("application/x-www-form-urlencoded", .form), ("application/x-www-form-urlencoded; charset=utf-8", .form),
             (nil, .missing), ("", .missing), ("  ", .missing), ("; charset=utf-8", .unsupported),
-            ("text/plain", .unsupported), ("text/json", .unsupported), ("multipart/form-data; boundary=x", .unsupported),
+            ("text/plain", .unsupported), ("text/json", .unsupported),
+            ("multipart/form-data; boundary=x", .unsupported),
             ("application/json5", .unsupported), ("application/jsonx", .unsupported),
         ] as [(String?, RequestBodyDecoding.MediaType)])
     func mediaTypes(header: String?, expected: RequestBodyDecoding.MediaType) {
         #expect(RequestBodyDecoding.mediaType(ofContentType: header) == expected)
     }
 
-    @Test("form fields: + is a space, %XX a byte, broken escapes and invalid UTF-8 kept as sent, the first of a name wins")
+    @Test(
+        "form fields: + is a space, %XX a byte, broken escapes and invalid UTF-8 kept as sent, the first of a name wins"
+    )
     func formFields() {
         let fields = RequestBodyDecoding.formFields(
             Array("token=a%2Eb+c&token=second&empty=&bare&bad=%zz+x&latin=%E9&%C3%A9=%C3%A9&&=v".utf8))

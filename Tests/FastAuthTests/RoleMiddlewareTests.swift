@@ -78,14 +78,17 @@ struct RoleMiddlewareTests {
         try await withHarness { h, _ in
             let admin = try await signUpAdmin(h)
             #expect(try await h.send(.GET, "auth/roles", bearer: admin).status == .ok)
-            _ = try await RolesCommand.revoke(store: h.auth.store, role: "admin", from: .email("admin@example.com"), json: false)
+            _ = try await RolesCommand.revoke(
+                store: h.auth.store, role: "admin", from: .email("admin@example.com"), json: false)
             #expect(try await h.send(.GET, "auth/roles", bearer: admin).status == .ok)
             h.clock.advance(by: .seconds(1))
             #expect(try await h.send(.GET, "auth/roles", bearer: admin).status == .forbidden)
         }
     }
 
-    @Test("with rolesClaim, access tokens carry roles and permissions, refresh tokens never, and the middleware trusts them")
+    @Test(
+        "with rolesClaim, access tokens carry roles and permissions, refresh tokens never, and the middleware trusts them"
+    )
     func rolesClaim() async throws {
         try await withHarness(roles: RolesConfig(rolesClaim: true)) { h, _ in
             guardedRoutes(h)
@@ -95,7 +98,8 @@ struct RoleMiddlewareTests {
             let id = UserID(try #require(try claims(before)["sub"]?.stringValue))
             _ = try await h.auth.store.createRole("analyst", permissions: ["reports:read"], now: h.clock.now())
             #expect(try await h.auth.store.grantRole("analyst", to: id, now: h.clock.now()))
-            let login = try await h.send(.POST, "auth/login", json: ["email": "bob@example.com", "password": "correct horse battery"])
+            let login = try await h.send(
+                .POST, "auth/login", json: ["email": "bob@example.com", "password": "correct horse battery"])
             let access = try #require(login["access_token"]?.stringValue)
             let refresh = try #require(login["refresh_token"]?.stringValue)
             #expect(try claims(access)["roles"] == ["analyst"])

@@ -19,7 +19,8 @@ func signUp(_ h: HTTPHarness, _ email: String) async throws -> (token: String, i
 /// `fastauth roles grant` function; returns their access token.
 func signUpAdmin(_ h: HTTPHarness, role: String = "admin") async throws -> String {
     let (token, _) = try await signUp(h, "admin@example.com")
-    _ = try await RolesCommand.grant(store: h.auth.store, role: role, to: .email("admin@example.com"), adminRole: role, json: false)
+    _ = try await RolesCommand.grant(
+        store: h.auth.store, role: role, to: .email("admin@example.com"), adminRole: role, json: false)
     return token
 }
 
@@ -31,7 +32,9 @@ struct RoleRouteTests {
     /// A concrete request for `route`: its path with the parameters filled in, and a valid body.
     private func request(_ route: RoleRoute, user: UserID) -> (HTTPMethod, String, JSONValue?) {
         let spec = route.spec
-        let path = "auth/" + spec.path.map { $0 == ":role_name" ? "editor" : $0 == ":user_id" ? user.rawValue : $0 }
+        let path =
+            "auth/"
+            + spec.path.map { $0 == ":role_name" ? "editor" : $0 == ":user_id" ? user.rawValue : $0 }
             .joined(separator: "/")
         let body: JSONValue? =
             switch route {
@@ -43,7 +46,9 @@ struct RoleRouteTests {
         return (spec.method, path, body)
     }
 
-    @Test("every admin route answers 403 Insufficient permissions to a non-admin and 401 to an anonymous caller, changing nothing")
+    @Test(
+        "every admin route answers 403 Insufficient permissions to a non-admin and 401 to an anonymous caller, changing nothing"
+    )
     func refusals() async throws {
         try await withHarness { h, _ in
             let admin = try await signUpAdmin(h)
@@ -65,27 +70,34 @@ struct RoleRouteTests {
         }
     }
 
-    @Test("an admin creates, lists, changes and deletes roles, with the original's bodies and messages", arguments: engines)
+    @Test(
+        "an admin creates, lists, changes and deletes roles, with the original's bodies and messages",
+        arguments: engines)
     func lifecycle(postgres: Bool) async throws {
         try await withHarness(postgres: postgres) { h, _ in
             let admin = try await signUpAdmin(h)
             let created = try await h.send(
-                .POST, "auth/roles", json: ["name": "editor", "permissions": ["posts:write", "posts:read"]], bearer: admin)
+                .POST, "auth/roles", json: ["name": "editor", "permissions": ["posts:write", "posts:read"]],
+                bearer: admin)
             #expect(created.status == .created)
             #expect(created.body == #"{"name":"editor","permissions":["posts:read","posts:write"]}"#)
             let again = try await h.send(.POST, "auth/roles", json: ["name": "editor"], bearer: admin)
             #expect(again.status == .conflict)
             #expect(again.detail == "Role already exists")
             let added = try await h.send(
-                .POST, "auth/roles/editor/permissions", json: ["permissions": ["posts:delete", "posts:read"]], bearer: admin)
+                .POST, "auth/roles/editor/permissions", json: ["permissions": ["posts:delete", "posts:read"]],
+                bearer: admin)
             #expect(added.status == .ok)
             #expect(added.body == #"{"message":"Permissions added"}"#)
-            let removed = try await h.send(.DELETE, "auth/roles/editor/permissions", json: ["permissions": ["posts:read"]], bearer: admin)
+            let removed = try await h.send(
+                .DELETE, "auth/roles/editor/permissions", json: ["permissions": ["posts:read"]], bearer: admin)
             #expect(removed.body == #"{"message":"Permissions removed"}"#)
             let listed = try await h.send(.GET, "auth/roles", bearer: admin)
             #expect(listed.status == .ok)
             #expect(
-                listed.body == #"[{"name":"admin","permissions":[]},{"name":"editor","permissions":["posts:delete","posts:write"]}]"#)
+                listed.body
+                    == #"[{"name":"admin","permissions":[]},{"name":"editor","permissions":["posts:delete","posts:write"]}]"#
+            )
             let deleted = try await h.send(.DELETE, "auth/roles/editor", bearer: admin)
             #expect(deleted.status == .ok)
             #expect(deleted.body == #"{"message":"Role deleted"}"#)
@@ -101,12 +113,15 @@ struct RoleRouteTests {
         }
     }
 
-    @Test("assign and revoke are idempotent, answer 404 for an unknown user or role, and show in user/{id} and me", arguments: engines)
+    @Test(
+        "assign and revoke are idempotent, answer 404 for an unknown user or role, and show in user/{id} and me",
+        arguments: engines)
     func assignments(postgres: Bool) async throws {
         try await withHarness(postgres: postgres) { h, _ in
             let admin = try await signUpAdmin(h)
             let (bob, id) = try await signUp(h, "bob@example.com")
-            _ = try await h.send(.POST, "auth/roles", json: ["name": "editor", "permissions": ["posts:write"]], bearer: admin)
+            _ = try await h.send(
+                .POST, "auth/roles", json: ["name": "editor", "permissions": ["posts:write"]], bearer: admin)
             let assignment: JSONValue = ["user_id": .string(id.rawValue), "role_name": "editor"]
             for _ in 0..<2 {
                 let assigned = try await h.send(.POST, "auth/roles/assign", json: assignment, bearer: admin)
@@ -142,12 +157,17 @@ struct RoleRouteTests {
         }
     }
 
-    @Test("bad bodies answer 422 in the validation shape and write nothing", arguments: [
-        (#"{"#, "json_invalid"), (#"[]"#, "model_attributes_type"), (#"{}"#, "missing"), (#"{"name": 5}"#, "string_type"),
-        (#"{"name": "x", "permissions": "a"}"#, "list_type"), (#"{"name": "x", "permissions": [1]}"#, "string_type"),
-        (#"{"name": "has space"}"#, "value_error"), (#"{"name": ""}"#, "value_error"), (#"{"name": "assign"}"#, "value_error"),
-        (#"{"name": "x", "permissions": [" "]}"#, "value_error"),
-    ])
+    @Test(
+        "bad bodies answer 422 in the validation shape and write nothing",
+        arguments: [
+            (#"{"#, "json_invalid"), (#"[]"#, "model_attributes_type"), (#"{}"#, "missing"),
+            (#"{"name": 5}"#, "string_type"),
+            (#"{"name": "x", "permissions": "a"}"#, "list_type"),
+            (#"{"name": "x", "permissions": [1]}"#, "string_type"),
+            (#"{"name": "has space"}"#, "value_error"), (#"{"name": ""}"#, "value_error"),
+            (#"{"name": "assign"}"#, "value_error"),
+            (#"{"name": "x", "permissions": [" "]}"#, "value_error"),
+        ])
     func badBodies(raw: String, kind: String) async throws {
         try await withHarness { h, _ in
             let admin = try await signUpAdmin(h)
@@ -170,7 +190,8 @@ struct RoleRouteTests {
             #expect(empty.status == .unprocessableEntity)
             let noPermissions = try await h.send(.POST, "auth/roles/editor/permissions", json: [:], bearer: admin)
             #expect(noPermissions["detail"]?.arrayValue?.first?["loc"] == ["body", "permissions"])
-            let nullPermissions = try await h.send(.DELETE, "auth/roles/editor/permissions", json: ["permissions": nil], bearer: admin)
+            let nullPermissions = try await h.send(
+                .DELETE, "auth/roles/editor/permissions", json: ["permissions": nil], bearer: admin)
             #expect(nullPermissions.status == .unprocessableEntity)
         }
     }
@@ -180,7 +201,8 @@ struct RoleRouteTests {
         try await withHarness(postgres: postgres) { h, _ in
             let admin = try await signUpAdmin(h)
             let (_, id) = try await signUp(h, "bob@example.com")
-            _ = try await h.send(.POST, "auth/roles", json: ["name": "editor", "permissions": ["posts:write"]], bearer: admin)
+            _ = try await h.send(
+                .POST, "auth/roles", json: ["name": "editor", "permissions": ["posts:write"]], bearer: admin)
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
@@ -193,7 +215,8 @@ struct RoleRouteTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(statuses == Array(repeating: 200, count: 20), "\(statuses)")
-            #expect(try await h.auth.store.grants(of: id) == RoleGrants(roles: ["editor"], permissions: ["posts:write"]))
+            #expect(
+                try await h.auth.store.grants(of: id) == RoleGrants(roles: ["editor"], permissions: ["posts:write"]))
         }
     }
 
@@ -203,7 +226,8 @@ struct RoleRouteTests {
             let admin = try await signUpAdmin(h, role: "admin")
             #expect(try await h.send(.GET, "auth/roles", bearer: admin).status == .forbidden)
             _ = try await RolesCommand.grant(
-                store: h.auth.store, role: "superuser", to: .email("admin@example.com"), adminRole: "superuser", json: false)
+                store: h.auth.store, role: "superuser", to: .email("admin@example.com"), adminRole: "superuser",
+                json: false)
             // Granted outside this instance: it shows once the cached roles are a second old.
             h.clock.advance(by: .seconds(1))
             #expect(try await h.send(.GET, "auth/roles", bearer: admin).status == .ok)
@@ -217,7 +241,8 @@ struct RoleRouteTests {
             let paths = try #require(document["paths"])
             for route in RoleRoute.allCases {
                 let spec = route.spec
-                let path = "/auth/" + spec.path.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }.joined(separator: "/")
+                let path =
+                    "/auth/" + spec.path.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }.joined(separator: "/")
                 let operation = try #require(paths[path]?[spec.method.rawValue.lowercased()], "\(path)")
                 #expect(operation["summary"]?.stringValue == spec.summary)
                 #expect(operation["responses"]?["401"] != nil)

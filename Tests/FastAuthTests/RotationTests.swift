@@ -10,13 +10,18 @@ import Foundation
 
 @Suite("Rotation policy (pure state machine)")
 struct RotationPolicyTests {
-    let policy = RotationPolicy(interval: .seconds(3600), jwksMaxAge: .seconds(300), accessTokenTTL: .seconds(900), leeway: .seconds(30))
+    let policy = RotationPolicy(
+        interval: .seconds(3600), jwksMaxAge: .seconds(300), accessTokenTTL: .seconds(900), leeway: .seconds(30))
     let t0 = Date(timeIntervalSince1970: 1_767_225_600)
 
-    func key(_ id: String, _ state: KeyState, created: TimeInterval, activated: TimeInterval? = nil, retired: TimeInterval? = nil) -> StoredSigningKey {
+    func key(
+        _ id: String, _ state: KeyState, created: TimeInterval, activated: TimeInterval? = nil,
+        retired: TimeInterval? = nil
+    ) -> StoredSigningKey {
         StoredSigningKey(
             id: KeyID(id), algorithm: .es256, state: state, createdAt: t0.addingTimeInterval(created),
-            activatedAt: activated.map { t0.addingTimeInterval($0) }, retiredAt: retired.map { t0.addingTimeInterval($0) },
+            activatedAt: activated.map { t0.addingTimeInterval($0) },
+            retiredAt: retired.map { t0.addingTimeInterval($0) },
             publicJWK: "{}", sealedPrivateKey: [])
     }
 
@@ -27,7 +32,9 @@ struct RotationPolicyTests {
 
     @Test("with a current key and no next key, a next key is created (published ahead)")
     func createsNext() {
-        #expect(policy.tick(keys: [key("a", .current, created: 0, activated: 0)], now: t0.addingTimeInterval(1)) == .createNext)
+        #expect(
+            policy.tick(keys: [key("a", .current, created: 0, activated: 0)], now: t0.addingTimeInterval(1))
+                == .createNext)
     }
 
     @Test("the next key is promoted when the interval is up and it has been published for one max-age")
@@ -46,7 +53,10 @@ struct RotationPolicyTests {
 
     @Test("a retired key is removed after access TTL + leeway + max-age, not before")
     func removal() {
-        let keys = [key("a", .retired, created: 0, activated: 0, retired: 3600), key("b", .current, created: 10, activated: 3600), key("c", .next, created: 3601)]
+        let keys = [
+            key("a", .retired, created: 0, activated: 0, retired: 3600),
+            key("b", .current, created: 10, activated: 3600), key("c", .next, created: 3601),
+        ]
         let removeAt = t0.addingTimeInterval(3600 + 900 + 30 + 300)
         #expect(policy.tick(keys: keys, now: removeAt.addingTimeInterval(-1)) == .wait(until: removeAt))
         #expect(policy.tick(keys: keys, now: removeAt) == .remove("a"))
@@ -65,7 +75,10 @@ struct RotationPolicyTests {
 
     @Test("a clock jumping backwards never promotes early or removes early")
     func clockBackwards() {
-        let keys = [key("a", .current, created: 0, activated: 1000), key("b", .next, created: 1000), key("z", .retired, created: 0, retired: 1000)]
+        let keys = [
+            key("a", .current, created: 0, activated: 1000), key("b", .next, created: 1000),
+            key("z", .retired, created: 0, retired: 1000),
+        ]
         let action = policy.tick(keys: keys, now: t0.addingTimeInterval(500))
         guard case .wait = action else {
             Issue.record("expected wait, got \(action)")
@@ -75,8 +88,10 @@ struct RotationPolicyTests {
 
     @Test("without an interval, keys never rotate")
     func noRotation() {
-        let still = RotationPolicy(interval: nil, jwksMaxAge: .seconds(300), accessTokenTTL: .seconds(900), leeway: .seconds(30))
-        let action = still.tick(keys: [key("a", .current, created: 0, activated: 0)], now: t0.addingTimeInterval(10_000_000))
+        let still = RotationPolicy(
+            interval: nil, jwksMaxAge: .seconds(300), accessTokenTTL: .seconds(900), leeway: .seconds(30))
+        let action = still.tick(
+            keys: [key("a", .current, created: 0, activated: 0)], now: t0.addingTimeInterval(10_000_000))
         guard case .wait = action else {
             Issue.record("expected wait, got \(action)")
             return
@@ -84,7 +99,9 @@ struct RotationPolicyTests {
         #expect(still.tick(keys: [], now: t0) == .createCurrent)
     }
 
-    @Test("ticking repeatedly over many periods keeps exactly one current and at most one next", arguments: [1, 7, 61, 299, 301, 3599])
+    @Test(
+        "ticking repeatedly over many periods keeps exactly one current and at most one next",
+        arguments: [1, 7, 61, 299, 301, 3599])
     func simulation(step: Int) {
         var keys: [StoredSigningKey] = []
         var now = t0
@@ -96,7 +113,10 @@ struct RotationPolicyTests {
                 case .wait: break
                 case .createCurrent:
                     counter += 1
-                    keys.append(key("k\(counter)", .current, created: now.timeIntervalSince(t0), activated: now.timeIntervalSince(t0)))
+                    keys.append(
+                        key(
+                            "k\(counter)", .current, created: now.timeIntervalSince(t0),
+                            activated: now.timeIntervalSince(t0)))
                     continue
                 case .createNext:
                     counter += 1
@@ -129,7 +149,10 @@ struct RotationPolicyTests {
 
 @Suite("Key manager (managed keys)")
 struct KeyManagerTests {
-    func managed(_ store: InMemorySigningKeyStore, clock: ManualClock, secret: String = TestFixtures.secret, previous: [String] = [], interval: Duration? = .seconds(3600)) async throws -> (KeyManager, TokenService) {
+    func managed(
+        _ store: InMemorySigningKeyStore, clock: ManualClock, secret: String = TestFixtures.secret,
+        previous: [String] = [], interval: Duration? = .seconds(3600)
+    ) async throws -> (KeyManager, TokenService) {
         let config = try FastAuthConfig(
             secret: secret, previousSecrets: previous,
             jwt: JWTConfig(algorithm: .es256, jwksEnabled: true, keyRotationInterval: interval))
@@ -221,7 +244,9 @@ struct KeyManagerTests {
         // A new secret alone cannot open the keys: the manager signs with nothing.
         let (stranger, strangerTokens) = try await managed(store, clock: clock)
         try await stranger.reload()
-        await #expect(throws: TokenError.self) { try await strangerTokens.issueAccessToken(for: TestFixtures.user(), sessionID: SessionID("s")) }
+        await #expect(throws: TokenError.self) {
+            try await strangerTokens.issueAccessToken(for: TestFixtures.user(), sessionID: SessionID("s"))
+        }
         // With the old secret listed as previous, it can; rewrap reseals under the new secret.
         let (rotated, rotatedTokens) = try await managed(store, clock: clock, previous: [old])
         try await rotated.reload()

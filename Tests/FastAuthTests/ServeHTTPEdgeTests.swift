@@ -7,9 +7,9 @@ import Vapor
 @testable import fastauth
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// One raw HTTP/1.1 exchange over a real TCP socket (the server's HTTP codec is what is under
@@ -29,9 +29,9 @@ private struct SocketFailure: Error, CustomStringConvertible {
 
 private func rawExchangeBlocking(port: Int, _ request: [UInt8], timeout: Int) throws -> String {
     #if canImport(Glibc)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
     #endif
     guard descriptor >= 0 else { throw SocketFailure(description: "socket() failed") }
     defer { close(descriptor) }
@@ -60,7 +60,9 @@ private func rawExchangeBlocking(port: Int, _ request: [UInt8], timeout: Int) th
     while true {
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         if count <= 0 {
-            if count < 0, response.isEmpty { throw SocketFailure(description: "recv() failed: \(errno) (connection reset?)") }
+            if count < 0, response.isEmpty {
+                throw SocketFailure(description: "recv() failed: \(errno) (connection reset?)")
+            }
             break
         }
         response.append(contentsOf: buffer[0..<count])
@@ -77,11 +79,13 @@ struct ServeHTTPEdgeTests {
             secretDirectory: NSTemporaryDirectory() + "fastauth-edge-" + UUID().uuidString)
         settings.port = 0
         try await withTestDatabase { store in
-            let app = try await AuthServer.makeApplication(settings: settings, store: store, logger: Logger(label: "test"))
+            let app = try await AuthServer.makeApplication(
+                settings: settings, store: store, logger: Logger(label: "test"))
             let server = app.server
             do {
                 try await server.start(address: .hostname("127.0.0.1", port: 0))
-                let port = try #require(((server as? ServeHTTPServer)?.localAddress ?? (server as? HTTPServer)?.localAddress)?.port)
+                let port = try #require(
+                    ((server as? ServeHTTPServer)?.localAddress ?? (server as? HTTPServer)?.localAddress)?.port)
                 try await body(port)
             } catch {
                 await server.shutdown()
@@ -115,7 +119,8 @@ struct ServeHTTPEdgeTests {
     @Test("keep-alive and pipelining: two requests sent at once on one connection get two answers, in order")
     func pipelinedRequests() async throws {
         try await withServer { port in
-            let both = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            let both =
+                "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
                 + "GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
             let response = try await rawExchange(port: port, Array(both.utf8))
             let first = try #require(response.range(of: "HTTP/1.1 200"))
@@ -125,13 +130,16 @@ struct ServeHTTPEdgeTests {
         }
     }
 
-    @Test("the routes work over the socket: register answers 201 with tokens, a text/plain login 415, a malformed request 400, a 2 MB body 413")
+    @Test(
+        "the routes work over the socket: register answers 201 with tokens, a text/plain login 415, a malformed request 400, a 2 MB body 413"
+    )
     func routesAndOtherRefusals() async throws {
         try await withServer { port in
             let credentials = #"{"email":"ada@example.com","password":"correct horse battery"}"#
             func post(_ path: String, _ contentType: String, _ body: String) async throws -> String {
                 try await rawExchange(
-                    port: port, request("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: \(contentType)", body: body))
+                    port: port,
+                    request("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: \(contentType)", body: body))
             }
             let register = try await post("/auth/register", "application/json", credentials)
             #expect(register.hasPrefix("HTTP/1.1 201"), "\(register)")

@@ -53,7 +53,9 @@ struct ServeSettingsTests {
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
-    @Test("a reused development secret that group or others can read is refused with a readable error", arguments: [0o640, 0o604, 0o660, 0o644])
+    @Test(
+        "a reused development secret that group or others can read is refused with a readable error",
+        arguments: [0o640, 0o604, 0o660, 0o644])
     func developmentSecretTooOpen(mode: Int) throws {
         let dir = directory()
         _ = try ServeSettings.load(environment: [:], secretDirectory: dir)
@@ -62,7 +64,9 @@ struct ServeSettingsTests {
             _ = try ServeSettings.load(environment: [:], secretDirectory: dir)
             Issue.record("a secret file with mode \(String(mode, radix: 8)) was used")
         } catch {
-            #expect(error.problems.contains { $0.contains("chmod 600") && $0.contains(String(mode, radix: 8)) }, "\(error.problems)")
+            #expect(
+                error.problems.contains { $0.contains("chmod 600") && $0.contains(String(mode, radix: 8)) },
+                "\(error.problems)")
         }
     }
 
@@ -71,7 +75,9 @@ struct ServeSettingsTests {
         let dir = directory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let target = dir + "/elsewhere"
-        _ = FileManager.default.createFile(atPath: target, contents: Data(String(repeating: "s", count: 64).utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: target, contents: Data(String(repeating: "s", count: 64).utf8),
+            attributes: [.posixPermissions: 0o600])
         try FileManager.default.createSymbolicLink(atPath: dir + "/secret", withDestinationPath: target)
         #expect(throws: ConfigurationError.self) { try ServeSettings.load(environment: [:], secretDirectory: dir) }
     }
@@ -92,7 +98,9 @@ struct ServeSettingsTests {
         #expect(ServeSettings.variables.contains("FASTAUTH_SECRET_FILE"))
     }
 
-    @Test("an unreadable, missing or empty secret file, or one given beside FASTAUTH_SECRET, is a clear error (no development secret instead)")
+    @Test(
+        "an unreadable, missing or empty secret file, or one given beside FASTAUTH_SECRET, is a clear error (no development secret instead)"
+    )
     func secretFileProblems() throws {
         let dir = directory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -109,7 +117,9 @@ struct ServeSettingsTests {
                 _ = try ServeSettings.load(environment: environment, secretDirectory: dir + "/dev")
                 Issue.record("accepted \(environment)")
             } catch {
-                #expect(error.problems.contains { $0.contains("FASTAUTH_SECRET_FILE") && $0.contains(expected) }, "\(error.problems)")
+                #expect(
+                    error.problems.contains { $0.contains("FASTAUTH_SECRET_FILE") && $0.contains(expected) },
+                    "\(error.problems)")
             }
             #expect(!FileManager.default.fileExists(atPath: dir + "/dev/secret"))
         }
@@ -119,9 +129,11 @@ struct ServeSettingsTests {
     func developmentBanner() throws {
         let development = try ServeSettings.load(environment: [:], secretDirectory: directory())
         let banner = try #require(development.modeBanner)
-        #expect(banner.contains("DEVELOPMENT MODE") && banner.contains("FASTAUTH_ENV=production") && !banner.contains("\n"))
+        #expect(
+            banner.contains("DEVELOPMENT MODE") && banner.contains("FASTAUTH_ENV=production") && !banner.contains("\n"))
         let production = try ServeSettings.load(
-            environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+            environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": TestFixtures.secret],
+            secretDirectory: directory())
         #expect(production.modeBanner == nil)
     }
 
@@ -131,10 +143,13 @@ struct ServeSettingsTests {
             try ServeSettings.load(environment: ["FASTAUTH_ENV": "production"], secretDirectory: directory())
         }
         #expect(throws: ConfigurationError.self) {
-            try ServeSettings.load(environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": "short"], secretDirectory: directory())
+            try ServeSettings.load(
+                environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": "short"], secretDirectory: directory())
         }
         #expect(throws: Never.self) {
-            try ServeSettings.load(environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+            try ServeSettings.load(
+                environment: ["FASTAUTH_ENV": "production", "FASTAUTH_SECRET": TestFixtures.secret],
+                secretDirectory: directory())
         }
     }
 
@@ -156,16 +171,22 @@ struct ServeSettingsTests {
         let keys = directory()
         _ = try KeyFiles.generate(algorithm: .es256, rsaBits: 2048, directory: keys, overwrite: false)
         let settings = try ServeSettings.load(environment: [
-            "FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_PREVIOUS_SECRETS": String(repeating: "p", count: 40) + "," + String(repeating: "q", count: 40),
-            "FASTAUTH_ENV": "production", "FASTAUTH_DATABASE_URL": "postgres://u:p@db:5432/x", "FASTAUTH_HOST": "0.0.0.0",
-            "FASTAUTH_PORT": "9001", "FASTAUTH_ALGORITHM": "ES256", "FASTAUTH_ISSUER": "https://iss", "FASTAUTH_AUDIENCE": "a, b",
-            "FASTAUTH_ACCESS_TOKEN_TTL": "600", "FASTAUTH_REFRESH_TOKEN_TTL": "86400", "FASTAUTH_REMEMBER_ME_TTL": "172800",
+            "FASTAUTH_SECRET": TestFixtures.secret,
+            "FASTAUTH_PREVIOUS_SECRETS": String(repeating: "p", count: 40) + "," + String(repeating: "q", count: 40),
+            "FASTAUTH_ENV": "production", "FASTAUTH_DATABASE_URL": "postgres://u:p@db:5432/x",
+            "FASTAUTH_HOST": "0.0.0.0",
+            "FASTAUTH_PORT": "9001", "FASTAUTH_ALGORITHM": "ES256", "FASTAUTH_ISSUER": "https://iss",
+            "FASTAUTH_AUDIENCE": "a, b",
+            "FASTAUTH_ACCESS_TOKEN_TTL": "600", "FASTAUTH_REFRESH_TOKEN_TTL": "86400",
+            "FASTAUTH_REMEMBER_ME_TTL": "172800",
             "FASTAUTH_LEEWAY": "5", "FASTAUTH_JWKS_ENABLED": "true", "FASTAUTH_JWKS_MAX_AGE": "60",
             "FASTAUTH_PRIVATE_KEY_FILE": keys + "/private.pem", "FASTAUTH_PUBLIC_KEY_FILE": keys + "/public.pem",
-            "FASTAUTH_TOKEN_DELIVERY": "cookie", "FASTAUTH_ROUTE_PREFIX": "/api/auth", "FASTAUTH_RATE_LIMIT_PER_MINUTE": "0",
+            "FASTAUTH_TOKEN_DELIVERY": "cookie", "FASTAUTH_ROUTE_PREFIX": "/api/auth",
+            "FASTAUTH_RATE_LIMIT_PER_MINUTE": "0",
             "FASTAUTH_LOCKOUT_ATTEMPTS": "3", "FASTAUTH_LOCKOUT_SECONDS": "60",
             "FASTAUTH_ADMIN_ROLE": "ops", "FASTAUTH_ROLES_CLAIM": "true",
-            "FASTAUTH_EMAIL_TRANSPORT": "smtps://mailer:s3cret@smtp.example.com", "FASTAUTH_EMAIL_FROM": "Auth <auth@example.com>",
+            "FASTAUTH_EMAIL_TRANSPORT": "smtps://mailer:s3cret@smtp.example.com",
+            "FASTAUTH_EMAIL_FROM": "Auth <auth@example.com>",
             "FASTAUTH_REQUIRE_VERIFIED_EMAIL": "true", "FASTAUTH_EMAIL_TEMPLATES_DIR": "/etc/fastauth/templates",
         ])
         let c = settings.config
@@ -179,16 +200,21 @@ struct ServeSettingsTests {
         #expect(settings.databaseURL == "postgres://u:p@db:5432/x")
         #expect(c.previousSecrets.count == 2)
         #expect(c.jwt.algorithm == .es256 && c.jwt.issuer == "https://iss" && c.jwt.audience == ["a", "b"])
-        #expect(c.jwt.accessTokenTTL == .seconds(600) && c.jwt.refreshTokenTTL == .seconds(86400) && c.jwt.rememberMeTTL == .seconds(172_800))
+        #expect(
+            c.jwt.accessTokenTTL == .seconds(600) && c.jwt.refreshTokenTTL == .seconds(86400)
+                && c.jwt.rememberMeTTL == .seconds(172_800))
         #expect(c.jwt.leeway == .seconds(5) && c.jwt.jwksEnabled && c.jwt.jwksMaxAge == .seconds(60))
         #expect(c.staticPrivateKey != nil && c.staticPublicKey != nil)
         #expect(c.tokenDelivery == .cookie && c.routePrefix == "/api/auth" && c.cookie.secure)
-        #expect(c.security.rateLimitPerMinute == 0 && c.security.lockoutAttempts == 3 && c.security.lockoutDuration == .seconds(60))
+        #expect(
+            c.security.rateLimitPerMinute == 0 && c.security.lockoutAttempts == 3
+                && c.security.lockoutDuration == .seconds(60))
     }
 
     @Test("mail: the log in development; off in production unless a delivering transport is set; `log` refused there")
     func mailTransport() throws {
-        let development = try ServeSettings.load(environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        let development = try ServeSettings.load(
+            environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
         #expect(development.config.accounts.emailTransport?.name == "log")
         #expect(development.config.linkBaseURL == "http://127.0.0.1:8000")
         let production = ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ENV": "production"]
@@ -197,13 +223,20 @@ struct ServeSettingsTests {
             _ = try ServeSettings.load(environment: production.merging(["FASTAUTH_EMAIL_TRANSPORT": "log"]) { $1 })
             Issue.record("production started with the log transport")
         } catch {
-            #expect(error.problems.contains { $0.contains("FASTAUTH_EMAIL_TRANSPORT=log delivers no mail") }, "\(error.problems)")
+            #expect(
+                error.problems.contains { $0.contains("FASTAUTH_EMAIL_TRANSPORT=log delivers no mail") },
+                "\(error.problems)")
         }
         let webhook = try ServeSettings.load(
-            environment: production.merging(["FASTAUTH_EMAIL_TRANSPORT": "webhook+https://mail.example.com/send?token=t0ken"]) { $1 })
+            environment: production.merging([
+                "FASTAUTH_EMAIL_TRANSPORT": "webhook+https://mail.example.com/send?token=t0ken"
+            ]) { $1 })
         #expect(webhook.config.accounts.emailTransport?.deliversMail == true)
         do {
-            _ = try ServeSettings.load(environment: production.merging(["FASTAUTH_EMAIL_TRANSPORT": "smtp://mail.example.com?starttls=off"]) { $1 })
+            _ = try ServeSettings.load(
+                environment: production.merging(["FASTAUTH_EMAIL_TRANSPORT": "smtp://mail.example.com?starttls=off"]) {
+                    $1
+                })
             Issue.record("plaintext SMTP to a remote host was accepted")
         } catch {
             #expect(error.problems.contains { $0.hasPrefix("FASTAUTH_EMAIL_TRANSPORT:") }, "\(error.problems)")
@@ -213,11 +246,13 @@ struct ServeSettingsTests {
     @Test("bad values are all reported at once, in plain words")
     func badValues() {
         do {
-            _ = try ServeSettings.load(environment: [
-                "FASTAUTH_PORT": "eighty", "FASTAUTH_ENV": "staging", "FASTAUTH_JWKS_ENABLED": "maybe",
-                "FASTAUTH_TOKEN_DELIVERY": "pigeon", "FASTAUTH_ACCESS_TOKEN_TTL": "-1", "FASTAUTH_PRIVATE_KEY_FILE": "/nonexistent.pem",
-                "FASTAUTH_SECRET": TestFixtures.secret,
-            ], secretDirectory: directory())
+            _ = try ServeSettings.load(
+                environment: [
+                    "FASTAUTH_PORT": "eighty", "FASTAUTH_ENV": "staging", "FASTAUTH_JWKS_ENABLED": "maybe",
+                    "FASTAUTH_TOKEN_DELIVERY": "pigeon", "FASTAUTH_ACCESS_TOKEN_TTL": "-1",
+                    "FASTAUTH_PRIVATE_KEY_FILE": "/nonexistent.pem",
+                    "FASTAUTH_SECRET": TestFixtures.secret,
+                ], secretDirectory: directory())
             Issue.record("accepted bad settings")
         } catch {
             #expect(error.problems.count >= 6, "\(error.problems)")
@@ -230,15 +265,19 @@ struct ServeSettingsTests {
     func flagsOverride() throws {
         let command = try ServeCommand.parse(["--port", "9100", "--route-prefix", "/x"])
         let merged = command.mergedEnvironment(["FASTAUTH_PORT": "8000", "FASTAUTH_ISSUER": "i"])
-        #expect(merged["FASTAUTH_PORT"] == "9100" && merged["FASTAUTH_ROUTE_PREFIX"] == "/x" && merged["FASTAUTH_ISSUER"] == "i")
+        #expect(
+            merged["FASTAUTH_PORT"] == "9100" && merged["FASTAUTH_ROUTE_PREFIX"] == "/x"
+                && merged["FASTAUTH_ISSUER"] == "i")
     }
 
     @Test("the served app answers register, me and health on a migrated SQLite store")
     func servedApp() async throws {
-        var settings = try ServeSettings.load(environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        var settings = try ServeSettings.load(
+            environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
         settings.port = 0
         try await withTestDatabase { store in
-            let app = try await AuthServer.makeApplication(settings: settings, store: store, logger: Logger(label: "test"))
+            let app = try await AuthServer.makeApplication(
+                settings: settings, store: store, logger: Logger(label: "test"))
             do {
                 let tester = try app.testing()
                 let register = try await tester.sendRequest(
@@ -265,13 +304,15 @@ private final class CollectedLines: TextOutputStream, Sendable {
 
 @Suite("serve's log handler")
 struct ServeLogHandlerTests {
-    @Test("credentials in logged headers are redacted: Authorization, Cookie, Set-Cookie, in the message and in metadata")
+    @Test(
+        "credentials in logged headers are redacted: Authorization, Cookie, Set-Cookie, in the message and in metadata")
     func redactsCredentials() {
         let collected = CollectedLines()
         let logger = Logger(label: "fastauth.test") { label in
             ServeLogHandler(StreamLogHandler(label: label, stream: collected, metadataProvider: nil), level: .trace)
         }
-        let head = "Decoded HTTP part: head: HTTPRequestHead { method: POST, uri: \"/auth/refresh\", version: HTTP/1.1, "
+        let head =
+            "Decoded HTTP part: head: HTTPRequestHead { method: POST, uri: \"/auth/refresh\", version: HTTP/1.1, "
             + "headers: Host: localhost; authorization: Bearer eyJSECRET.token.sig; Cookie: refresh_token=SECRETREFRESH; "
             + "csrf_token=SECRETCSRF; User-Agent: curl/8 }"
         logger.trace("\(head)")
@@ -283,14 +324,18 @@ struct ServeLogHandlerTests {
         #expect(text.contains("Set-Cookie: [redacted]"), "\(text)")
     }
 
-    @Test("lines without credentials pass unchanged", arguments: [
-        "login ok", "cookie mode is on", "Authorization header missing", "authorizations: 3", "x-cookie-name: y",
-    ])
+    @Test(
+        "lines without credentials pass unchanged",
+        arguments: [
+            "login ok", "cookie mode is on", "Authorization header missing", "authorizations: 3", "x-cookie-name: y",
+        ])
     func leavesOtherLines(_ line: String) {
         #expect(LogRedaction.redact(line) == line)
     }
 
-    @Test("metadata set on the logger appears in written lines, merged under the call's own; lines below the level are not written")
+    @Test(
+        "metadata set on the logger appears in written lines, merged under the call's own; lines below the level are not written"
+    )
     func metadata() {
         let collected = CollectedLines()
         var logger = Logger(label: "fastauth.test") { label in

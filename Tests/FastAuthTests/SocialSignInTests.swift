@@ -8,7 +8,6 @@ import Vapor
 
 @testable import fastauth
 
-
 /// The social sign-in rules of the core (flow state bound to the browser, linking only when
 /// both emails are verified, the unlink guard) on a real SQLite store, with identities as
 /// `FastAuthOAuth` hands them over after verifying them. The provider side (ID tokens, PKCE,
@@ -19,7 +18,8 @@ struct SocialSignInTests {
     static let context = RequestContext(clientAddress: "192.0.2.7", userAgent: "tests", requestID: "req-1")
 
     static func identity(
-        _ subject: String = "sub-1", provider: String = "google", email: String? = "ada@example.com", verified: Bool = true
+        _ subject: String = "sub-1", provider: String = "google", email: String? = "ada@example.com",
+        verified: Bool = true
     ) -> ProviderIdentity {
         ProviderIdentity(
             provider: provider, subject: subject, issuer: "https://accounts.google.com", email: email,
@@ -37,11 +37,14 @@ struct SocialSignInTests {
         }
     }
 
-    static func begin(_ auth: AuthService, state: String = "state-1", binding: String? = nil, redirect: String? = nil)
+    static func begin(
+        _ auth: AuthService, state: String = "state-1", binding: String? = nil, redirect: String? = nil
+    )
         async throws -> String
     {
         try await auth.beginSocialFlow(
-            provider: "google", purpose: .signIn, userID: nil, state: state, codeVerifier: String(repeating: "v", count: 43),
+            provider: "google", purpose: .signIn, userID: nil, state: state,
+            codeVerifier: String(repeating: "v", count: 43),
             nonce: "n", redirectURI: redirect, binding: binding, context: context)
     }
 
@@ -51,13 +54,21 @@ struct SocialSignInTests {
             let auth = harness.auth
             let binding = try await Self.begin(auth, state: "state-1")
             #expect(binding.utf8.count == 43, "a fresh binding of 32 random bytes")
-            #expect(try await Self.begin(auth, state: "state-2", binding: binding) == binding, "the browser keeps its binding")
-            #expect(try await Self.begin(auth, state: "state-3", binding: "junk") != "junk", "a malformed one is replaced")
+            #expect(
+                try await Self.begin(auth, state: "state-2", binding: binding) == binding,
+                "the browser keeps its binding")
+            #expect(
+                try await Self.begin(auth, state: "state-3", binding: "junk") != "junk", "a malformed one is replaced")
 
-            func complete(_ state: String?, _ binding: String?, provider: String = "google", purpose: OAuthFlowPurpose = .signIn)
+            func complete(
+                _ state: String?, _ binding: String?, provider: String = "google", purpose: OAuthFlowPurpose = .signIn
+            )
                 async -> String?
             {
-                await Self.code { try await auth.completeSocialFlow(provider: provider, purpose: purpose, state: state, binding: binding, context: Self.context) }
+                await Self.code {
+                    try await auth.completeSocialFlow(
+                        provider: provider, purpose: purpose, state: state, binding: binding, context: Self.context)
+                }
             }
             let stranger = try await Self.begin(auth, state: "their-state")
             #expect(await complete("state-1", nil) == "invalid_state", "no binding cookie")
@@ -79,10 +90,14 @@ struct SocialSignInTests {
     @Test("redirect_uri must be exactly one of the allowlist")
     func redirectAllowlist() async throws {
         try await withHarness(social: Self.social) { harness, _ in
-            for uri in ["https://evil.example/welcome", "https://app.example.com/welcome/../x", "https://app.example.com/welcome?x=1",
-                "https://app.example.com/welcom", "HTTPS://APP.EXAMPLE.COM/welcome"]
-            {
-                #expect(await Self.code { try await Self.begin(harness.auth, state: uri, redirect: uri) } == "invalid_redirect_uri", "\(uri)")
+            for uri in [
+                "https://evil.example/welcome", "https://app.example.com/welcome/../x",
+                "https://app.example.com/welcome?x=1",
+                "https://app.example.com/welcom", "HTTPS://APP.EXAMPLE.COM/welcome",
+            ] {
+                #expect(
+                    await Self.code { try await Self.begin(harness.auth, state: uri, redirect: uri) }
+                        == "invalid_redirect_uri", "\(uri)")
             }
             let binding = try await Self.begin(harness.auth, state: "ok", redirect: "https://app.example.com/welcome")
             let flow = try await harness.auth.completeSocialFlow(
@@ -96,7 +111,9 @@ struct SocialSignInTests {
         try await withHarness(social: Self.social) { harness, _ in
             let (access, _) = try await harness.register("victim@example.com", password: "attacker password")
             let before = try #require(try await harness.auth.store.credentials(email: "victim@example.com"))
-            let code = await Self.code { try await harness.auth.signIn(with: Self.identity(email: "victim@example.com"), context: Self.context) }
+            let code = await Self.code {
+                try await harness.auth.signIn(with: Self.identity(email: "victim@example.com"), context: Self.context)
+            }
             #expect(code == "account_not_linked")
             let after = try #require(try await harness.auth.store.credentials(email: "victim@example.com"))
             #expect(after == before, "not verified, password kept, nothing touched")
@@ -111,7 +128,9 @@ struct SocialSignInTests {
             _ = try await harness.register("ada@example.com")
             let id = try #require(try await harness.auth.store.credentials(email: "ada@example.com")).account.id
             try await harness.auth.store.setEmailVerified(true, userID: id, now: harness.clock.now())
-            let code = await Self.code { try await harness.auth.signIn(with: Self.identity(verified: false), context: Self.context) }
+            let code = await Self.code {
+                try await harness.auth.signIn(with: Self.identity(verified: false), context: Self.context)
+            }
             #expect(code == "account_not_linked")
             #expect(try await harness.auth.store.providerAccounts(userID: id).isEmpty)
         }
@@ -124,45 +143,63 @@ struct SocialSignInTests {
             _ = try await harness.register("ada@example.com")
             let stored = try #require(try await harness.auth.store.credentials(email: "ada@example.com"))
             try await harness.auth.store.setEmailVerified(true, userID: stored.account.id, now: harness.clock.now())
-            let signIn = try await harness.auth.signIn(with: Self.identity(email: "ADA@example.com"), context: Self.context)
+            let signIn = try await harness.auth.signIn(
+                with: Self.identity(email: "ADA@example.com"), context: Self.context)
             #expect(signIn.user.id == stored.account.id)
-            #expect(try await harness.auth.store.credentials(email: "ada@example.com")?.passwordHash == stored.passwordHash)
-            #expect(try await harness.auth.store.providerAccounts(userID: stored.account.id).map(\.provider) == ["google"])
-            #expect(hooks.events == ["signup", "linked google", "signin google"], "signup is the password registration's")
+            #expect(
+                try await harness.auth.store.credentials(email: "ada@example.com")?.passwordHash == stored.passwordHash)
+            #expect(
+                try await harness.auth.store.providerAccounts(userID: stored.account.id).map(\.provider) == ["google"])
+            #expect(
+                hooks.events == ["signup", "linked google", "signin google"], "signup is the password registration's")
         }
     }
 
-    @Test("a new provider user: email verified, no password, the same user next time; an unverified email creates nobody")
+    @Test(
+        "a new provider user: email verified, no password, the same user next time; an unverified email creates nobody")
     func signUp() async throws {
         let hooks = SocialHooks()
         try await withHarness(hooks: hooks, social: Self.social) { harness, _ in
-            let first = try await harness.auth.signIn(with: Self.identity(email: "new@example.com"), context: Self.context)
+            let first = try await harness.auth.signIn(
+                with: Self.identity(email: "new@example.com"), context: Self.context)
             #expect(first.user.emailVerified)
             #expect(try await harness.auth.store.credentials(email: "new@example.com")?.passwordHash == nil)
-            let again = try await harness.auth.signIn(with: Self.identity(email: "changed@example.com"), context: Self.context)
+            let again = try await harness.auth.signIn(
+                with: Self.identity(email: "changed@example.com"), context: Self.context)
             #expect(again.user.id == first.user.id, "the identity is (provider, subject), not the email")
             #expect(hooks.events == ["signup", "signin google", "signin google"])
-            let login = try await harness.send(.POST, "auth/login", json: ["email": "new@example.com", "password": "whatever password"])
+            let login = try await harness.send(
+                .POST, "auth/login", json: ["email": "new@example.com", "password": "whatever password"])
             #expect(login.status == .unauthorized)
 
             let code = await Self.code {
-                try await harness.auth.signIn(with: Self.identity("sub-2", email: "unverified@example.com", verified: false), context: Self.context)
+                try await harness.auth.signIn(
+                    with: Self.identity("sub-2", email: "unverified@example.com", verified: false),
+                    context: Self.context)
             }
             #expect(code == "provider_email_unverified")
             #expect(try await harness.auth.store.emailExists("unverified@example.com") == false)
-            #expect(await Self.code { try await harness.auth.signIn(with: Self.identity("sub-3", email: nil), context: Self.context) }
-                == "provider_email_unverified")
+            #expect(
+                await Self.code {
+                    try await harness.auth.signIn(with: Self.identity("sub-3", email: nil), context: Self.context)
+                }
+                    == "provider_email_unverified")
         }
     }
 
     @Test("allowSignin(user, provider) refuses with 403; a deactivated user cannot sign in with a provider")
     func refusals() async throws {
         try await withHarness(hooks: ProviderGate(refused: "github"), social: Self.social) { harness, _ in
-            #expect(await Self.code { try await harness.auth.signIn(with: Self.identity(provider: "github"), context: Self.context) }
-                == "signin_not_allowed")
+            #expect(
+                await Self.code {
+                    try await harness.auth.signIn(with: Self.identity(provider: "github"), context: Self.context)
+                }
+                    == "signin_not_allowed")
             let user = try await harness.auth.signIn(with: Self.identity(), context: Self.context).user
             try await harness.auth.store.setActive(false, userID: user.id, now: harness.clock.now())
-            #expect(await Self.code { try await harness.auth.signIn(with: Self.identity(), context: Self.context) } == "account_deactivated")
+            #expect(
+                await Self.code { try await harness.auth.signIn(with: Self.identity(), context: Self.context) }
+                    == "account_deactivated")
         }
     }
 
@@ -171,14 +208,26 @@ struct SocialSignInTests {
         try await withHarness(social: Self.social) { harness, _ in
             _ = try await harness.register("carol@example.com")
             let carol = try #require(try await harness.auth.store.credentials(email: "carol@example.com")).account.id
-            let other = try await harness.auth.signIn(with: Self.identity("taken", email: "dan@example.com"), context: Self.context).user
-            let link = try await harness.auth.link(Self.identity("carol-at-google", email: "elsewhere@example.com", verified: false), to: carol, context: Self.context)
+            let other = try await harness.auth.signIn(
+                with: Self.identity("taken", email: "dan@example.com"), context: Self.context
+            ).user
+            let link = try await harness.auth.link(
+                Self.identity("carol-at-google", email: "elsewhere@example.com", verified: false), to: carol,
+                context: Self.context)
             #expect(link.email == nil, "an unverified provider email is not recorded")
             _ = try await harness.auth.link(Self.identity("carol-at-google"), to: carol, context: Self.context)
-            #expect(await Self.code { try await harness.auth.link(Self.identity("taken"), to: carol, context: Self.context) } == "account_already_linked")
-            #expect(await Self.code { try await harness.auth.link(Self.identity("second-google"), to: carol, context: Self.context) } == "account_already_linked")
-            #expect(try await harness.auth.store.providerAccounts(userID: other.id).map(\.providerAccountID) == ["taken"])
-            let signIn = try await harness.auth.signIn(with: Self.identity("carol-at-google", email: "elsewhere@example.com"), context: Self.context)
+            #expect(
+                await Self.code {
+                    try await harness.auth.link(Self.identity("taken"), to: carol, context: Self.context)
+                } == "account_already_linked")
+            #expect(
+                await Self.code {
+                    try await harness.auth.link(Self.identity("second-google"), to: carol, context: Self.context)
+                } == "account_already_linked")
+            #expect(
+                try await harness.auth.store.providerAccounts(userID: other.id).map(\.providerAccountID) == ["taken"])
+            let signIn = try await harness.auth.signIn(
+                with: Self.identity("carol-at-google", email: "elsewhere@example.com"), context: Self.context)
             #expect(signIn.user.id == carol)
         }
     }
@@ -193,9 +242,12 @@ struct SocialSignInTests {
             let missing = try await harness.send(.DELETE, "auth/oauth/accounts/github", bearer: access)
             #expect(missing.status == .notFound && missing.detail == "No linked github account found")
             harness.clock.advance(by: .seconds(1))
-            _ = try await harness.auth.link(Self.identity("42", provider: "github"), to: signIn.user.id, context: Self.context)
+            _ = try await harness.auth.link(
+                Self.identity("42", provider: "github"), to: signIn.user.id, context: Self.context)
             let listed = try await harness.send(.GET, "auth/oauth/accounts", bearer: access)
-            #expect(listed.json?.arrayValue?.compactMap { $0["provider"]?.stringValue } == ["google", "github"], "\(listed.body)")
+            #expect(
+                listed.json?.arrayValue?.compactMap { $0["provider"]?.stringValue } == ["google", "github"],
+                "\(listed.body)")
             #expect(listed.json?.arrayValue?.first?["email"] == "ada@example.com")
             let unlinked = try await harness.send(.DELETE, "auth/oauth/accounts/google", bearer: access)
             #expect(unlinked.status == .ok && unlinked["message"] == "Account unlinked")
@@ -208,13 +260,16 @@ struct SocialSignInTests {
     func noProviders() async throws {
         try await withHarness { harness, _ in
             let reply = try await harness.send(.GET, "auth/oauth/google/authorize")
-            #expect(reply.status == .notFound && reply.detail == "OAuth provider 'google' not found" && reply["code"] == "provider_not_found")
+            #expect(
+                reply.status == .notFound && reply.detail == "OAuth provider 'google' not found"
+                    && reply["code"] == "provider_not_found")
             #expect(try await harness.send(.GET, "auth/oauth/google/callback?code=x&state=y").status == .notFound)
             let document = try await harness.send(.GET, "auth/openapi.json")
             let paths = document.json?["paths"]
-            for path in ["/auth/oauth/{provider}/authorize", "/auth/oauth/{provider}/callback", "/auth/oauth/{provider}/link",
-                "/auth/oauth/{provider}/link/callback", "/auth/oauth/accounts", "/auth/oauth/accounts/{provider}"]
-            {
+            for path in [
+                "/auth/oauth/{provider}/authorize", "/auth/oauth/{provider}/callback", "/auth/oauth/{provider}/link",
+                "/auth/oauth/{provider}/link/callback", "/auth/oauth/accounts", "/auth/oauth/accounts/{provider}",
+            ] {
                 #expect(paths?[path] != nil, "\(path) missing from the OpenAPI document")
             }
         }
@@ -223,13 +278,16 @@ struct SocialSignInTests {
     @Test("the redirect allowlist is validated with the configuration")
     func allowlistValidation() {
         #expect(throws: ConfigurationError.self) {
-            try FastAuthConfig(secret: TestFixtures.secret, social: SocialConfig(redirectURIs: ["app.example.com/welcome"]))
+            try FastAuthConfig(
+                secret: TestFixtures.secret, social: SocialConfig(redirectURIs: ["app.example.com/welcome"]))
         }
         #expect(throws: ConfigurationError.self) {
-            try FastAuthConfig(secret: TestFixtures.secret, social: SocialConfig(redirectURIs: ["https://app.example.com/#frag"]))
+            try FastAuthConfig(
+                secret: TestFixtures.secret, social: SocialConfig(redirectURIs: ["https://app.example.com/#frag"]))
         }
         #expect(throws: Never.self) {
-            try FastAuthConfig(secret: TestFixtures.secret, social: SocialConfig(redirectURIs: ["http://localhost:3000/cb?x=1"]))
+            try FastAuthConfig(
+                secret: TestFixtures.secret, social: SocialConfig(redirectURIs: ["http://localhost:3000/cb?x=1"]))
         }
     }
 }
@@ -242,7 +300,9 @@ final class SocialHooks: EventHooks {
     func onSignin(user: UserAccount, provider: String, sessionID: FastAuth.SessionID) async {
         recorded.withLock { $0.append("signin \(provider)") }
     }
-    func onOAuthLinked(user: UserAccount, provider: String) async { recorded.withLock { $0.append("linked \(provider)") } }
+    func onOAuthLinked(user: UserAccount, provider: String) async {
+        recorded.withLock { $0.append("linked \(provider)") }
+    }
 }
 
 /// Refuses social sign-ins with one provider.
@@ -269,9 +329,15 @@ struct SocialEndToEndTests {
         let providers = result["providers_output"]?.stringValue ?? ""
         #expect(providers.contains("/auth/oauth/mock/callback") && providers.contains("discovery: ok"), "\(providers)")
         #expect(result["authorize"] == 200, "\(summary)")
-        #expect(result["binding_cookie"] == ["set": true, "path": "/auth/oauth", "http_only": true, "same_site_lax": true], "\(summary)")
-        #expect(result["authorize_params"]?["pkce_s256"] == true && result["authorize_params"]?["nonce"] == true, "\(summary)")
-        #expect(result["authorize_params"]?["redirect_uri"]?.stringValue?.hasSuffix("/auth/oauth/mock/callback") == true, "\(summary)")
+        #expect(
+            result["binding_cookie"] == ["set": true, "path": "/auth/oauth", "http_only": true, "same_site_lax": true],
+            "\(summary)")
+        #expect(
+            result["authorize_params"]?["pkce_s256"] == true && result["authorize_params"]?["nonce"] == true,
+            "\(summary)")
+        #expect(
+            result["authorize_params"]?["redirect_uri"]?.stringValue?.hasSuffix("/auth/oauth/mock/callback") == true,
+            "\(summary)")
         #expect(result["signup_callback"] == 200, "\(summary)")
         #expect(result["signup_me"] == ["status": 200, "email": "alice@example.com", "verified": true], "\(summary)")
         #expect(result["replayed_state"] == ["status": 400, "code": "invalid_state"], "\(summary)")
@@ -283,15 +349,19 @@ struct SocialEndToEndTests {
         #expect(result["redirect_not_allowed"] == ["status": 400, "code": "invalid_redirect_uri"], "\(summary)")
         #expect(result["redirect_prefix_not_allowed"] == 400, "\(summary)")
         #expect(
-            result["redirect_allowed"] == ["status": 302, "location": "http://app.example.test/welcome", "access_cookie": true],
+            result["redirect_allowed"] == [
+                "status": 302, "location": "http://app.example.test/welcome", "access_cookie": true,
+            ],
             "\(summary)")
         #expect(result["mode_redirect"] == ["status": 302, "to_provider": true], "\(summary)")
         #expect(result["attacker_register"] == 201, "\(summary)")
         #expect(
-            result["unverified_local_account"] == ["status": 409, "code": "account_not_linked", "has_tokens": false], "\(summary)")
+            result["unverified_local_account"] == ["status": 409, "code": "account_not_linked", "has_tokens": false],
+            "\(summary)")
         #expect(result["attacker_account_after"] == ["login": 200, "verified": false, "links": []], "\(summary)")
         #expect(result["link_start"] == 200 && result["link_start_without_bearer"] == 401, "\(summary)")
-        #expect(result["link_callback"] == ["status": 200, "message": "Mock account linked successfully"], "\(summary)")
+        #expect(
+            result["link_callback"] == ["status": 200, "message": "Mock account linked successfully"], "\(summary)")
         #expect(result["carol_links"]?.arrayValue?.first?["provider"] == "mock", "\(summary)")
         #expect(result["carol_links"]?.arrayValue?.first?["provider_account_id"] == "carol-sub", "\(summary)")
         #expect(result["linked_signin"] == ["status": 200, "email": "carol@example.com"], "\(summary)")
@@ -300,7 +370,8 @@ struct SocialEndToEndTests {
         #expect(result["unlink_last_method"] == ["status": 409, "code": "last_sign_in_method"], "\(summary)")
         #expect(result["unlink_not_linked"] == 404, "\(summary)")
         #expect(result["github_authorize"] == ["status": 200, "pkce_s256": true, "nonce": false], "\(summary)")
-        #expect(result["github_signin"] == ["status": 200, "email": "octo@example.com", "verified": true], "\(summary)")
+        #expect(
+            result["github_signin"] == ["status": 200, "email": "octo@example.com", "verified": true], "\(summary)")
         #expect(result["provider_refusal"] == ["status": 400, "echoed": false], "\(summary)")
         #expect(result["bad_code"] == ["status": 400, "echoed": false, "code": "provider_error"], "\(summary)")
         #expect(result["unknown_provider"] == 404, "\(summary)")
@@ -313,14 +384,16 @@ struct SocialSettingsTests {
 
     @Test("FASTAUTH_OAUTH_* configures Google, GitHub (Enterprise) and generic OIDC providers")
     func providers() throws {
-        let settings = try ServeSettings.load(environment: Self.base.merging([
-            "FASTAUTH_OAUTH_GOOGLE_CLIENT_ID": "g-id", "FASTAUTH_OAUTH_GOOGLE_CLIENT_SECRET": "g-secret",
-            "FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "gh-id", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "gh-secret",
-            "FASTAUTH_OAUTH_GITHUB_URL": "https://github.example.com/",
-            "FASTAUTH_OAUTH_OIDC_KEYCLOAK_ISSUER": "https://sso.example.com/realms/main",
-            "FASTAUTH_OAUTH_OIDC_KEYCLOAK_CLIENT_ID": "kc", "FASTAUTH_OAUTH_OIDC_KEYCLOAK_CLIENT_SECRET": "kc-secret",
-            "FASTAUTH_OAUTH_REDIRECT_URIS": "https://app.example.com/a, https://app.example.com/b",
-        ]) { $1 })
+        let settings = try ServeSettings.load(
+            environment: Self.base.merging([
+                "FASTAUTH_OAUTH_GOOGLE_CLIENT_ID": "g-id", "FASTAUTH_OAUTH_GOOGLE_CLIENT_SECRET": "g-secret",
+                "FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "gh-id", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "gh-secret",
+                "FASTAUTH_OAUTH_GITHUB_URL": "https://github.example.com/",
+                "FASTAUTH_OAUTH_OIDC_KEYCLOAK_ISSUER": "https://sso.example.com/realms/main",
+                "FASTAUTH_OAUTH_OIDC_KEYCLOAK_CLIENT_ID": "kc",
+                "FASTAUTH_OAUTH_OIDC_KEYCLOAK_CLIENT_SECRET": "kc-secret",
+                "FASTAUTH_OAUTH_REDIRECT_URIS": "https://app.example.com/a, https://app.example.com/b",
+            ]) { $1 })
         #expect(settings.providers.map(\.id) == ["google", "github", "keycloak"])
         #expect(settings.config.social.redirectURIs == ["https://app.example.com/a", "https://app.example.com/b"])
         guard case .github(let endpoints) = settings.providers[1].kind else { Issue.record("not GitHub"); return }
@@ -331,15 +404,19 @@ struct SocialSettingsTests {
     @Test("half-configured providers, an http issuer and a missing allowlist are all reported at once")
     func problems() {
         do {
-            _ = try ServeSettings.load(environment: Self.base.merging([
-                "FASTAUTH_OAUTH_GOOGLE_CLIENT_ID": "g-id",
-                "FASTAUTH_OAUTH_OIDC_CORP_ISSUER": "http://sso.example.com", "FASTAUTH_OAUTH_OIDC_CORP_CLIENT_ID": "c",
-                "FASTAUTH_OAUTH_OIDC_CORP_CLIENT_SECRET": "s", "FASTAUTH_OAUTH_OIDC_X_TYPO": "1",
-            ]) { $1 })
+            _ = try ServeSettings.load(
+                environment: Self.base.merging([
+                    "FASTAUTH_OAUTH_GOOGLE_CLIENT_ID": "g-id",
+                    "FASTAUTH_OAUTH_OIDC_CORP_ISSUER": "http://sso.example.com",
+                    "FASTAUTH_OAUTH_OIDC_CORP_CLIENT_ID": "c",
+                    "FASTAUTH_OAUTH_OIDC_CORP_CLIENT_SECRET": "s", "FASTAUTH_OAUTH_OIDC_X_TYPO": "1",
+                ]) { $1 })
             Issue.record("the settings were accepted")
         } catch {
             let text = error.problems.joined(separator: "\n")
-            #expect(text.contains("FASTAUTH_OAUTH_GOOGLE_CLIENT_ID is set without FASTAUTH_OAUTH_GOOGLE_CLIENT_SECRET"), "\(text)")
+            #expect(
+                text.contains("FASTAUTH_OAUTH_GOOGLE_CLIENT_ID is set without FASTAUTH_OAUTH_GOOGLE_CLIENT_SECRET"),
+                "\(text)")
             #expect(text.contains("issuer must be an https URL"), "\(text)")
             #expect(text.contains("FASTAUTH_OAUTH_REDIRECT_URIS is required"), "\(text)")
             #expect(text.contains("FASTAUTH_OAUTH_OIDC_X_TYPO is not one of"), "\(text)")
@@ -351,7 +428,8 @@ struct SocialSettingsTests {
         let report = await ProvidersCommand.report(
             environment: [
                 "FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "gh-id", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "very-secret-value",
-                "FASTAUTH_PUBLIC_URL": "https://auth.example.com/", "FASTAUTH_OAUTH_REDIRECT_URIS": "https://app.example.com/in",
+                "FASTAUTH_PUBLIC_URL": "https://auth.example.com/",
+                "FASTAUTH_OAUTH_REDIRECT_URIS": "https://app.example.com/in",
             ], check: false)
         #expect(!report.failed)
         #expect(report.text.contains("https://auth.example.com/auth/oauth/github/callback"), "\(report.text)")
@@ -360,7 +438,8 @@ struct SocialSettingsTests {
         let none = await ProvidersCommand.report(environment: [:], check: false)
         #expect(!none.failed && none.text.contains("No social sign-in provider is configured"))
         let missing = await ProvidersCommand.report(
-            environment: ["FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "a", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "b"], check: false)
+            environment: ["FASTAUTH_OAUTH_GITHUB_CLIENT_ID": "a", "FASTAUTH_OAUTH_GITHUB_CLIENT_SECRET": "b"],
+            check: false)
         #expect(missing.failed && missing.text.contains("FASTAUTH_OAUTH_REDIRECT_URIS is not set"))
     }
 }

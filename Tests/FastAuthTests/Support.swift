@@ -42,7 +42,9 @@ struct Harness {
     }
 
     func header(_ key: SigningKey, _ changes: (inout [String: JSONValue]) -> Void = { _ in }) -> [String: JSONValue] {
-        var header: [String: JSONValue] = ["alg": .string(key.algorithm.rawValue), "typ": "JWT", "kid": .string(key.id.rawValue)]
+        var header: [String: JSONValue] = [
+            "alg": .string(key.algorithm.rawValue), "typ": "JWT", "kid": .string(key.id.rawValue),
+        ]
         changes(&header)
         return header
     }

@@ -60,7 +60,8 @@ struct VerificationRuleTests {
         let hmacWithPEM = try await SigningKey(
             material: try KeyMaterial.hmac(secret: Array(pem.utf8), algorithm: .hs256), id: rsaKey.id)
         let token = try TestFixtures.forge(
-            header: ["alg": "HS256", "typ": "JWT", "kid": .string(rsaKey.id.rawValue)], claims: h.claims(), key: hmacWithPEM)
+            header: ["alg": "HS256", "typ": "JWT", "kid": .string(rsaKey.id.rawValue)], claims: h.claims(),
+            key: hmacWithPEM)
         // Refused because the configuration only allows RS256 …
         #expect(h.failure(token) == .algorithmNotAllowed)
         // … and, where HS256 were allowed too, because the kid's key is pinned to RS256.
@@ -147,7 +148,8 @@ struct VerificationRuleTests {
     @Test("exp is required")
     func missingExp() async throws {
         let h = try await Harness()
-        let token = try TestFixtures.forge(header: h.header(try h.accessKey), claims: h.claims { $0["exp"] = nil }, key: try h.accessKey)
+        let token = try TestFixtures.forge(
+            header: h.header(try h.accessKey), claims: h.claims { $0["exp"] = nil }, key: try h.accessKey)
         #expect(h.failure(token) == .missingExpiration)
     }
 
@@ -156,8 +158,10 @@ struct VerificationRuleTests {
         let h = try await Harness()
         let now = h.clock.now().unixSeconds
         let key = try h.accessKey
-        let within = try TestFixtures.forge(header: h.header(key), claims: h.claims { $0["nbf"] = .int(now + 25) }, key: key)
-        let beyond = try TestFixtures.forge(header: h.header(key), claims: h.claims { $0["nbf"] = .int(now + 31) }, key: key)
+        let within = try TestFixtures.forge(
+            header: h.header(key), claims: h.claims { $0["nbf"] = .int(now + 25) }, key: key)
+        let beyond = try TestFixtures.forge(
+            header: h.header(key), claims: h.claims { $0["nbf"] = .int(now + 31) }, key: key)
         #expect(h.failure(within) == nil)
         #expect(h.failure(beyond) == .notYetValid)
     }
@@ -167,8 +171,10 @@ struct VerificationRuleTests {
         let h = try await Harness()
         let now = h.clock.now().unixSeconds
         let key = try h.accessKey
-        let within = try TestFixtures.forge(header: h.header(key), claims: h.claims { $0["iat"] = .int(now + 30) }, key: key)
-        let beyond = try TestFixtures.forge(header: h.header(key), claims: h.claims { $0["iat"] = .int(now + 31) }, key: key)
+        let within = try TestFixtures.forge(
+            header: h.header(key), claims: h.claims { $0["iat"] = .int(now + 30) }, key: key)
+        let beyond = try TestFixtures.forge(
+            header: h.header(key), claims: h.claims { $0["iat"] = .int(now + 31) }, key: key)
         #expect(h.failure(within) == nil)
         #expect(h.failure(beyond) == .issuedInFuture)
     }
@@ -232,7 +238,9 @@ struct VerificationRuleTests {
         let h = try await Harness()
         let key = try h.accessKey
         let token = try TestFixtures.forge(
-            header: h.header(key) { $0["crit"] = ["exp"]; $0["exp"] = 1 }, claims: h.claims(), key: key)
+            header: h.header(key) {
+                $0["crit"] = ["exp"]; $0["exp"] = 1
+            }, claims: h.claims(), key: key)
         #expect(h.failure(token) == .unsupportedCriticalHeader)
     }
 
@@ -289,7 +297,8 @@ struct VerificationRuleTests {
         let token = try await h.accessToken().token
         for segment in 0..<3 {
             var parts = token.split(separator: ".").map(String.init)
-            parts[segment].insert(contentsOf: character, at: parts[segment].index(parts[segment].startIndex, offsetBy: 4))
+            parts[segment].insert(
+                contentsOf: character, at: parts[segment].index(parts[segment].startIndex, offsetBy: 4))
             #expect(h.failure(parts.joined(separator: ".")) == .malformed)
         }
     }
@@ -309,7 +318,8 @@ struct VerificationRuleTests {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         let index = try #require(alphabet.firstIndex(of: last))
         let sibling = alphabet[(index & ~3) | ((index & 3) ^ 1)]
-        #expect(h.failure(replacingSegment(token, 2, with: String(signature.dropLast()) + String(sibling))) == .malformed)
+        #expect(
+            h.failure(replacingSegment(token, 2, with: String(signature.dropLast()) + String(sibling))) == .malformed)
     }
 
     @Test("a wrong segment count is refused", arguments: [1, 2, 4, 5])
@@ -325,10 +335,12 @@ struct VerificationRuleTests {
         let h = try await Harness()
         let key = try h.accessKey
         let big = try TestFixtures.forge(
-            header: h.header(key), claims: h.claims { $0["blob"] = .string(String(repeating: "x", count: 9000)) }, key: key)
+            header: h.header(key), claims: h.claims { $0["blob"] = .string(String(repeating: "x", count: 9000)) },
+            key: key)
         #expect(h.failure(big) == .oversized)
         let fits = try TestFixtures.forge(
-            header: h.header(key), claims: h.claims { $0["blob"] = .string(String(repeating: "x", count: 4000)) }, key: key)
+            header: h.header(key), claims: h.claims { $0["blob"] = .string(String(repeating: "x", count: 4000)) },
+            key: key)
         #expect(h.failure(fits) == nil)
     }
 
@@ -340,8 +352,12 @@ struct VerificationRuleTests {
             #expect(h.failure(replacingSegment(token, 0, with: Base64URL.encode(Array(header.utf8)))) == .malformed)
         }
         let key = try h.accessKey
-        for payload in ["[]", "null", "{\"sub\":\"a\",\"sub\":\"b\"}", "{", "{\"exp\":\"soon\",\"sub\":\"a\",\"type\":\"access\"}"] {
-            let signingInput = Base64URL.encode(JSONValue.object(h.header(key)).jsonBytes) + "." + Base64URL.encode(Array(payload.utf8))
+        for payload in [
+            "[]", "null", "{\"sub\":\"a\",\"sub\":\"b\"}", "{", "{\"exp\":\"soon\",\"sub\":\"a\",\"type\":\"access\"}",
+        ] {
+            let signingInput =
+                Base64URL.encode(JSONValue.object(h.header(key)).jsonBytes) + "."
+                + Base64URL.encode(Array(payload.utf8))
             let signed = signingInput + "." + Base64URL.encode(try key.rawSignature(Array(signingInput.utf8)))
             #expect(h.failure(signed) == .invalidClaims, "payload \(payload)")
         }

@@ -22,7 +22,9 @@ struct CachingTests {
         #expect(fetcher.jwksFetches == 1)
     }
 
-    @Test("an unknown kid causes exactly one fetch (even right after a scheduled one), is then refused from memory, and asks again after the cooldown")
+    @Test(
+        "an unknown kid causes exactly one fetch (even right after a scheduled one), is then refused from memory, and asks again after the cooldown"
+    )
     func unknownKeyID() async throws {
         let clock = ManualClock()
         let issuer = try await Issuer.make(clock: clock)
@@ -166,7 +168,9 @@ struct CachingTests {
         #expect(fetcher.jwksFetches == 2)
     }
 
-    @Test("an issuer answering `Cache-Control: =` does not crash the verifier: its keys are used with the default freshness")
+    @Test(
+        "an issuer answering `Cache-Control: =` does not crash the verifier: its keys are used with the default freshness"
+    )
     func bareEqualsCacheControl() async throws {
         let clock = ManualClock()
         let issuer = try await Issuer.make(clock: clock)

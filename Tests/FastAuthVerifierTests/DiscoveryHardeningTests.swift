@@ -9,10 +9,12 @@ import Testing
 /// metadata is read again.
 @Suite("Discovery and staleness hardening")
 struct DiscoveryHardeningTests {
-    @Test("a jwks_uri on another origin, or over plain http off loopback, is refused", arguments: [
-        "https://keys.evil.test/.well-known/jwks.json", "http://auth.example.test/.well-known/jwks.json",
-        "https://auth.example.test:8443/.well-known/jwks.json",
-    ])
+    @Test(
+        "a jwks_uri on another origin, or over plain http off loopback, is refused",
+        arguments: [
+            "https://keys.evil.test/.well-known/jwks.json", "http://auth.example.test/.well-known/jwks.json",
+            "https://auth.example.test:8443/.well-known/jwks.json",
+        ])
     func foreignJWKSURI(uri: String) async throws {
         let clock = ManualClock()
         let issuer = try await Issuer.make(clock: clock)
@@ -75,11 +77,19 @@ struct DiscoveryHardeningTests {
     @Test("redirects are followed within the origin only, never to http")
     func redirects() throws {
         let original = try #require(URL(string: "https://auth.example.test/.well-known/jwks.json"))
-        #expect(try HTTPJWKSFetcher.redirectTarget(from: original, location: "/keys", original: original).absoluteString
-            == "https://auth.example.test/keys")
-        #expect(try HTTPJWKSFetcher.redirectTarget(from: original, location: "https://AUTH.example.test:443/k", original: original).path == "/k")
-        for location in ["https://evil.test/keys", "http://auth.example.test/keys", "https://auth.example.test:8443/k", nil] {
-            #expect(throws: VerifierError.self) { try HTTPJWKSFetcher.redirectTarget(from: original, location: location, original: original) }
+        #expect(
+            try HTTPJWKSFetcher.redirectTarget(from: original, location: "/keys", original: original).absoluteString
+                == "https://auth.example.test/keys")
+        #expect(
+            try HTTPJWKSFetcher.redirectTarget(
+                from: original, location: "https://AUTH.example.test:443/k", original: original
+            ).path == "/k")
+        for location in [
+            "https://evil.test/keys", "http://auth.example.test/keys", "https://auth.example.test:8443/k", nil,
+        ] {
+            #expect(throws: VerifierError.self) {
+                try HTTPJWKSFetcher.redirectTarget(from: original, location: location, original: original)
+            }
         }
     }
 }

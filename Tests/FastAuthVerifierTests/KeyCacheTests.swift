@@ -40,9 +40,10 @@ struct KeyCacheTests {
         for valid in ["\"v1\"", "W/\"67ab43\"", "\"\"", " \"x\" ", "\"caf\u{E9}\""] {
             #expect(EntityTag.validated(valid) != nil, "\(valid)")
         }
-        for invalid in ["v1", "\"v1", "W/v1", "\"a\"b\"", "\"a b\"", "\"a\u{7F}\"", "\"\r\n\"", "w/\"x\"",
-            "\"" + String(repeating: "a", count: EntityTag.maxBytes) + "\""]
-        {
+        for invalid in [
+            "v1", "\"v1", "W/v1", "\"a\"b\"", "\"a b\"", "\"a\u{7F}\"", "\"\r\n\"", "w/\"x\"",
+            "\"" + String(repeating: "a", count: EntityTag.maxBytes) + "\"",
+        ] {
             #expect(EntityTag.validated(invalid) == nil, "\(invalid)")
         }
         var cache = KeyCache(policy: policy)

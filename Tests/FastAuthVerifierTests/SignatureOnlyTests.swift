@@ -28,7 +28,8 @@ struct SignatureOnlyTests {
         let forged = try TestFixtures.forge(header: header, claims: Self.claims, key: other)
         await #expect(throws: VerifierError.self) { try await verifier.verifySignature(forged) }
         // alg none.
-        let none = Base64URL.encode(JSONValue.object(["alg": "none"]).jsonBytes) + "."
+        let none =
+            Base64URL.encode(JSONValue.object(["alg": "none"]).jsonBytes) + "."
             + Base64URL.encode(JSONValue.object(Self.claims).jsonBytes) + ".AA"
         await #expect(throws: VerifierError.self) { try await verifier.verifySignature(none) }
     }

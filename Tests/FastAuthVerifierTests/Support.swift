@@ -99,7 +99,9 @@ struct Issuer {
     let key: SigningKey
     let clock: ManualClock
 
-    static func make(_ algorithm: SigningAlgorithm = .es256, clock: ManualClock, audience: [String]? = ["api"])
+    static func make(
+        _ algorithm: SigningAlgorithm = .es256, clock: ManualClock, audience: [String]? = ["api"]
+    )
         async throws
         -> Issuer
     {

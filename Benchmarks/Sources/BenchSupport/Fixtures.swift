@@ -33,6 +33,8 @@ public struct JWTKitAccessClaims: JWTPayload, Equatable {
     public var aud: AudienceClaim
     public var email: String
     public var name: String?
+    // The peer's claim name.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public var email_verified: Bool
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {
@@ -183,7 +185,8 @@ public enum DirectPrimitive: Sendable {
             return HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: bytes, using: key)
         case .rsa(_, let publicKey, let padding):
             return publicKey.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: bytes), padding: padding)
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: bytes), padding: padding
+            )
         case .p256(_, let publicKey):
             return publicKey.isValidSignature(
                 try P256.Signing.ECDSASignature(rawRepresentation: signature), for: SHA256.hash(data: bytes))

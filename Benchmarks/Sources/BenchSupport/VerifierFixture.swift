@@ -1,6 +1,6 @@
 public import FastAuth
-public import FastAuthVerifier
 import FastAuthTesting
+public import FastAuthVerifier
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -53,7 +53,9 @@ public struct VerifierFixture: Sendable {
 
     /// Builds the issuer, issues `count` distinct tokens, and warms the verifier's cache
     /// (one fetch, checked; every token verified once by both paths).
-    public static func make(_ algorithm: SigningAlgorithm, count: Int = defaultPoolSize) async throws
+    public static func make(
+        _ algorithm: SigningAlgorithm, count: Int = defaultPoolSize
+    ) async throws
         -> VerifierFixture
     {
         guard !algorithm.isSymmetric else { throw FixtureError("a resource server verifies asymmetric tokens only") }

@@ -51,16 +51,20 @@ func once() async throws {
     switch operation {
     case "issue": consume(try await fixture.service.issueAccessToken(for: fixture.user, sessionID: fixture.sessionID))
     case "verify": consume(try fixture.service.verifyAccessToken(fixture.accessToken))
-    case "refresh": consume(try await fixture.service.issueRefreshToken(for: fixture.user, sessionID: fixture.sessionID))
+    case "refresh":
+        consume(try await fixture.service.issueRefreshToken(for: fixture.user, sessionID: fixture.sessionID))
     case "refresh-verify": consume(try fixture.service.verifyRefreshToken(fixture.refreshToken))
-    case "jwtkit-sign": consume(try await fixture.collection.sign(fixture.jwtKitClaims, kid: fixture.kid, header: header))
+    case "jwtkit-sign":
+        consume(try await fixture.collection.sign(fixture.jwtKitClaims, kid: fixture.kid, header: header))
     case "jwtkit-verify": consume(try await fixture.collection.verify(fixture.jwtKitToken, as: JWTKitAccessClaims.self))
     case "signer-sign": consume(try fixture.jwtKitSigner.sign(fixture.signingInput))
     case "signer-verify": consume(try fixture.jwtKitSigner.verify(fixture.signature, signs: fixture.signingInput))
     case "direct-sign": consume(try fixture.direct.sign(fixture.signingInput))
     case "direct-verify": consume(try fixture.direct.verify(fixture.signature, signs: fixture.signingInput))
     case "sizes":
-        print("\(algorithm) access token \(fixture.accessToken.utf8.count) bytes, refresh token \(fixture.refreshToken.utf8.count) bytes, jwt-kit token \(fixture.jwtKitToken.utf8.count) bytes")
+        print(
+            "\(algorithm) access token \(fixture.accessToken.utf8.count) bytes, refresh token \(fixture.refreshToken.utf8.count) bytes, jwt-kit token \(fixture.jwtKitToken.utf8.count) bytes"
+        )
         exit(0)
     default:
         print("unknown operation \(operation)")
@@ -99,7 +103,9 @@ func run() async throws -> (count: Int, elapsed: Duration, cpu: Double) {
 let (count, elapsed, cpu) = try await run()
 let perSecond = Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
 let perCPUSecond = Double(count) / cpu
-print("\(algorithm) \(operation): \(Int(perSecond.rounded())) ops/s (\(count) ops) cpu: \(Int(perCPUSecond.rounded())) ops/cpu-s")
+print(
+    "\(algorithm) \(operation): \(Int(perSecond.rounded())) ops/s (\(count) ops) cpu: \(Int(perCPUSecond.rounded())) ops/cpu-s"
+)
 
 // MARK: The resource-server verifier over a pool of distinct tokens
 
@@ -153,7 +159,8 @@ func runVerifier() async throws {
     let elapsed = start.duration(to: clock.now)
     let cpu = processCPUSeconds() - cpuStart
     try fixture.checkWarm()
-    let perSecond = Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    let perSecond =
+        Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     print(
         "\(algorithm) \(operation): \(Int(perSecond.rounded())) ops/s (\(count) ops) cpu: \(Int((Double(count) / cpu).rounded())) ops/cpu-s"
             + " pool: \(tokens.count) distinct tokens, jwks fetches: \(fixture.fetcher.fetches)")

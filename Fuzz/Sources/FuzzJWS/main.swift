@@ -6,9 +6,9 @@ import FastAuth
 import FuzzSupport
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+import FoundationEssentials
 #else
-    import Foundation
+import Foundation
 #endif
 
 enum Fixture {

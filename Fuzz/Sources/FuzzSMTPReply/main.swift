@@ -19,11 +19,14 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     for reply in whole.replies {
         require((100...599).contains(reply.code), "a reply code out of range: \(reply.code)")
         require(!reply.lines.isEmpty && reply.lines.count <= 256, "a reply with \(reply.lines.count) lines")
-        require(reply.summary.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "…" }, "an unprintable summary")
+        require(
+            reply.summary.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "…" },
+            "an unprintable summary")
         require(reply.summary.count <= 170, "an over-long summary")
         let capabilities = SMTPCapabilities(ehlo: reply)
         require(capabilities.keywords.allSatisfy { $0 == $0.uppercased() && !$0.isEmpty }, "a keyword not upper-cased")
-        require(capabilities.authMechanisms.isEmpty || capabilities.keywords.contains("AUTH"), "mechanisms without AUTH")
+        require(
+            capabilities.authMechanisms.isEmpty || capabilities.keywords.contains("AUTH"), "mechanisms without AUTH")
     }
 
     // The transport URL: a readable error or a value that keeps the TLS rules.
@@ -42,23 +45,30 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if let credentials = configuration.credentials, credentials.password.utf8.count >= 6,
             !configuration.host.contains(credentials.password), !credentials.username.contains(credentials.password)
         {
-            require(!EmailTransportURL.smtp(configuration).description.contains(credentials.password), "the password shows")
+            require(
+                !EmailTransportURL.smtp(configuration).description.contains(credentials.password), "the password shows")
         }
     case .success(.webhook(let url, let token)):
         let scheme = url.scheme?.lowercased()
-        require(scheme == "https" || (scheme == "http" && isLoopbackHost(url.host ?? "")), "an http webhook to a host that is not loopback")
+        require(
+            scheme == "https" || (scheme == "http" && isLoopbackHost(url.host ?? "")),
+            "an http webhook to a host that is not loopback")
         require(url.user == nil && url.password == nil, "user info kept in the webhook URL")
         if let token { require(!token.isEmpty, "an empty token") }
         let query = url.query ?? ""
-        require(!query.split(separator: "&").contains { $0.lowercased().hasPrefix("token=") || $0.lowercased() == "token" },
+        require(
+            !query.split(separator: "&").contains { $0.lowercased().hasPrefix("token=") || $0.lowercased() == "token" },
             "the token stayed in the URL")
     }
 
     // The MIME builder: refused, or 7-bit CRLF text with no line over 998 bytes, and only the
     // terminator is a lone dot after stuffing.
-    let fields = input.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    let fields = input.split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false).map {
+        String(decoding: $0, as: UTF8.self)
+    }
     let message = EmailMessage(
-        from: fields.first ?? "", to: fields.count > 1 ? fields[1] : "a@example.com", subject: fields.count > 2 ? fields[2] : "",
+        from: fields.first ?? "", to: fields.count > 1 ? fields[1] : "a@example.com",
+        subject: fields.count > 2 ? fields[2] : "",
         text: fields.count > 3 ? fields[3] : "", html: fields.count > 4 ? fields[4] : nil)
     if let built = try? MIMEBuilder.build(message) {
         require(built.allSatisfy { $0 < 0x80 }, "8-bit bytes in the message")

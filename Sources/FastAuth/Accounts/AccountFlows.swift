@@ -34,9 +34,12 @@ extension AuthService {
     public func verifyEmail(token: String, context: RequestContext) async throws(AuthError) -> UserAccount {
         let invalid = AuthError(.invalidToken, "Invalid or expired verification token")
         let now = clock.now()
-        guard let record = try await storeCall({
-            try await store.consumeOneTimeToken(hash: OneTimeToken.hash(token), purpose: .emailVerification, now: now)
-        }) else { throw invalid }
+        guard
+            let record = try await storeCall({
+                try await store.consumeOneTimeToken(
+                    hash: OneTimeToken.hash(token), purpose: .emailVerification, now: now)
+            })
+        else { throw invalid }
         // The link verifies the address it was sent to: after an email change it is void.
         guard var user = try await storeCall({ try await store.user(id: record.userID) }), user.deletedAt == nil,
             record.data == nil || record.data == user.email
@@ -77,7 +80,8 @@ extension AuthService {
             let token = OneTimeToken.generate()
             _ = OneTimeToken.hash(token)
             let message = try mail(
-                .passwordReset, to: email, user: decoyUser, url: link + "?token=" + token, ttl: accounts.passwordResetTokenTTL)
+                .passwordReset, to: email, user: decoyUser, url: link + "?token=" + token,
+                ttl: accounts.passwordResetTokenTTL)
             let decoy = try sealed(message, deliver: false, now: now)
             try await storeCall { try await store.enqueueEmail(decoy) }
             outbox.signal()
@@ -99,18 +103,24 @@ extension AuthService {
     /// notice. A weak password is refused before the token is used, so the link still works.
     public func resetPassword(token: String, newPassword: String, context: RequestContext) async throws(AuthError) {
         let invalid = AuthError(.invalidToken, "Invalid or expired reset token")
-        if let violation = config.passwordPolicy.violation(in: newPassword) { throw AuthError(.weakPassword, violation) }
+        if let violation = config.passwordPolicy.violation(in: newPassword) {
+            throw AuthError(.weakPassword, violation)
+        }
         let tokenHash = OneTimeToken.hash(token)
         // A cheap read refuses unknown tokens before a hash is spent on them.
         guard OneTimeToken.isWellFormed(token),
-            try await storeCall({ try await store.oneTimeToken(hash: tokenHash, purpose: .passwordReset, now: clock.now()) })
+            try await storeCall({
+                try await store.oneTimeToken(hash: tokenHash, purpose: .passwordReset, now: clock.now())
+            })
                 != nil
         else { throw invalid }
         let hash = try await hashNewPassword(newPassword, context)
         let now = clock.now()
-        guard let record = try await storeCall({
-            try await store.consumeOneTimeToken(hash: tokenHash, purpose: .passwordReset, now: now)
-        }) else { throw invalid }
+        guard
+            let record = try await storeCall({
+                try await store.consumeOneTimeToken(hash: tokenHash, purpose: .passwordReset, now: now)
+            })
+        else { throw invalid }
         guard let user = try await storeCall({ try await store.user(id: record.userID) }), user.deletedAt == nil else {
             throw invalid
         }
@@ -137,7 +147,9 @@ extension AuthService {
     package static let maxImageBytes = 2048
 
     /// Sets the caller's name and/or image (`nil` leaves a field unchanged; 400 when both are).
-    public func updateProfile(of principal: Principal, name: String?, image: String?) async throws(AuthError) -> UserAccount {
+    public func updateProfile(
+        of principal: Principal, name: String?, image: String?
+    ) async throws(AuthError) -> UserAccount {
         guard name != nil || image != nil else { throw AuthError(.nothingToUpdate, "No fields to update") }
         if let name, name.utf8.count > Self.maxNameBytes {
             throw AuthError(.validation, "name must be at most \(Self.maxNameBytes) bytes (UTF-8)", field: "name")
@@ -146,9 +158,11 @@ extension AuthService {
             throw AuthError(.validation, "image must be at most \(Self.maxImageBytes) bytes (UTF-8)", field: "image")
         }
         let now = clock.now()
-        guard let user = try await storeCall({
-            try await store.updateProfile(principal.user.id, name: name, image: image, now: now)
-        }) else { throw AuthError.notAuthenticated }
+        guard
+            let user = try await storeCall({
+                try await store.updateProfile(principal.user.id, name: name, image: image, now: now)
+            })
+        else { throw AuthError.notAuthenticated }
         users.forget(user.id)
         return user
     }
@@ -158,14 +172,19 @@ extension AuthService {
     public func changePassword(
         of principal: Principal, currentPassword: String, newPassword: String, context: RequestContext
     ) async throws(AuthError) {
-        let user = try await confirmPassword(currentPassword, of: principal, wrong: "Current password is incorrect", context)
-        if let violation = config.passwordPolicy.violation(in: newPassword) { throw AuthError(.weakPassword, violation) }
+        let user = try await confirmPassword(
+            currentPassword, of: principal, wrong: "Current password is incorrect", context)
+        if let violation = config.passwordPolicy.violation(in: newPassword) {
+            throw AuthError(.weakPassword, violation)
+        }
         let hash = try await hashNewPassword(newPassword, context)
         let now = clock.now()
         try await storeCall { try await store.updatePasswordHash(hash, userID: user.id, now: now) }
         let ended: [SessionID]
         if let current = principal.sessionID {
-            ended = try await storeCall { try await store.revokeOtherSessions(userID: user.id, keeping: current, now: now) }
+            ended = try await storeCall {
+                try await store.revokeOtherSessions(userID: user.id, keeping: current, now: now)
+            }
             for id in ended { liveSessions.forget(id) }
         } else {
             _ = try await storeCall { try await store.revokeAllSessions(userID: user.id, now: now) }
@@ -198,7 +217,8 @@ extension AuthService {
             link: config.linkBaseURL + config.routePrefix + "/account/confirm-email-change",
             ttl: config.accounts.emailChangeTokenTTL, now: now, values: ["new_email": newEmail])
         try await enqueue(
-            try mail(.emailChangeNotice, to: user.email, user: user, url: nil, ttl: nil, values: ["new_email": newEmail]),
+            try mail(
+                .emailChangeNotice, to: user.email, user: user, url: nil, ttl: nil, values: ["new_email": newEmail]),
             now: now)
         log(.info, "email change requested", user: user.id, context)
     }
@@ -208,10 +228,12 @@ extension AuthService {
     public func confirmEmailChange(token: String, context: RequestContext) async throws(AuthError) -> UserAccount {
         let invalid = AuthError(.invalidToken, "Invalid or expired token")
         let now = clock.now()
-        guard let record = try await storeCall({
-            try await store.consumeOneTimeToken(hash: OneTimeToken.hash(token), purpose: .emailChange, now: now)
-        }), let newEmail = record.data,
-            let user = try await storeCall({ try await store.user(id: record.userID) }), user.isActive, user.deletedAt == nil
+        guard
+            let record = try await storeCall({
+                try await store.consumeOneTimeToken(hash: OneTimeToken.hash(token), purpose: .emailChange, now: now)
+            }), let newEmail = record.data,
+            let user = try await storeCall({ try await store.user(id: record.userID) }), user.isActive,
+            user.deletedAt == nil
         else { throw invalid }
         do {
             try await store.changeEmail(user.id, to: newEmail, now: now)
@@ -233,7 +255,9 @@ extension AuthService {
 
     /// Deletes the caller's account after the password check: it is deactivated at once, every
     /// session ends, and the row is purged after ``AccountsConfig/deletedAccountRetention``.
-    public func deleteAccount(of principal: Principal, password: String, context: RequestContext) async throws(AuthError) {
+    public func deleteAccount(
+        of principal: Principal, password: String, context: RequestContext
+    ) async throws(AuthError) {
         let user = try await confirmPassword(password, of: principal, wrong: "Password is incorrect", context)
         let now = clock.now()
         try await storeCall { try await store.markDeleted(user.id, now: now) }

@@ -46,7 +46,8 @@ public struct AuthService: Sendable {
                 config: config, keyRing: tokens.keyRing, store: store as? any SigningKeyStore, clock: tokens.clock,
                 logger: Logger(label: "fastauth.keys"))
         self.logger = logger
-        self.roles = RoleService(store: store, config: config.roles, clock: tokens.clock, logger: Logger(label: "fastauth.roles"))
+        self.roles = RoleService(
+            store: store, config: config.roles, clock: tokens.clock, logger: Logger(label: "fastauth.roles"))
         self.users = UserCache(ttl: config.security.userCacheTTL)
         self.liveSessions = SessionCache(ttl: config.security.userCacheTTL)
         self.trustedProxies = TrustedProxies.parse(config.security.trustedProxies).proxies
@@ -67,7 +68,9 @@ public struct AuthService: Sendable {
     package static let maxNameBytes = 256
 
     /// Creates an account and signs it in. Duplicate emails are refused before any hashing.
-    public func register(email rawEmail: String, password: String, name: String?, context: RequestContext) async throws(AuthError) -> SignIn {
+    public func register(
+        email rawEmail: String, password: String, name: String?, context: RequestContext
+    ) async throws(AuthError) -> SignIn {
         try await rateLimit("register", context)
         let email = try EmailAddress.normalise(rawEmail).get()
         if let name, name.utf8.count > Self.maxNameBytes {
@@ -100,7 +103,9 @@ public struct AuthService: Sendable {
 
     /// Checks credentials and starts a session. Unknown emails cost one hash, like wrong
     /// passwords; repeated failures lock the (email, client address) pair.
-    public func login(email rawEmail: String, password: String, remember: Bool, context: RequestContext) async throws(AuthError) -> SignIn {
+    public func login(
+        email rawEmail: String, password: String, remember: Bool, context: RequestContext
+    ) async throws(AuthError) -> SignIn {
         try await rateLimit("login", context)
         let email = try EmailAddress.normalise(rawEmail).get()
         let now = clock.now()
@@ -153,7 +158,9 @@ public struct AuthService: Sendable {
         return signIn
     }
 
-    func startSession(for user: UserAccount, remember: Bool, context: RequestContext, now: Date) async throws(AuthError) -> SignIn {
+    func startSession(
+        for user: UserAccount, remember: Bool, context: RequestContext, now: Date
+    ) async throws(AuthError) -> SignIn {
         let sessionID = SessionID.generate()
         let refreshID = TokenID.generate()
         let roles = try await roleClaims(user.id)
@@ -172,7 +179,9 @@ public struct AuthService: Sendable {
                 try await store.revokeLeastRecentlyUsedSessions(userID: user.id, keeping: limit, now: now)
             }
             for id in ended { liveSessions.forget(id) }
-            if !ended.isEmpty { log(.info, "session limit: ended \(ended.count) least recently used", user: user.id, context) }
+            if !ended.isEmpty {
+                log(.info, "session limit: ended \(ended.count) least recently used", user: user.id, context)
+            }
         }
         return SignIn(user: user, session: session, tokens: pair)
     }
@@ -198,7 +207,8 @@ public struct AuthService: Sendable {
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(now.unixSeconds + lifetime))
         let presented = TokenID(jti)
         let outcome = try await storeCall {
-            try await store.rotateRefreshToken(sessionID: SessionID(sid), presented: presented, next: nextID, expiresAt: expiresAt, now: now)
+            try await store.rotateRefreshToken(
+                sessionID: SessionID(sid), presented: presented, next: nextID, expiresAt: expiresAt, now: now)
         }
         switch outcome {
         case .rotated(let session):
@@ -223,7 +233,8 @@ public struct AuthService: Sendable {
                 let roles = try await roleClaims(user.id)
                 let pair = try await issue {
                     try await tokens.issuePair(
-                        for: user, sessionID: session.id, remember: session.remember, refreshTokenID: live, roles: roles,
+                        for: user, sessionID: session.id, remember: session.remember, refreshTokenID: live,
+                        roles: roles,
                         now: now)
                 }
                 log(.info, "refresh within reuse grace window", user: user.id, context)
@@ -233,7 +244,9 @@ public struct AuthService: Sendable {
             // was exchanged before: reuse. End this session only.
             _ = try await storeCall { try await store.revokeSession(session.id, userID: session.userID, now: now) }
             liveSessions.forget(session.id)
-            log(.warning, "refresh token reuse detected: session revoked", user: user.id, context, ["session_id": "\(session.id)"])
+            log(
+                .warning, "refresh token reuse detected: session revoked", user: user.id, context,
+                ["session_id": "\(session.id)"])
             throw AuthError.refreshTokenReused
         case .sessionInactive:
             throw AuthError.refreshTokenReused
@@ -251,9 +264,10 @@ public struct AuthService: Sendable {
         let claims: TokenClaims
         do {
             claims = try tokens.verifyAccessToken(accessToken).claims
-        } catch where error.code == .unknownKeyID {
+        } catch  where error.code == .unknownKeyID {
             // Another instance may have rotated: reload once (rate-limited) and try again.
-            guard await keys.reloadForUnknownKeyID(), let retried = try? tokens.verifyAccessToken(accessToken).claims else {
+            guard await keys.reloadForUnknownKeyID(), let retried = try? tokens.verifyAccessToken(accessToken).claims
+            else {
                 throw AuthError.notAuthenticated
             }
             claims = retried
@@ -263,7 +277,8 @@ public struct AuthService: Sendable {
         let id = UserID(claims.subject)
         let now = clock.now()
         guard try await sessionIsLive(of: claims, userID: id, now: now) else { throw AuthError.notAuthenticated }
-        return Principal(user: try await cachedActiveUser(id, now: now, refusal: AuthError.notAuthenticated), claims: claims)
+        return Principal(
+            user: try await cachedActiveUser(id, now: now, refusal: AuthError.notAuthenticated), claims: claims)
     }
 
     /// `true` when the session an access token names (`sid`) is active, read through the
@@ -338,7 +353,9 @@ public struct AuthService: Sendable {
     public func revoke(_ token: String, by principal: Principal, context: RequestContext) async throws(AuthError) {
         let claims = (try? tokens.verifyRefreshToken(token).claims) ?? (try? tokens.verifyAccessToken(token).claims)
         guard let claims, claims.subject == principal.user.id.rawValue, let sid = claims.sessionID else { return }
-        _ = try await storeCall { try await store.revokeSession(SessionID(sid), userID: principal.user.id, now: clock.now()) }
+        _ = try await storeCall {
+            try await store.revokeSession(SessionID(sid), userID: principal.user.id, now: clock.now())
+        }
         liveSessions.forget(SessionID(sid))
         log(.info, "token revoked: session ended", user: principal.user.id, context)
     }
@@ -378,7 +395,9 @@ public struct AuthService: Sendable {
         }
         if count > limit {
             if count == limit + 1 { log(.notice, "rate limit reached on \(bucket)", user: nil, context) }
-            throw AuthError(.rateLimited, "Too many requests", retryAfter: max(1, Int(windowEnd.timeIntervalSince(now).rounded(.up))))
+            throw AuthError(
+                .rateLimited, "Too many requests",
+                retryAfter: max(1, Int(windowEnd.timeIntervalSince(now).rounded(.up))))
         }
     }
 

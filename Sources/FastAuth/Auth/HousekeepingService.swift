@@ -57,10 +57,14 @@ public struct HousekeepingService: Sendable {
         var report = Report(sessions: sessions)
         // A used or expired link is worthless at once; a day's grace keeps recent ones for audits.
         report.oneTimeTokens = try await store.deleteOneTimeTokens(endedBefore: now.addingTimeInterval(-86_400))
-        report.emails = try await store.deleteEmails(finishedBefore: now.addingTimeInterval(-accounts.finishedEmailRetention.timeInterval))
-        report.users = try await store.deleteUsers(deletedBefore: now.addingTimeInterval(-accounts.deletedAccountRetention.timeInterval))
+        report.emails = try await store.deleteEmails(
+            finishedBefore: now.addingTimeInterval(-accounts.finishedEmailRetention.timeInterval))
+        report.users = try await store.deleteUsers(
+            deletedBefore: now.addingTimeInterval(-accounts.deletedAccountRetention.timeInterval))
         report.oauthFlows = try await store.deleteOAuthFlows(expiredBefore: now)
-        if report.users > 0 { logger.info("housekeeping: purged deleted accounts", metadata: ["count": "\(report.users)"]) }
+        if report.users > 0 {
+            logger.info("housekeeping: purged deleted accounts", metadata: ["count": "\(report.users)"])
+        }
         return report
     }
 

@@ -81,7 +81,8 @@ public struct AccountsConfig: Sendable {
             ("linkBaseURL", linkBaseURL),
         ] {
             if let url, !FastAuthConfig.isBaseURL(url) {
-                problems.append("\(name) must be an absolute http(s) URL without query or fragment, not \"\(url.prefix(80))\"")
+                problems.append(
+                    "\(name) must be an absolute http(s) URL without query or fragment, not \"\(url.prefix(80))\"")
             }
         }
         for (name, ttl) in [
@@ -95,7 +96,8 @@ public struct AccountsConfig: Sendable {
         if resetRequestsPerClientPerHour < 1 { problems.append("resetRequestsPerClientPerHour must be at least 1") }
         if maxDeliveryAttempts < 1 { problems.append("maxDeliveryAttempts must be at least 1") }
         if let from = emailFrom, !EmailTemplates.isSafeHeaderValue(from) || !from.contains("@") {
-            problems.append("emailFrom must be one email address (optionally with a display name), not \"\(from.prefix(80))\"")
+            problems.append(
+                "emailFrom must be one email address (optionally with a display name), not \"\(from.prefix(80))\"")
         }
         return problems
     }

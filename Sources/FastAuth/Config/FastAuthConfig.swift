@@ -45,7 +45,9 @@ public struct FastAuthConfig: Sendable {
     /// `https://host[:port][/path]`, or `http://…`: what a base URL may be.
     static func isBaseURL(_ text: String) -> Bool {
         let lower = text.lowercased()
-        guard let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
+        guard
+            let rest = lower.hasPrefix("https://")
+                ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
         else { return false }
         let host = rest.prefix { $0 != "/" && $0 != ":" }
         return !host.isEmpty && !text.contains("?") && !text.contains("#") && !text.contains(" ")
@@ -98,12 +100,18 @@ public struct FastAuthConfig: Sendable {
         var trimmedURL = publicURL
         while let url = trimmedURL, url.hasSuffix("/") { trimmedURL = String(url.dropLast()) }
         self.publicURL = trimmedURL
-        var problems: [String] = passwordPolicy.problems + security.problems + roles.problems + accounts.problems + social.problems
+        var problems: [String] =
+            passwordPolicy.problems + security.problems + roles.problems + accounts.problems + social.problems
         if let publicURL, !Self.isBaseURL(publicURL) {
-            problems.append("publicURL must be an absolute http(s) URL without query or fragment, like https://auth.example.com, not \"\(publicURL.prefix(80))\"")
+            problems.append(
+                "publicURL must be an absolute http(s) URL without query or fragment, like https://auth.example.com, not \"\(publicURL.prefix(80))\""
+            )
         }
-        if !routePrefix.hasPrefix("/") || routePrefix.contains(" ") || (routePrefix.count > 1 && routePrefix.hasSuffix("/")) {
-            problems.append("routePrefix must start with \"/\" and not end with one (e.g. \"/auth\"), not \"\(routePrefix)\"")
+        if !routePrefix.hasPrefix("/") || routePrefix.contains(" ")
+            || (routePrefix.count > 1 && routePrefix.hasSuffix("/"))
+        {
+            problems.append(
+                "routePrefix must start with \"/\" and not end with one (e.g. \"/auth\"), not \"\(routePrefix)\"")
         }
         let algorithm = jwt.algorithm
         let secretBytes = secret.utf8.count
@@ -116,7 +124,8 @@ public struct FastAuthConfig: Sendable {
                         + (minimum > 32 ? " for \(algorithm)" : "") + " (generate one with `fastauth generate-secret`)")
         }
         for (index, previous) in previousSecrets.enumerated() where previous.utf8.count < minimum {
-            problems.append("previous secret #\(index + 1) is \(previous.utf8.count) bytes; it must be at least \(minimum) bytes")
+            problems.append(
+                "previous secret #\(index + 1) is \(previous.utf8.count) bytes; it must be at least \(minimum) bytes")
         }
         if algorithm.family == nil {
             problems.append(
@@ -143,7 +152,9 @@ public struct FastAuthConfig: Sendable {
         var publicMaterial: KeyMaterial?
         if algorithm.isSymmetric {
             if jwt.jwksEnabled {
-                problems.append("jwksEnabled needs an asymmetric algorithm (RS*, PS*, ES*, EdDSA); HMAC secrets are never published")
+                problems.append(
+                    "jwksEnabled needs an asymmetric algorithm (RS*, PS*, ES*, EdDSA); HMAC secrets are never published"
+                )
             }
             if jwt.privateKey != nil || jwt.publicKey != nil {
                 problems.append("privateKey/publicKey are only used with asymmetric algorithms, not \(algorithm)")
@@ -171,7 +182,8 @@ public struct FastAuthConfig: Sendable {
             }
             if jwt.privateKey == nil && !jwt.jwksEnabled {
                 problems.append(
-                    "\(algorithm) needs keys: set privateKey (PEM mode) or jwksEnabled (keys generated and stored in the database)")
+                    "\(algorithm) needs keys: set privateKey (PEM mode) or jwksEnabled (keys generated and stored in the database)"
+                )
             }
         }
         if jwt.keyRotationInterval != nil {

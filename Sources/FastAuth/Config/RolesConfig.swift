@@ -19,7 +19,9 @@ public struct RolesConfig: Sendable, Hashable {
     var problems: [String] {
         var problems: [String] = []
         if let reason = RoleNames.problem(role: adminRole) { problems.append("adminRole \(reason)") }
-        if cacheTTL < .zero || cacheTTL > .seconds(60) { problems.append("roles cacheTTL must be between 0 and 60 seconds") }
+        if cacheTTL < .zero || cacheTTL > .seconds(60) {
+            problems.append("roles cacheTTL must be between 0 and 60 seconds")
+        }
         return problems
     }
 }

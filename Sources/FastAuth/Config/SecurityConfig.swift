@@ -70,7 +70,9 @@ public struct SecurityConfig: Sendable, Hashable {
         if lockoutDuration.wholeSeconds < 1 { problems.append("lockoutDuration must be at least one second") }
         if refreshReuseGracePeriod < .zero { problems.append("refreshReuseGracePeriod must not be negative") }
         if let limit = maxConcurrentHashes, limit < 1 { problems.append("maxConcurrentHashes must be at least 1") }
-        if userCacheTTL < .zero || userCacheTTL > .seconds(60) { problems.append("userCacheTTL must be between 0 and 60 seconds") }
+        if userCacheTTL < .zero || userCacheTTL > .seconds(60) {
+            problems.append("userCacheTTL must be between 0 and 60 seconds")
+        }
         if maxSessionsPerUser < 0 { problems.append("maxSessionsPerUser must be 0 (no limit) or positive") }
         if let limit = hashQueueLimit, limit < 0 { problems.append("hashQueueLimit must not be negative") }
         if hashQueueMaxWait <= .zero { problems.append("hashQueueMaxWait must be positive") }

@@ -10,7 +10,9 @@ public struct SocialConfig: Sendable {
     /// Name of the cookie that binds a flow to the browser that started it.
     public var bindingCookieName: String
 
-    public init(redirectURIs: [String] = [], flowTTL: Duration = .seconds(600), bindingCookieName: String = "fastauth_oauth") {
+    public init(
+        redirectURIs: [String] = [], flowTTL: Duration = .seconds(600), bindingCookieName: String = "fastauth_oauth"
+    ) {
         self.redirectURIs = redirectURIs
         self.flowTTL = flowTTL
         self.bindingCookieName = bindingCookieName
@@ -26,7 +28,9 @@ public struct SocialConfig: Sendable {
                 "OAuth redirect URI must be an absolute http(s) URL without a fragment, not \"\(uri.prefix(80))\"")
         }
         if flowTTL <= .zero { problems.append("social flowTTL must be positive") }
-        if bindingCookieName.isEmpty || !bindingCookieName.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !";,= \"".utf8.contains($0) }) {
+        if bindingCookieName.isEmpty
+            || !bindingCookieName.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !";,= \"".utf8.contains($0) })
+        {
             problems.append("social bindingCookieName must be a cookie name (printable ASCII, no separators)")
         }
         return problems
@@ -35,7 +39,9 @@ public struct SocialConfig: Sendable {
     /// An absolute http(s) URL with a host and no fragment (a query is allowed).
     static func isRedirectURI(_ uri: String) -> Bool {
         let lower = uri.lowercased()
-        guard let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
+        guard
+            let rest = lower.hasPrefix("https://")
+                ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : nil
         else { return false }
         let host = rest.prefix { $0 != "/" && $0 != "?" }
         return !host.isEmpty && !uri.contains("#") && !uri.utf8.contains { $0 <= 0x20 || $0 >= 0x7F }

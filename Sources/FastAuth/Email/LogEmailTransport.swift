@@ -14,6 +14,7 @@ public struct LogEmailTransport: EmailTransport {
 
     public func send(_ message: EmailMessage) async throws {
         logger.notice(
-            "email (log transport, not delivered)\nFrom: \(message.from)\nTo: \(message.to)\nSubject: \(message.subject)\n\n\(message.text)")
+            "email (log transport, not delivered)\nFrom: \(message.from)\nTo: \(message.to)\nSubject: \(message.subject)\n\n\(message.text)"
+        )
     }
 }

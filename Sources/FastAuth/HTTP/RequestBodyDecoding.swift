@@ -62,7 +62,8 @@ package enum RequestBodyDecoding {
             case UInt8(ascii: "+"):
                 output.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard part.endIndex - index >= 3, let high = hexValue(part[index + 1]), let low = hexValue(part[index + 2])
+                guard part.endIndex - index >= 3, let high = hexValue(part[index + 1]),
+                    let low = hexValue(part[index + 2])
                 else {
                     return String(decoding: part, as: UTF8.self)
                 }

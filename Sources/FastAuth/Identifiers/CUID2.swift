@@ -85,7 +85,8 @@ public final class CUID2Generator: Sendable {
 
     /// Writes the base36 digits of `value` at `offset`; returns the offset after them.
     private static func writeBase36(
-        _ value: UInt64, into output: UnsafeMutableBufferPointer<UInt8>, at offset: Int, digits: UnsafeBufferPointer<UInt8>
+        _ value: UInt64, into output: UnsafeMutableBufferPointer<UInt8>, at offset: Int,
+        digits: UnsafeBufferPointer<UInt8>
     ) -> Int {
         var count = 0
         var rest = value

@@ -143,7 +143,8 @@ extension KeyMaterial {
     ) throws -> KeyMaterial {
         let publicKey = try Curve.PrivateKey.PublicKey(x963Representation: point)
         guard let privateScalar else {
-            return KeyMaterial(algorithm: algorithm, backing: wrapPublic(try ECDSA.PublicKey<Curve>(backing: publicKey)))
+            return KeyMaterial(
+                algorithm: algorithm, backing: wrapPublic(try ECDSA.PublicKey<Curve>(backing: publicKey)))
         }
         let key = try Curve.PrivateKey(rawRepresentation: privateScalar)
         guard key.publicKey.x963Representation == publicKey.x963Representation else {
@@ -156,7 +157,9 @@ extension KeyMaterial {
 extension SigningKey {
     /// Imports one JWK for verification (see ``KeyMaterial/fromJWK(_:algorithm:allowPrivate:)``).
     /// Its `kid` is the JWK's `kid`, else the RFC 7638 thumbprint.
-    public init(jwk: [String: JSONValue], algorithm: SigningAlgorithm? = nil, allowPrivate: Bool = false)
+    public init(
+        jwk: [String: JSONValue], algorithm: SigningAlgorithm? = nil, allowPrivate: Bool = false
+    )
         async throws(KeyError)
     {
         let material = try KeyMaterial.fromJWK(jwk, algorithm: algorithm, allowPrivate: allowPrivate)

@@ -35,7 +35,9 @@ package enum KeyHygiene {
     /// fingerprint.
     package static func checkRSA(modulus: [UInt8], exponent: [UInt8]) throws(KeyError) {
         let bits = bitLength(modulus)
-        guard bits >= 2048 else { throw KeyError(.weakKey, "RSA keys must be at least 2048 bits, this one has \(bits)") }
+        guard bits >= 2048 else {
+            throw KeyError(.weakKey, "RSA keys must be at least 2048 bits, this one has \(bits)")
+        }
         let exponentBits = bitLength(exponent)
         guard exponentBits >= 2, exponentBits <= 64, let last = exponent.last, last & 1 == 1 else {
             throw KeyError(.weakKey, "the RSA public exponent must be odd and at least 3")

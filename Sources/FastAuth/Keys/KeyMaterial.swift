@@ -81,12 +81,14 @@ public struct KeyMaterial: Sendable {
                 try checkRSASize(try _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem).keySizeInBits)
                 let backing = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
                 try checkRSASize(backing.keySizeInBits)
-                return Self(algorithm: algorithm, backing: .rsaPrivate(try JWTKit.Insecure.RSA.PrivateKey(backing: backing)))
+                return Self(
+                    algorithm: algorithm, backing: .rsaPrivate(try JWTKit.Insecure.RSA.PrivateKey(backing: backing)))
             case (.rsaPKCS1, false, _), (.rsaPSS, false, _):
                 try checkRSASize(try _RSA.Signing.PublicKey(unsafePEMRepresentation: pem).keySizeInBits)
                 let backing = try _RSA.Signing.PublicKey(pemRepresentation: pem)
                 try checkRSASize(backing.keySizeInBits)
-                return Self(algorithm: algorithm, backing: .rsaPublic(try JWTKit.Insecure.RSA.PublicKey(backing: backing)))
+                return Self(
+                    algorithm: algorithm, backing: .rsaPublic(try JWTKit.Insecure.RSA.PublicKey(backing: backing)))
             case (.ecdsa, true, .es256):
                 return Self(algorithm: algorithm, backing: .p256Private(try ES256PrivateKey(pem: pem)))
             case (.ecdsa, false, .es256):
@@ -216,11 +218,17 @@ public struct KeyMaterial: Sendable {
                 "e": .string(Base64URL.encode(Array(primitives.publicExponent.drop(while: { $0 == 0 })))),
             ]
         case .p256Public(let k)?:
-            return Self.ecMembers(crv: "P-256", x963: try? P256.Signing.PublicKey(pemRepresentation: k.pemRepresentation).x963Representation)
+            return Self.ecMembers(
+                crv: "P-256",
+                x963: try? P256.Signing.PublicKey(pemRepresentation: k.pemRepresentation).x963Representation)
         case .p384Public(let k)?:
-            return Self.ecMembers(crv: "P-384", x963: try? P384.Signing.PublicKey(pemRepresentation: k.pemRepresentation).x963Representation)
+            return Self.ecMembers(
+                crv: "P-384",
+                x963: try? P384.Signing.PublicKey(pemRepresentation: k.pemRepresentation).x963Representation)
         case .p521Public(let k)?:
-            return Self.ecMembers(crv: "P-521", x963: try? P521.Signing.PublicKey(pemRepresentation: k.pemRepresentation).x963Representation)
+            return Self.ecMembers(
+                crv: "P-521",
+                x963: try? P521.Signing.PublicKey(pemRepresentation: k.pemRepresentation).x963Representation)
         case .ed25519Public(let k)?:
             return ["kty": "OKP", "crv": "Ed25519", "x": .string(Base64URL.encode(Array(k.rawRepresentation)))]
         default:

@@ -26,7 +26,8 @@ public final class KeyRing: Sendable {
         var refreshKeys: [SigningKey] = []
         for secret in [config.secret] + config.previousSecrets {
             let bytes = Array(secret.utf8)
-            let material = try KeyMaterial.hmac(secret: SecretDerivation.refreshTokenKey(secret: bytes), algorithm: .hs256)
+            let material = try KeyMaterial.hmac(
+                secret: SecretDerivation.refreshTokenKey(secret: bytes), algorithm: .hs256)
             let id = SecretDerivation.keyID(secret: bytes, purpose: "refresh", prefix: "rt-")
             refreshKeys.append(try await SigningKey(material: material, id: id))
         }

@@ -1,6 +1,6 @@
-package import JWTKit
 package import Crypto
 import CryptoExtras
+package import JWTKit
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -87,7 +87,9 @@ public struct SigningKey: Sendable {
         header.byte(UInt8(ascii: "}"))
         var encoded: [UInt8] = []
         Base64URL.encode(header.bytes, into: &encoded)
-        let parsed = try? header.bytes.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenHeader.parse(bytes) }
+        let parsed = try? header.bytes.withUnsafeBufferPointer { bytes throws(TokenError) in
+            try TokenHeader.parse(bytes)
+        }
         storage = Storage(
             id: kid, material: material, signer: signer, primitive: Primitive(material),
             encodedHeader: encoded, header: parsed)
@@ -229,7 +231,9 @@ extension SigningKey {
             }
         }
 
-        func isValidSignature(_ signature: [UInt8], over input: UnsafeRawBufferPointer, fallback: any JWTAlgorithm) throws
+        func isValidSignature(
+            _ signature: [UInt8], over input: UnsafeRawBufferPointer, fallback: any JWTAlgorithm
+        ) throws
             -> Bool
         {
             switch self {

@@ -63,7 +63,8 @@ public struct PasswordHasher: Sendable {
         var random = SystemRandomNumberGenerator()
         let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
         let digest = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        self.dummyHash = "$scrypt$ln=\(parameters.logN),r=\(parameters.r),p=\(parameters.p)$"
+        self.dummyHash =
+            "$scrypt$ln=\(parameters.logN),r=\(parameters.r),p=\(parameters.p)$"
             + Base64URL.encode(salt) + "$" + Base64URL.encode(digest)
     }
 
@@ -209,7 +210,8 @@ final class ConcurrencyLimiter: Sendable {
     private let state = Mutex(State())
 
     init(
-        limit: Int, queueLimit: Int = .max, maxWait: Duration = .seconds(3600), now: @escaping @Sendable () -> Date = { Date() }
+        limit: Int, queueLimit: Int = .max, maxWait: Duration = .seconds(3600),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.limit = max(1, limit)
         self.queueLimit = max(0, queueLimit)
@@ -232,7 +234,9 @@ final class ConcurrencyLimiter: Sendable {
 
     private func acquire() async throws(HashingRefused) {
         enum Admission { case now, wait(UInt64), full }
-        let id: UInt64 = state.withLock { $0.nextID += 1; return $0.nextID }
+        let id: UInt64 = state.withLock {
+            $0.nextID += 1; return $0.nextID
+        }
         do {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -249,13 +253,16 @@ final class ConcurrencyLimiter: Sendable {
                     switch admission {
                     case .now: continuation.resume()
                     case .full:
-                        continuation.resume(throwing: HashingRefused(reason: Task.isCancelled ? .cancelled : .queueFull))
+                        continuation.resume(
+                            throwing: HashingRefused(reason: Task.isCancelled ? .cancelled : .queueFull))
                     case .wait: break
                     }
                 }
             } onCancel: {
                 let cancelled: Waiter? = state.withLock { state in
-                    guard let index = state.waiters[state.head...].firstIndex(where: { $0.id == id }) else { return nil }
+                    guard let index = state.waiters[state.head...].firstIndex(where: { $0.id == id }) else {
+                        return nil
+                    }
                     return state.waiters.remove(at: index)
                 }
                 cancelled?.continuation.resume(throwing: HashingRefused(reason: .cancelled))

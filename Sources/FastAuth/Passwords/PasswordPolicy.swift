@@ -42,7 +42,9 @@ public struct PasswordPolicy: Sendable, Hashable {
         var problems: [String] = []
         if minLength < 1 { problems.append("password minLength must be at least 1") }
         if maxLength < minLength { problems.append("password maxLength must not be below minLength") }
-        if maxLength > 4096 { problems.append("password maxLength must be at most 4096 (longer inputs only cost hashing time)") }
+        if maxLength > 4096 {
+            problems.append("password maxLength must be at most 4096 (longer inputs only cost hashing time)")
+        }
         return problems
     }
 }

@@ -45,7 +45,8 @@ extension AuthService {
         provider: String, purpose: OAuthFlowPurpose, state: String?, binding: String?, context: RequestContext
     ) async throws(AuthError) -> OAuthFlowRecord {
         try await rateLimit("oauth", context)
-        let refusal = AuthError(.invalidState, purpose == .link ? "Invalid or expired link state" : "Invalid or expired OAuth state")
+        let refusal = AuthError(
+            .invalidState, purpose == .link ? "Invalid or expired link state" : "Invalid or expired OAuth state")
         guard let state, !state.isEmpty else { throw refusal }
         guard let binding, OneTimeToken.isWellFormed(binding) else {
             log(.notice, "oauth: callback without the binding cookie", user: nil, context)
@@ -84,7 +85,8 @@ extension AuthService {
         if let account = try await storeCall({
             try await store.providerAccount(provider: provider, providerAccountID: identity.subject)
         }) {
-            guard let found = try await storeCall({ try await store.user(id: account.userID) }), found.deletedAt == nil else {
+            guard let found = try await storeCall({ try await store.user(id: account.userID) }), found.deletedAt == nil
+            else {
                 throw AuthError.accountDeactivated
             }
             user = found
@@ -94,12 +96,15 @@ extension AuthService {
             }
             if let local = try await storeCall({ try await store.credentials(email: email) })?.account {
                 guard identity.emailVerified, local.emailVerified, local.deletedAt == nil else {
-                    log(.notice, "oauth: \(provider) email matches an account; not linked (unverified)", user: local.id, context)
+                    log(
+                        .notice, "oauth: \(provider) email matches an account; not linked (unverified)", user: local.id,
+                        context)
                     throw Self.accountNotLinked(provider)
                 }
                 guard local.isActive else { throw AuthError.accountDeactivated }
                 let link = ProviderAccountRecord(
-                    userID: local.id, provider: provider, providerAccountID: identity.subject, email: email, createdAt: now)
+                    userID: local.id, provider: provider, providerAccountID: identity.subject, email: email,
+                    createdAt: now)
                 do {
                     try await store.linkProviderAccount(link)
                 } catch let error as StoreError where error.code == .duplicateID {
@@ -113,13 +118,16 @@ extension AuthService {
                 linked = true
             } else {
                 guard identity.emailVerified else { throw Self.providerEmailUnverified(provider) }
-                let name = identity.name.map { String(decoding: Array($0.utf8.prefix(Self.maxNameBytes)), as: UTF8.self) }
+                let name = identity.name.map {
+                    String(decoding: Array($0.utf8.prefix(Self.maxNameBytes)), as: UTF8.self)
+                }
                 let image = identity.picture.flatMap { $0.utf8.count <= 2048 ? $0 : nil }
                 let account = UserAccount(
                     id: .generate(), email: email, name: name?.isEmpty == false ? name : nil, image: image,
                     emailVerified: true, createdAt: now)
                 let link = ProviderAccountRecord(
-                    userID: account.id, provider: provider, providerAccountID: identity.subject, email: email, createdAt: now)
+                    userID: account.id, provider: provider, providerAccountID: identity.subject, email: email,
+                    createdAt: now)
                 do {
                     user = try await store.createUser(StoredUser(account: account, passwordHash: nil), linking: link)
                 } catch let error as StoreError where error.code == .duplicateEmail || error.code == .duplicateID {
@@ -160,7 +168,9 @@ extension AuthService {
     /// - Throws: ``AuthError/Code/accountAlreadyLinked`` (409) when the provider account belongs
     ///   to another user or the user has another account of this provider.
     @discardableResult
-    public func link(_ identity: ProviderIdentity, to userID: UserID, context: RequestContext) async throws(AuthError)
+    public func link(
+        _ identity: ProviderIdentity, to userID: UserID, context: RequestContext
+    ) async throws(AuthError)
         -> ProviderAccountRecord
     {
         let user = try await activeUser(userID, refusal: AuthError.notAuthenticated)
@@ -197,9 +207,13 @@ extension AuthService {
     /// Unlinks the caller's account of `provider`, unless it is their last way to sign in.
     ///
     /// - Throws: ``AuthError/Code/providerAccountNotFound`` (404), ``AuthError/Code/lastSignInMethod`` (409).
-    public func unlinkProvider(_ provider: String, of principal: Principal, context: RequestContext) async throws(AuthError) {
+    public func unlinkProvider(
+        _ provider: String, of principal: Principal, context: RequestContext
+    ) async throws(AuthError) {
         let provider = provider.lowercased()
-        switch try await storeCall({ try await store.unlinkProviderAccount(userID: principal.user.id, provider: provider) }) {
+        switch try await storeCall({
+            try await store.unlinkProviderAccount(userID: principal.user.id, provider: provider)
+        }) {
         case .unlinked:
             log(.info, "oauth: \(provider) unlinked", user: principal.user.id, context)
             await hooks.onOAuthUnlinked(user: principal.user, provider: provider)
@@ -215,7 +229,8 @@ extension AuthService {
     static func accountNotLinked(_ provider: String) -> AuthError {
         AuthError(
             .accountNotLinked,
-            "An account with this email already exists. Sign in with your password, then link \(provider) from your account")
+            "An account with this email already exists. Sign in with your password, then link \(provider) from your account"
+        )
     }
 
     static func providerEmailUnverified(_ provider: String) -> AuthError {

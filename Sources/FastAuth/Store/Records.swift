@@ -43,7 +43,8 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     public var rotatedAt: Date?
 
     public init(
-        id: SessionID, userID: UserID, createdAt: Date, lastUsedAt: Date? = nil, expiresAt: Date, revokedAt: Date? = nil,
+        id: SessionID, userID: UserID, createdAt: Date, lastUsedAt: Date? = nil, expiresAt: Date,
+        revokedAt: Date? = nil,
         remember: Bool = false, userAgent: String? = nil, ipAddress: String? = nil, currentTokenID: TokenID? = nil,
         previousTokenID: TokenID? = nil, rotatedAt: Date? = nil
     ) {

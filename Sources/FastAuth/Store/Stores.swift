@@ -87,7 +87,9 @@ public protocol RateLimitStore: Sendable {
     /// concurrent calls for one key — on any number of instances — the k-th to be recorded
     /// sees at least k attempts: a burst cannot slip more than the allowed number past a check
     /// on the count.
-    func recordAttempt(_ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int) async throws -> [Date]
+    func recordAttempt(
+        _ key: String, id: String, at now: Date, expiresAt: Date, since: Date, limit: Int
+    ) async throws -> [Date]
     /// Forgets login attempt `id` (one refused before it was evaluated).
     func removeAttempt(id: String) async throws
     /// Forgets every login attempt of `key` (after a successful login).
@@ -101,5 +103,6 @@ public protocol RateLimitStore: Sendable {
 
 /// Everything FastAuth keeps: users, sessions, counters, roles, one-time tokens and the email
 /// outbox.
-public typealias AuthStore = UserStore & SessionStore & RateLimitStore & RoleStore & OneTimeTokenStore & EmailOutboxStore
+public typealias AuthStore = UserStore & SessionStore & RateLimitStore & RoleStore & OneTimeTokenStore
+    & EmailOutboxStore
     & SocialAccountStore

@@ -94,14 +94,17 @@ package struct CompactJWS {
 
     /// Rules 1 and 2: the `kid` selects the key (no fallback), the algorithm must be allowed
     /// and must be the one the key is pinned to.
-    package func selectKey(from keys: KeySet, allowedAlgorithms: Set<SigningAlgorithm>?) throws(TokenError) -> SigningKey {
+    package func selectKey(
+        from keys: KeySet, allowedAlgorithms: Set<SigningAlgorithm>?
+    ) throws(TokenError) -> SigningKey {
         let algorithm = SigningAlgorithm(header.algorithm)
         // A configuration allows one or a few algorithms: comparing is cheaper than hashing.
         if let allowedAlgorithms,
             !(allowedAlgorithms.count <= 4
                 ? allowedAlgorithms.contains(where: { $0 == algorithm }) : allowedAlgorithms.contains(algorithm))
         {
-            throw TokenError(.algorithmNotAllowed, "algorithm \(TokenVerifier.printable(header.algorithm)) is not accepted here")
+            throw TokenError(
+                .algorithmNotAllowed, "algorithm \(TokenVerifier.printable(header.algorithm)) is not accepted here")
         }
         let key: SigningKey
         if let kid = header.keyID {
@@ -120,7 +123,9 @@ package struct CompactJWS {
             key = keyless
         }
         guard key.algorithm == algorithm else {
-            throw TokenError(.algorithmMismatch, "the token says \(TokenVerifier.printable(header.algorithm)) but its key is \(key.algorithm)")
+            throw TokenError(
+                .algorithmMismatch,
+                "the token says \(TokenVerifier.printable(header.algorithm)) but its key is \(key.algorithm)")
         }
         return key
     }

@@ -67,7 +67,11 @@ public struct TokenError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        if let rule = code.rule { "\(reason) [\(code.name), verification rule \(rule)]" } else { "\(reason) [\(code.name)]" }
+        if let rule = code.rule {
+            "\(reason) [\(code.name), verification rule \(rule)]"
+        } else {
+            "\(reason) [\(code.name)]"
+        }
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }

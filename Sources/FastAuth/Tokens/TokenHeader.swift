@@ -30,7 +30,8 @@ public struct TokenHeader: Sendable, Hashable {
             throw TokenError(.algorithmNotAllowed, "unsigned tokens (alg none) are never accepted")
         }
         if members["crit"] != nil {
-            throw TokenError(.unsupportedCriticalHeader, "the header lists critical extensions this verifier does not support")
+            throw TokenError(
+                .unsupportedCriticalHeader, "the header lists critical extensions this verifier does not support")
         }
         var header = TokenHeader(algorithm: algorithm, keyID: nil, type: nil, members: members)
         switch members["kid"] {

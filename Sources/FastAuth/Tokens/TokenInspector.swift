@@ -53,7 +53,8 @@ public enum TokenInspector {
         let claimedType = inspection.claims?["type"]?.stringValue.map(TokenType.init(rawValue:)) ?? .access
         let verifier = TokenVerifier(policy: policy)
         do throws(TokenError) {
-            inspection.verification = .success(try verifier.verify(token, as: type ?? claimedType, keys: keys, now: now))
+            inspection.verification = .success(
+                try verifier.verify(token, as: type ?? claimedType, keys: keys, now: now))
         } catch {
             inspection.verification = .failure(error)
         }

@@ -59,7 +59,8 @@ public struct TokenService: Sendable {
     ) async throws -> IssuedToken {
         let now = (now ?? clock.now()).unixSeconds
         var claims = TokenClaims(
-            subject: user.id.rawValue, tokenID: ids.next(now: now &* 1000), sessionID: sessionID.rawValue, type: .access,
+            subject: user.id.rawValue, tokenID: ids.next(now: now &* 1000), sessionID: sessionID.rawValue,
+            type: .access,
             issuedAt: now, expiresAt: now + config.jwt.accessTokenTTL.wholeSeconds, issuer: config.jwt.issuer,
             audience: config.jwt.audience, email: user.email, name: user.name, emailVerified: user.emailVerified)
         if let roles {
@@ -98,7 +99,8 @@ public struct TokenService: Sendable {
 
     private func sign(_ claims: TokenClaims, user: UserAccount, key: SigningKey?) async throws -> IssuedToken {
         guard let key else {
-            throw TokenError(.signingFailed, "no signing key is loaded yet (managed keys load from the store at startup)")
+            throw TokenError(
+                .signingFailed, "no signing key is loaded yet (managed keys load from the store at startup)")
         }
         let final = try await config.hooks.modifyJWT(claims, user: user, tokenType: claims.type)
         try Self.checkHookResult(original: claims, modified: final)
@@ -119,7 +121,8 @@ public struct TokenService: Sendable {
     /// Refuses a hook result that changed a reserved claim or hid one among custom claims.
     package static func checkHookResult(original: TokenClaims, modified: TokenClaims) throws(TokenError) {
         guard original.hasSameReservedClaims(as: modified) else {
-            throw TokenError(.reservedClaim, "modifyJWT changed a reserved claim (sub jti sid type iat exp nbf iss aud)")
+            throw TokenError(
+                .reservedClaim, "modifyJWT changed a reserved claim (sub jti sid type iat exp nbf iss aud)")
         }
         if modified.custom.isEmpty { return }
         if let name = modified.custom.keys.first(where: {

@@ -54,7 +54,8 @@ public struct TokenVerifier: Sendable {
     }
 
     /// Verifies `token` as a token of `type` against `keys` at `now`.
-    public func verify(_ token: String, as type: TokenType, keys: KeySet, now: Date) throws(TokenError) -> VerifiedToken {
+    public func verify(_ token: String, as type: TokenType, keys: KeySet, now: Date) throws(TokenError) -> VerifiedToken
+    {
         var token = token
         let result = token.withUTF8 { bytes in
             Result { () throws(TokenError) in try verify(bytes, as: type, keys: keys, now: now) }
@@ -63,14 +64,17 @@ public struct TokenVerifier: Sendable {
     }
 
     /// Verifies the UTF-8 bytes of a token.
-    public func verify(_ token: UnsafeBufferPointer<UInt8>, as type: TokenType, keys: KeySet, now: Date) throws(TokenError)
+    public func verify(
+        _ token: UnsafeBufferPointer<UInt8>, as type: TokenType, keys: KeySet, now: Date
+    ) throws(TokenError)
         -> VerifiedToken
     {
         // Rule 7 (shape), rule 1 (alg none), rule 6 (crit): no cryptography yet.
         let jws = try CompactJWS.parse(token, maxBytes: policy.maxTokenBytes, knownKeys: keys)
         let key = try jws.selectKey(from: keys, allowedAlgorithms: policy.allowedAlgorithms)
         // Rule 7: the claims must be a JSON object with the required claims.
-        let claims = try jws.payload.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenClaims.parse(bytes) }
+        let claims = try jws.payload.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenClaims.parse(bytes)
+        }
         try jws.verifySignature(of: token, with: key)
         try check(claims, as: type, now: now)
         return VerifiedToken(header: jws.header, claims: claims, keyID: key.id)

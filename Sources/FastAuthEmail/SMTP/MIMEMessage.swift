@@ -15,7 +15,8 @@ package struct Mailbox: Sendable, Hashable {
     package init(parsing text: String, field: String) throws(EmailDeliveryError) {
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw EmailDeliveryError(
-                .permanent, "the \(field) address contains a line break or another control character (refused: header injection)")
+                .permanent,
+                "the \(field) address contains a line break or another control character (refused: header injection)")
         }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         var address = trimmed
@@ -44,7 +45,9 @@ package struct Mailbox: Sendable, Hashable {
         }
         guard Self.isValidAddress(address) else {
             throw EmailDeliveryError(
-                .permanent, "the \(field) address is not a plain local@domain address (printable ASCII, one @, at most 254 characters)")
+                .permanent,
+                "the \(field) address is not a plain local@domain address (printable ASCII, one @, at most 254 characters)"
+            )
         }
         self.displayName = name
         self.address = address
@@ -81,13 +84,15 @@ package enum MIMEBuilder {
     /// header value holds a line break or another control character (header injection is
     /// refused, not cleaned up) or an address is malformed.
     package static func build(
-        _ message: EmailMessage, date: Date = Date(), messageIDToken: String = randomToken(), boundaryToken: String = randomToken()
+        _ message: EmailMessage, date: Date = Date(), messageIDToken: String = randomToken(),
+        boundaryToken: String = randomToken()
     ) throws(EmailDeliveryError) -> [UInt8] {
         let from = try Mailbox(parsing: message.from, field: "From")
         let to = try Mailbox(parsing: message.to, field: "To")
         if message.subject.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw EmailDeliveryError(
-                .permanent, "the subject contains a line break or another control character (refused: header injection)")
+                .permanent, "the subject contains a line break or another control character (refused: header injection)"
+            )
         }
 
         var lines: [String] = []
@@ -158,7 +163,9 @@ package enum MIMEBuilder {
         if display.utf8.allSatisfy({ atext.contains($0) }) && !display.contains("=?") {
             rendered = display
         } else if display.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) && !display.contains("=?") {
-            rendered = "\"" + display.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            rendered =
+                "\"" + display.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                + "\""
         } else {
             rendered = encodedWords(display, firstLineUsed: prefix.utf8.count)
         }
@@ -249,7 +256,9 @@ package enum MIMEBuilder {
             for (index, byte) in line.enumerated() {
                 let isLast = index == line.count - 1
                 var token: [UInt8]
-                if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !isLast) {
+                if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                    || ((byte == 0x20 || byte == 0x09) && !isLast)
+                {
                     token = [byte]
                 } else {
                     token = [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]

@@ -71,7 +71,8 @@ struct SMTPSession {
     }
 
     private var endpoint: String {
-        configuration.host.contains(":") ? "[\(configuration.host)]:\(configuration.port)" : "\(configuration.host):\(configuration.port)"
+        configuration.host.contains(":")
+            ? "[\(configuration.host)]:\(configuration.port)" : "\(configuration.host):\(configuration.port)"
     }
 
     func deliver(from: String, to: String, payload: [UInt8]) async throws {
@@ -99,7 +100,9 @@ struct SMTPSession {
         } catch {
             if case ChannelError.connectTimeout = error {
                 throw EmailDeliveryError(
-                    .transient, "SMTP: connecting to \(endpoint) timed out after \(Self.milliseconds(configuration.connectTimeout)) ms")
+                    .transient,
+                    "SMTP: connecting to \(endpoint) timed out after \(Self.milliseconds(configuration.connectTimeout)) ms"
+                )
             }
             throw EmailDeliveryError(.transient, "SMTP: could not connect to \(endpoint): \(error)")
         }
@@ -134,7 +137,8 @@ private struct SMTPDialogue {
 
     init(
         configuration: SMTPTransport.Configuration, channel: any Channel,
-        inbound: NIOAsyncChannelInboundStream<SMTPInbound>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        inbound: NIOAsyncChannelInboundStream<SMTPInbound>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
         sslContext: NIOSSLContext?, tlsServerName: String?, logger: Logger, tlsActive: Bool
     ) {
         self.configuration = configuration
@@ -166,7 +170,8 @@ private struct SMTPDialogue {
             guard capabilities.supportsStartTLS else {
                 throw EmailDeliveryError(
                     .permanent,
-                    "SMTP: the server does not offer STARTTLS, which smtp:// requires (nothing was sent; use smtps:// for implicit TLS)")
+                    "SMTP: the server does not offer STARTTLS, which smtp:// requires (nothing was sent; use smtps:// for implicit TLS)"
+                )
             }
             let reply = try await exchange("STARTTLS", step: "STARTTLS")
             try expect(reply, 220, step: "STARTTLS")
@@ -226,13 +231,16 @@ private struct SMTPDialogue {
         guard case .tlsEstablished(cleanBoundary: true) = event else {
             inStep = false
             throw EmailDeliveryError(
-                .transient, "SMTP: the server sent plaintext after agreeing to STARTTLS (refused: possible response injection)")
+                .transient,
+                "SMTP: the server sent plaintext after agreeing to STARTTLS (refused: possible response injection)")
         }
         tlsActive = true
     }
 
     /// `AUTH PLAIN` when offered, else `AUTH LOGIN`; only inside TLS.
-    private mutating func authenticate(_ credentials: SMTPTransport.Credentials, capabilities: SMTPCapabilities) async throws {
+    private mutating func authenticate(
+        _ credentials: SMTPTransport.Credentials, capabilities: SMTPCapabilities
+    ) async throws {
         guard tlsActive else {
             throw EmailDeliveryError(.permanent, "SMTP: refusing to send credentials over a connection without TLS")
         }
@@ -246,14 +254,17 @@ private struct SMTPDialogue {
             try expect(reply, 235, step: "AUTH PLAIN (authentication)")
         } else if mechanisms.contains("LOGIN") {
             try expect(try await exchange("AUTH LOGIN", step: "AUTH LOGIN"), 334, step: "AUTH LOGIN")
-            let user = try await exchange(Self.base64(Array(credentials.username.utf8)), step: "AUTH LOGIN", sensitive: true)
+            let user = try await exchange(
+                Self.base64(Array(credentials.username.utf8)), step: "AUTH LOGIN", sensitive: true)
             try expect(user, 334, step: "AUTH LOGIN (user name)")
-            let password = try await exchange(Self.base64(Array(credentials.password.utf8)), step: "AUTH LOGIN", sensitive: true)
+            let password = try await exchange(
+                Self.base64(Array(credentials.password.utf8)), step: "AUTH LOGIN", sensitive: true)
             try expect(password, 235, step: "AUTH LOGIN (authentication)")
         } else if capabilities.keywords.contains("AUTH") {
             let offered = mechanisms.sorted().joined(separator: " ")
             throw EmailDeliveryError(
-                .permanent, "SMTP: the server offers no AUTH mechanism FastAuth supports (PLAIN, LOGIN); it offers: \(offered)")
+                .permanent,
+                "SMTP: the server offers no AUTH mechanism FastAuth supports (PLAIN, LOGIN); it offers: \(offered)")
         } else {
             throw EmailDeliveryError(.permanent, "SMTP: credentials are configured but the server does not offer AUTH")
         }
@@ -282,7 +293,8 @@ private struct SMTPDialogue {
     /// Writes `command` (a line without CRLF; `nil` writes nothing) and reads the reply, both
     /// within ``SMTPTransport/Configuration/commandTimeout``. `sensitive` keeps the line out of
     /// the log.
-    private mutating func exchange(_ command: String?, step: String, sensitive: Bool = false) async throws -> SMTPReply {
+    private mutating func exchange(_ command: String?, step: String, sensitive: Bool = false) async throws -> SMTPReply
+    {
         if let command {
             if !sensitive { logger.trace("SMTP >", metadata: ["command": "\(command.prefix(64))"]) }
             return try await exchange(bytes: Array((command + "\r\n").utf8), step: step)
@@ -344,15 +356,20 @@ private struct SMTPDialogue {
         if Task.isCancelled { return EmailDeliveryError(.transient, "SMTP: cancelled during \(step)") }
         if flag.hasFired {
             return EmailDeliveryError(
-                .transient, "SMTP: timed out after \(SMTPSession.milliseconds(configuration.commandTimeout)) ms waiting for \(step)")
+                .transient,
+                "SMTP: timed out after \(SMTPSession.milliseconds(configuration.commandTimeout)) ms waiting for \(step)"
+            )
         }
         switch error {
         case let error as EmailDeliveryError: return error
-        case is ConnectionClosed: return EmailDeliveryError(.transient, "SMTP: the server closed the connection during \(step)")
+        case is ConnectionClosed:
+            return EmailDeliveryError(.transient, "SMTP: the server closed the connection during \(step)")
         case let error as SMTPProtocolError:
             return EmailDeliveryError(.transient, "SMTP: a malformed reply during \(step): \(error.failure)")
-        case let error as NIOSSLError: return EmailDeliveryError(.transient, "SMTP: TLS failed during \(step): \(error)")
-        case let error as NIOSSLExtraError: return EmailDeliveryError(.transient, "SMTP: TLS failed during \(step): \(error)")
+        case let error as NIOSSLError:
+            return EmailDeliveryError(.transient, "SMTP: TLS failed during \(step): \(error)")
+        case let error as NIOSSLExtraError:
+            return EmailDeliveryError(.transient, "SMTP: TLS failed during \(step): \(error)")
         default: return EmailDeliveryError(.transient, "SMTP: the connection failed during \(step): \(error)")
         }
     }

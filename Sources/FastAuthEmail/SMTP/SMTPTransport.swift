@@ -41,7 +41,9 @@ public struct SMTPTransport: EmailTransport {
     }
 
     /// A user name and password for `AUTH`. Its descriptions never show the password.
-    public struct Credentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+        CustomReflectable
+    {
         public var username: String
         public var password: String
 
@@ -113,8 +115,13 @@ public struct SMTPTransport: EmailTransport {
             configuration.host = String(configuration.host.dropFirst().dropLast())
         }
         guard !configuration.host.isEmpty,
-            configuration.host.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "/" && $0 != "@" })
-        else { throw EmailTransportConfigurationError("SMTP: the host \"\(configuration.host)\" is not a host name or IP address") }
+            configuration.host.unicodeScalars.allSatisfy({
+                $0.value > 0x20 && $0.value < 0x7F && $0 != "/" && $0 != "@"
+            })
+        else {
+            throw EmailTransportConfigurationError(
+                "SMTP: the host \"\(configuration.host)\" is not a host name or IP address")
+        }
         guard (1...65_535).contains(configuration.port) else {
             throw EmailTransportConfigurationError("SMTP: the port \(configuration.port) is not between 1 and 65535")
         }
@@ -127,9 +134,12 @@ public struct SMTPTransport: EmailTransport {
             throw EmailTransportConfigurationError("SMTP: the EHLO name must be printable ASCII without spaces")
         }
         if let credentials = configuration.credentials {
-            guard !credentials.username.isEmpty else { throw EmailTransportConfigurationError("SMTP: the user name is empty") }
+            guard !credentials.username.isEmpty else {
+                throw EmailTransportConfigurationError("SMTP: the user name is empty")
+            }
             // AUTH PLAIN separates the fields with NUL; no line breaks inside a base64 line either way.
-            guard !(credentials.username + credentials.password).unicodeScalars.contains(where: { $0.value == 0 }) else {
+            guard !(credentials.username + credentials.password).unicodeScalars.contains(where: { $0.value == 0 })
+            else {
                 throw EmailTransportConfigurationError("SMTP: the user name or password contains a NUL character")
             }
         }
@@ -140,7 +150,8 @@ public struct SMTPTransport: EmailTransport {
                         + "not \(configuration.host)")
             }
             guard configuration.credentials == nil else {
-                throw EmailTransportConfigurationError("SMTP: credentials are never sent without TLS; enable STARTTLS or use smtps://")
+                throw EmailTransportConfigurationError(
+                    "SMTP: credentials are never sent without TLS; enable STARTTLS or use smtps://")
             }
             sslContext = nil
         } else {
@@ -151,7 +162,8 @@ public struct SMTPTransport: EmailTransport {
                 do {
                     certificates = try NIOSSLCertificate.fromPEMFile(path)
                 } catch {
-                    throw EmailTransportConfigurationError("SMTP: the CA certificate file \(path) could not be read as PEM: \(error)")
+                    throw EmailTransportConfigurationError(
+                        "SMTP: the CA certificate file \(path) could not be read as PEM: \(error)")
                 }
                 guard !certificates.isEmpty else {
                     throw EmailTransportConfigurationError("SMTP: the CA certificate file \(path) holds no certificate")

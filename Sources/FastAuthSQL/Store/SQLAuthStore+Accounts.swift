@@ -127,7 +127,9 @@ extension SQLAuthStore {
     }
 
     /// Consumes the token in one statement.
-    public func consumeOneTimeToken(hash: String, purpose: OneTimeTokenPurpose, now: Date) async throws -> OneTimeTokenRecord? {
+    public func consumeOneTimeToken(
+        hash: String, purpose: OneTimeTokenPurpose, now: Date
+    ) async throws -> OneTimeTokenRecord? {
         let milliseconds = now.storedMilliseconds
         return try await performWrite("consume a one-time token") { database in
             try await database.raw(
@@ -142,7 +144,8 @@ extension SQLAuthStore {
     }
 
     /// The usable token with `hash` and `purpose`, unconsumed.
-    public func oneTimeToken(hash: String, purpose: OneTimeTokenPurpose, now: Date) async throws -> OneTimeTokenRecord? {
+    public func oneTimeToken(hash: String, purpose: OneTimeTokenPurpose, now: Date) async throws -> OneTimeTokenRecord?
+    {
         try await perform("read a one-time token") { database in
             try await database.raw(
                 """
@@ -183,7 +186,8 @@ extension SQLAuthStore {
     private static func oneTimeToken(_ row: any SQLRow) throws -> OneTimeTokenRecord {
         let stored = StoredRow(row, table: "fastauth_one_time_tokens")
         guard let purpose = OneTimeTokenPurpose(rawValue: try stored.string("purpose")) else {
-            throw StoreError(.corrupt, "column purpose of fastauth_one_time_tokens holds a value FastAuth did not write")
+            throw StoreError(
+                .corrupt, "column purpose of fastauth_one_time_tokens holds a value FastAuth did not write")
         }
         return OneTimeTokenRecord(
             hash: try stored.string("hash"), purpose: purpose, userID: UserID(try stored.string("user_id")),
@@ -298,7 +302,8 @@ extension SQLAuthStore {
         do {
             body = try row.decodeNil(column: "sealed_body") ? nil : try row.decode(column: "sealed_body", as: Data.self)
         } catch {
-            throw StoreError(.corrupt, "column sealed_body of fastauth_email_outbox holds a value FastAuth did not write")
+            throw StoreError(
+                .corrupt, "column sealed_body of fastauth_email_outbox holds a value FastAuth did not write")
         }
         return OutboxEmail(
             id: try stored.string("id"), sealedBody: body.map { [UInt8]($0) }, deliver: try stored.bool("deliver"),

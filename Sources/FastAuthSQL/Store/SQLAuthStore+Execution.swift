@@ -84,8 +84,12 @@ extension SQLAuthStore {
     ) async throws -> T {
         let engine = try SQLEngine(database)
         let foreignKeysOff = sqliteForeignKeysOff && engine == .sqlite
-        guard let writerGate else { return try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body) }
-        return try await writerGate.run { try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body) }
+        guard let writerGate else {
+            return try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body)
+        }
+        return try await writerGate.run {
+            try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body)
+        }
     }
 
     fileprivate func runTransaction<T: Sendable>(

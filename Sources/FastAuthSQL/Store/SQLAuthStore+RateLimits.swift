@@ -123,7 +123,8 @@ extension SQLAuthStore {
         try await performWrite("purge expired counters and locks") { database in
             try await database.raw("DELETE FROM fastauth_counters WHERE expires_at <= \(bind: nowMilliseconds)").run()
             try await database.raw("DELETE FROM fastauth_locks WHERE locked_until <= \(bind: nowMilliseconds)").run()
-            try await database.raw("DELETE FROM fastauth_login_attempts WHERE expires_at <= \(bind: nowMilliseconds)").run()
+            try await database.raw("DELETE FROM fastauth_login_attempts WHERE expires_at <= \(bind: nowMilliseconds)")
+                .run()
         }
     }
 }

@@ -56,7 +56,8 @@ extension SQLAuthStore {
     /// Deletes role `name`; the database deletes its permissions and assignments with it.
     public func deleteRole(_ name: String) async throws -> Bool {
         try await performWrite("delete a role") { database in
-            try await database.raw("DELETE FROM fastauth_roles WHERE name = \(bind: name) RETURNING name").first() != nil
+            try await database.raw("DELETE FROM fastauth_roles WHERE name = \(bind: name) RETURNING name").first()
+                != nil
         }
     }
 
@@ -139,7 +140,9 @@ extension SQLAuthStore {
         try await database.raw("SELECT 1 AS found FROM fastauth_roles WHERE name = \(bind: name)").first() != nil
     }
 
-    private static func insertPermissions(_ permissions: [String], role name: String, on database: any SQLDatabase)
+    private static func insertPermissions(
+        _ permissions: [String], role name: String, on database: any SQLDatabase
+    )
         async throws
     {
         for permission in Set(permissions) {
@@ -162,7 +165,9 @@ extension SQLAuthStore {
             let stored = StoredRow(row, table: "fastauth_roles")
             let name = try stored.string("name")
             created[name] = try stored.date("created_at")
-            if let permission = try stored.optionalString("permission") { permissions[name, default: []].append(permission) }
+            if let permission = try stored.optionalString("permission") {
+                permissions[name, default: []].append(permission)
+            }
         }
         return created.sorted { $0.key < $1.key }.map { name, createdAt in
             RoleRecord(name: name, permissions: permissions[name] ?? [], createdAt: createdAt)

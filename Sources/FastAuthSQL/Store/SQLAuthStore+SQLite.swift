@@ -18,13 +18,14 @@ extension SQLAuthStore {
     /// is made only when the file is not in WAL mode yet, and retried a few times.
     public static func prepareSQLiteConnection(_ connection: any SQLDatabase) async throws {
         try await connection.raw(SQLQueryString(sqliteConnectionPragmas[0])).run()
-        let mode = try await connection.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+        let mode = try await connection.raw("PRAGMA journal_mode").first()?.decode(
+            column: "journal_mode", as: String.self)
         if let mode, !["wal", "memory"].contains(mode.lowercased()) {
             for attempt in 1...10 {
                 do {
                     try await connection.raw(SQLQueryString(sqliteConnectionPragmas[1])).run()
                     break
-                } catch where attempt < 10 {
+                } catch  where attempt < 10 {
                     try await Task.sleep(for: .milliseconds(10 * attempt))
                 }
             }

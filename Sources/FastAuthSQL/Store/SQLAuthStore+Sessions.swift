@@ -85,7 +85,8 @@ extension SQLAuthStore {
             // (another exchange's rollback, or a clock edge) landed in between. Ask again.
             guard session.currentTokenID == presented else { return .superseded(session) }
         }
-        throw StoreError(.unavailable, "could not exchange a refresh token: the session kept changing under concurrent writes")
+        throw StoreError(
+            .unavailable, "could not exchange a refresh token: the session kept changing under concurrent writes")
     }
 
     /// Revokes one active session of `userID`; `false` if there is none.

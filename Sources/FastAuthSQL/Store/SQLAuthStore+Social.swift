@@ -88,7 +88,8 @@ extension SQLAuthStore {
             try await Self.insert(account, into: database)
         }
         guard inserted else {
-            throw StoreError(.duplicateID, "the provider account, or the user's account of this provider, is linked already")
+            throw StoreError(
+                .duplicateID, "the provider account, or the user's account of this provider, is linked already")
         }
     }
 
@@ -97,7 +98,8 @@ extension SQLAuthStore {
         let email = user.account.email
         try await transaction("create a user with a provider account") { database, _ in
             guard try await Self.insert(user, into: database) else {
-                let taken = try await database.raw("SELECT 1 AS found FROM fastauth_users WHERE email = \(bind: email)")
+                let taken =
+                    try await database.raw("SELECT 1 AS found FROM fastauth_users WHERE email = \(bind: email)")
                     .first() != nil
                 throw taken
                     ? StoreError(.duplicateEmail, "a user with this email already exists")

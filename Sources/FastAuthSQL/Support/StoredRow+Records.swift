@@ -2,7 +2,8 @@ import FastAuth
 
 /// Column lists and row mappings of the `fastauth_` tables, kept side by side so they agree.
 enum Columns {
-    static let user = "id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at, deleted_at"
+    static let user =
+        "id, email, name, image, password_hash, email_verified, is_active, created_at, updated_at, deleted_at"
     static let session =
         "id, user_id, created_at, last_used_at, expires_at, revoked_at, remember, user_agent, ip_address, "
         + "current_token_id, previous_token_id, rotated_at"

@@ -11,31 +11,42 @@ enum AccountRoute: CaseIterable {
     var spec: RouteSpec {
         switch self {
         case .requestVerifyEmail:
-            RouteSpec(method: .POST, path: ["request-verify-email"], summary: "Email the caller a verification link", requiresAuth: true)
+            RouteSpec(
+                method: .POST, path: ["request-verify-email"], summary: "Email the caller a verification link",
+                requiresAuth: true)
         case .verifyEmailPage:
             RouteSpec(
                 method: .GET, path: ["verify-email"], summary: "The emailed link's confirm page (HTML; uses nothing)",
                 requiresAuth: false)
         case .verifyEmail:
-            RouteSpec(method: .POST, path: ["verify-email"], summary: "Verify the email with a token (JSON or form)", requiresAuth: false)
+            RouteSpec(
+                method: .POST, path: ["verify-email"], summary: "Verify the email with a token (JSON or form)",
+                requiresAuth: false)
         case .forgotPassword:
             RouteSpec(
-                method: .POST, path: ["forgot-password"], summary: "Email a password-reset link (same answer for unknown emails)",
+                method: .POST, path: ["forgot-password"],
+                summary: "Email a password-reset link (same answer for unknown emails)",
                 requiresAuth: false)
         case .resetPasswordPage:
             RouteSpec(
-                method: .GET, path: ["reset-password"], summary: "The emailed link's new-password form (HTML; uses nothing)",
+                method: .GET, path: ["reset-password"],
+                summary: "The emailed link's new-password form (HTML; uses nothing)",
                 requiresAuth: false)
         case .resetPassword:
             RouteSpec(
-                method: .POST, path: ["reset-password"], summary: "Set a new password with a reset token; ends every session",
+                method: .POST, path: ["reset-password"],
+                summary: "Set a new password with a reset token; ends every session",
                 requiresAuth: false)
-        case .profile: RouteSpec(method: .GET, path: ["account", "profile"], summary: "The caller's profile", requiresAuth: true)
+        case .profile:
+            RouteSpec(method: .GET, path: ["account", "profile"], summary: "The caller's profile", requiresAuth: true)
         case .updateProfile:
-            RouteSpec(method: .PUT, path: ["account", "profile"], summary: "Change the caller's name and image", requiresAuth: true)
+            RouteSpec(
+                method: .PUT, path: ["account", "profile"], summary: "Change the caller's name and image",
+                requiresAuth: true)
         case .changePassword:
             RouteSpec(
-                method: .POST, path: ["account", "change-password"], summary: "Change the password; ends the other sessions",
+                method: .POST, path: ["account", "change-password"],
+                summary: "Change the password; ends the other sessions",
                 requiresAuth: true)
         case .changeEmail:
             RouteSpec(
@@ -47,10 +58,13 @@ enum AccountRoute: CaseIterable {
                 summary: "The emailed link's confirm page (HTML; uses nothing)", requiresAuth: false)
         case .confirmEmailChange:
             RouteSpec(
-                method: .POST, path: ["account", "confirm-email-change"], summary: "Confirm an email change with a token",
+                method: .POST, path: ["account", "confirm-email-change"],
+                summary: "Confirm an email change with a token",
                 requiresAuth: false)
         case .deleteAccount:
-            RouteSpec(method: .DELETE, path: ["account"], summary: "Delete the caller's account; ends every session", requiresAuth: true)
+            RouteSpec(
+                method: .DELETE, path: ["account"], summary: "Delete the caller's account; ends every session",
+                requiresAuth: true)
         }
     }
 
@@ -110,7 +124,8 @@ extension AuthRoutes {
         var headers = HTTPHeaders()
         headers.contentType = .html
         for header in AccountPages.securityHeaders { headers.replaceOrAdd(name: header.name, value: header.value) }
-        return Response(status: HTTPResponseStatus(statusCode: page.status), headers: headers, body: .init(string: page.html))
+        return Response(
+            status: HTTPResponseStatus(statusCode: page.status), headers: headers, body: .init(string: page.html))
     }
 
     // MARK: Email verification
@@ -128,18 +143,25 @@ extension AuthRoutes {
         if purpose == .passwordReset, let own = auth.config.accounts.passwordResetURL {
             var headers = HTTPHeaders()
             for header in AccountPages.securityHeaders { headers.replaceOrAdd(name: header.name, value: header.value) }
-            headers.replaceOrAdd(name: .location, value: own + "?token=" + (token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""))
+            headers.replaceOrAdd(
+                name: .location,
+                value: own + "?token=" + (token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""))
             return Response(status: .found, headers: headers)
         }
-        guard try await auth.oneTimeTokenIsUsable(token, purpose: purpose) else { return Self.page(AccountPages.invalidLink) }
+        guard try await auth.oneTimeTokenIsUsable(token, purpose: purpose) else {
+            return Self.page(AccountPages.invalidLink)
+        }
         switch purpose {
-        case .emailVerification: return Self.page(AccountPages.confirmEmail(action: prefix + "/verify-email", token: token))
+        case .emailVerification:
+            return Self.page(AccountPages.confirmEmail(action: prefix + "/verify-email", token: token))
         case .emailChange:
-            return Self.page(AccountPages.confirmEmailChange(action: prefix + "/account/confirm-email-change", token: token))
+            return Self.page(
+                AccountPages.confirmEmailChange(action: prefix + "/account/confirm-email-change", token: token))
         case .passwordReset:
             return Self.page(
                 AccountPages.resetPassword(
-                    action: prefix + "/reset-password", token: token, minimumLength: auth.config.passwordPolicy.minLength))
+                    action: prefix + "/reset-password", token: token,
+                    minimumLength: auth.config.passwordPolicy.minLength))
         }
     }
 
@@ -151,11 +173,15 @@ extension AuthRoutes {
             return Self.message("Email verified successfully")
         }
         let context = context(request)
-        let failure = await Self.refusal { () async throws(AuthError) in try await auth.verifyEmail(token: token, context: context) }
+        let failure = await Self.refusal { () async throws(AuthError) in
+            try await auth.verifyEmail(token: token, context: context)
+        }
         switch failure?.code {
         case nil:
             return Self.page(
-                AccountPages.outcome(title: "Email address confirmed", message: "Thank you: your email address is verified.", success: true))
+                AccountPages.outcome(
+                    title: "Email address confirmed", message: "Thank you: your email address is verified.",
+                    success: true))
         case .invalidToken?: return Self.page(AccountPages.invalidLink)
         default: throw failure ?? AuthError.notAuthenticatedError
         }
@@ -183,20 +209,25 @@ extension AuthRoutes {
         let action = prefix + "/reset-password"
         if let repeated = try body.optionalString("confirm_password"), repeated != password {
             return Self.page(
-                AccountPages.resetPassword(action: action, token: token, minimumLength: minimum, error: "The two passwords differ."))
+                AccountPages.resetPassword(
+                    action: action, token: token, minimumLength: minimum, error: "The two passwords differ."))
         }
         let context = context(request)
-        let failure = await Self.refusal { () async throws(AuthError) in try await auth.resetPassword(token: token, newPassword: password, context: context) }
+        let failure = await Self.refusal { () async throws(AuthError) in
+            try await auth.resetPassword(token: token, newPassword: password, context: context)
+        }
         switch failure?.code {
         case nil:
             return Self.page(
                 AccountPages.outcome(
                     title: "Password changed",
-                    message: "Your password was changed and every device was signed out. Sign in with your new password.",
+                    message:
+                        "Your password was changed and every device was signed out. Sign in with your new password.",
                     success: true))
         case .weakPassword?:
             return Self.page(
-                AccountPages.resetPassword(action: action, token: token, minimumLength: minimum, error: failure?.message))
+                AccountPages.resetPassword(
+                    action: action, token: token, minimumLength: minimum, error: failure?.message))
         case .invalidToken?: return Self.page(AccountPages.invalidLink)
         default: throw failure ?? AuthError.notAuthenticatedError
         }
@@ -208,7 +239,8 @@ extension AuthRoutes {
         JSONResponse.make(
             .ok,
             [
-                "id": .string(user.id.rawValue), "email": .string(user.email), "name": user.name.map(JSONValue.string) ?? .null,
+                "id": .string(user.id.rawValue), "email": .string(user.email),
+                "name": user.name.map(JSONValue.string) ?? .null,
                 "image": user.image.map(JSONValue.string) ?? .null,
             ])
     }
@@ -232,7 +264,8 @@ extension AuthRoutes {
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
         try await auth.changePassword(
-            of: principal, currentPassword: try body.string("current_password"), newPassword: try body.string("new_password"),
+            of: principal, currentPassword: try body.string("current_password"),
+            newPassword: try body.string("new_password"),
             context: context(request))
         return Self.message("Password changed successfully")
     }
@@ -255,15 +288,20 @@ extension AuthRoutes {
             return Self.message("Email changed successfully")
         }
         let context = context(request)
-        let failure = await Self.refusal { () async throws(AuthError) in _ = try await auth.confirmEmailChange(token: token, context: context) }
+        let failure = await Self.refusal { () async throws(AuthError) in
+            _ = try await auth.confirmEmailChange(token: token, context: context)
+        }
         switch failure?.code {
         case nil:
             return Self.page(
-                AccountPages.outcome(title: "Email address changed", message: "Your account's email address has changed.", success: true))
+                AccountPages.outcome(
+                    title: "Email address changed", message: "Your account's email address has changed.", success: true)
+            )
         case .invalidToken?: return Self.page(AccountPages.invalidLink)
         case .emailTaken?:
             return Self.page(
-                AccountPages.outcome(title: "Email address in use", message: "Another account uses this address now.", success: false))
+                AccountPages.outcome(
+                    title: "Email address in use", message: "Another account uses this address now.", success: false))
         default: throw failure ?? AuthError.notAuthenticatedError
         }
     }

@@ -44,15 +44,20 @@ struct AuthRoutes: Sendable {
     static let specs: [RouteSpec] = [
         RouteSpec(method: .POST, path: ["register"], summary: "Create an account and sign in", requiresAuth: false),
         RouteSpec(method: .POST, path: ["login"], summary: "Sign in with email and password", requiresAuth: false),
-        RouteSpec(method: .POST, path: ["refresh"], summary: "Exchange a refresh token for a new pair", requiresAuth: false),
-        RouteSpec(method: .POST, path: ["logout"], summary: "End this session (all sessions with ?all=true)", requiresAuth: true),
+        RouteSpec(
+            method: .POST, path: ["refresh"], summary: "Exchange a refresh token for a new pair", requiresAuth: false),
+        RouteSpec(
+            method: .POST, path: ["logout"], summary: "End this session (all sessions with ?all=true)",
+            requiresAuth: true),
         RouteSpec(method: .GET, path: ["me"], summary: "The current user", requiresAuth: true),
         RouteSpec(method: .GET, path: ["sessions"], summary: "The current user's active sessions", requiresAuth: true),
         RouteSpec(method: .DELETE, path: ["sessions", "all"], summary: "Revoke every session", requiresAuth: true),
         RouteSpec(method: .DELETE, path: ["sessions", ":id"], summary: "Revoke one session", requiresAuth: true),
-        RouteSpec(method: .POST, path: ["token", "introspect"], summary: "RFC 7662 token introspection", requiresAuth: true),
+        RouteSpec(
+            method: .POST, path: ["token", "introspect"], summary: "RFC 7662 token introspection", requiresAuth: true),
         RouteSpec(method: .POST, path: ["token", "revoke"], summary: "RFC 7009 token revocation", requiresAuth: true),
-        RouteSpec(method: .GET, path: ["openapi.json"], summary: "This API's OpenAPI 3.1 document", requiresAuth: false),
+        RouteSpec(
+            method: .GET, path: ["openapi.json"], summary: "This API's OpenAPI 3.1 document", requiresAuth: false),
     ]
 
     static func prefixComponents(_ prefix: String) -> [PathComponent] {
@@ -62,7 +67,9 @@ struct AuthRoutes: Sendable {
     func register(on routes: any RoutesBuilder) {
         let group = routes.grouped(Self.prefixComponents(auth.config.routePrefix))
         let openAPI = OpenAPIDocument.make(
-            prefix: auth.config.routePrefix, specs: Self.specs + AccountRoute.specs + RoleRoute.specs + SocialRoute.specs, delivery: auth.config.tokenDelivery)
+            prefix: auth.config.routePrefix,
+            specs: Self.specs + AccountRoute.specs + RoleRoute.specs + SocialRoute.specs,
+            delivery: auth.config.tokenDelivery)
         for spec in Self.specs {
             let path = spec.path.map { PathComponent(stringLiteral: $0) }
             let handler: @Sendable (Request) async throws -> Response
@@ -125,7 +132,8 @@ struct AuthRoutes: Sendable {
         let email = try body.string("email")
         let password = try body.string("password")
         let remember = try body.bool("remember", default: false)
-        let signIn = try await auth.login(email: email, password: password, remember: remember, context: context(request))
+        let signIn = try await auth.login(
+            email: email, password: password, remember: remember, context: context(request))
         return cookies.tokenResponse(signIn.tokens, status: .ok)
     }
 
@@ -136,7 +144,9 @@ struct AuthRoutes: Sendable {
             token = try body.string("refresh_token")
         } else if let bearer = BearerAuthentication.bearerToken(request) {
             token = bearer
-        } else if auth.config.tokenDelivery == .cookie, let cookie = request.cookies[auth.config.cookie.refreshTokenName]?.string {
+        } else if auth.config.tokenDelivery == .cookie,
+            let cookie = request.cookies[auth.config.cookie.refreshTokenName]?.string
+        {
             token = cookie
         } else if !body.isEmpty {
             throw ValidationProblem.missing("refresh_token")
@@ -149,7 +159,9 @@ struct AuthRoutes: Sendable {
 
     private func logout(_ request: Request) async throws -> Response {
         let principal = try await authentication.authenticate(request)
-        let everywhere = (try? request.query.get(String.self, at: "all")).map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
+        let everywhere =
+            (try? request.query.get(String.self, at: "all")).map { ["true", "1", "yes"].contains($0.lowercased()) }
+            ?? false
         try await auth.logout(principal, everywhere: everywhere, context: context(request))
         return cookies.clearing(JSONResponse.make(.ok, ["message": "Logged out"]))
     }

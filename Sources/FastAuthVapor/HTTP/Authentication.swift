@@ -8,7 +8,9 @@ extension Request {
     /// ``FastAuth/AuthService/requireAuth()``.
     public var principal: Principal {
         get throws {
-            guard let principal = auth.get(Principal.self) else { throw Abort(.unauthorized, reason: "Not authenticated") }
+            guard let principal = auth.get(Principal.self) else {
+                throw Abort(.unauthorized, reason: "Not authenticated")
+            }
             return principal
         }
     }
@@ -38,7 +40,9 @@ struct BearerAuthentication: Sendable {
         if let bearer = Self.bearerToken(request) {
             token = bearer
             viaCookie = false
-        } else if auth.config.tokenDelivery == .cookie, let cookie = request.cookies[auth.config.cookie.accessTokenName]?.string {
+        } else if auth.config.tokenDelivery == .cookie,
+            let cookie = request.cookies[auth.config.cookie.accessTokenName]?.string
+        {
             token = cookie
             viaCookie = true
         } else {

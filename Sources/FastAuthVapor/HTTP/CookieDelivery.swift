@@ -28,8 +28,10 @@ struct CookieDelivery: Sendable {
     /// mode: a social sign-in that ends in a redirect hands its tokens over this way).
     func setTokenCookies(_ pair: TokenPair, on response: Response) {
         let cookie = config.cookie
-        let refreshLifetime = Int(pair.refresh.claims.expiresAt - (pair.refresh.claims.issuedAt ?? pair.refresh.claims.expiresAt))
-        response.cookies[cookie.accessTokenName] = value(pair.access.token, maxAge: Int(pair.expiresIn), path: "/", httpOnly: true)
+        let refreshLifetime = Int(
+            pair.refresh.claims.expiresAt - (pair.refresh.claims.issuedAt ?? pair.refresh.claims.expiresAt))
+        response.cookies[cookie.accessTokenName] = value(
+            pair.access.token, maxAge: Int(pair.expiresIn), path: "/", httpOnly: true)
         response.cookies[cookie.refreshTokenName] = value(
             pair.refresh.token, maxAge: refreshLifetime, path: config.routePrefix + "/refresh", httpOnly: true)
         response.cookies[cookie.csrfTokenName] = value(csrf.make(), maxAge: refreshLifetime, path: "/", httpOnly: false)
@@ -40,7 +42,8 @@ struct CookieDelivery: Sendable {
         guard config.tokenDelivery == .cookie else { return response }
         let cookie = config.cookie
         response.cookies[cookie.accessTokenName] = value("", maxAge: 0, path: "/", httpOnly: true)
-        response.cookies[cookie.refreshTokenName] = value("", maxAge: 0, path: config.routePrefix + "/refresh", httpOnly: true)
+        response.cookies[cookie.refreshTokenName] = value(
+            "", maxAge: 0, path: config.routePrefix + "/refresh", httpOnly: true)
         response.cookies[cookie.csrfTokenName] = value("", maxAge: 0, path: "/", httpOnly: false)
         return response
     }

@@ -14,7 +14,9 @@ enum JSONResponse {
     }
 
     /// `{"detail": message}` (and a stable `code`).
-    static func detail(_ status: HTTPResponseStatus, _ message: String, code: String? = nil, headers: HTTPHeaders = [:]) -> Response {
+    static func detail(
+        _ status: HTTPResponseStatus, _ message: String, code: String? = nil, headers: HTTPHeaders = [:]
+    ) -> Response {
         var writer = JSONWriter(capacity: 64 + message.utf8.count)
         writer.raw("{\"detail\":")
         writer.string(message)
@@ -47,7 +49,8 @@ enum JSONResponse {
         case .rateLimited:
             status = .tooManyRequests
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 60))
-        case .sessionNotFound, .roleNotFound, .userNotFound, .providerNotFound, .providerAccountNotFound: status = .notFound
+        case .sessionNotFound, .roleNotFound, .userNotFound, .providerNotFound, .providerAccountNotFound:
+            status = .notFound
         case .busy:
             status = .serviceUnavailable
             headers.add(name: .retryAfter, value: String(error.retryAfter ?? 1))

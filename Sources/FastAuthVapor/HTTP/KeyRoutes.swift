@@ -25,7 +25,8 @@ struct KeyRoutes: Sendable {
     func jwks(_ request: Request) -> Response {
         guard let published = auth.keys.published else {
             return JSONResponse.detail(
-                .serviceUnavailable, "Signing keys are not loaded yet", code: "keys_unavailable", headers: ["Retry-After": "1"])
+                .serviceUnavailable, "Signing keys are not loaded yet", code: "keys_unavailable",
+                headers: ["Retry-After": "1"])
         }
         let prepared = jwksResponses.prepared(for: published, maxAge: auth.config.jwt.jwksMaxAge.components.seconds)
         if let candidates = request.headers.first(name: .ifNoneMatch), Self.matches(candidates, etag: published.etag) {

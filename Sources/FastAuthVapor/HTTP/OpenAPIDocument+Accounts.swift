@@ -4,8 +4,9 @@ import Vapor
 /// The account routes' request bodies, responses and schemas in the OpenAPI document.
 extension OpenAPIDocument {
     static func isAccountRoute(_ spec: RouteSpec) -> Bool {
-        spec.path.first == "account" || [["request-verify-email"], ["verify-email"], ["forgot-password"], ["reset-password"]]
-            .contains(spec.path)
+        spec.path.first == "account"
+            || [["request-verify-email"], ["verify-email"], ["forgot-password"], ["reset-password"]]
+                .contains(spec.path)
     }
 
     /// The emailed links' pages take the token in the query.
@@ -72,15 +73,20 @@ extension OpenAPIDocument {
         "ResetPasswordRequest": object(
             ["token", "new_password"],
             ["token": ["type": "string"], "new_password": ["type": "string"], "confirm_password": ["type": "string"]]),
-        "UpdateProfileRequest": object([], ["name": ["type": ["string", "null"]], "image": ["type": ["string", "null"]]]),
+        "UpdateProfileRequest": object(
+            [], ["name": ["type": ["string", "null"]], "image": ["type": ["string", "null"]]]),
         "ChangePasswordRequest": object(
-            ["current_password", "new_password"], ["current_password": ["type": "string"], "new_password": ["type": "string"]]),
+            ["current_password", "new_password"],
+            ["current_password": ["type": "string"], "new_password": ["type": "string"]]),
         "ChangeEmailRequest": object(
-            ["new_email", "password"], ["new_email": ["type": "string", "format": "email"], "password": ["type": "string"]]),
+            ["new_email", "password"],
+            ["new_email": ["type": "string", "format": "email"], "password": ["type": "string"]]),
         "PasswordRequest": object(["password"], ["password": ["type": "string"]]),
         "Profile": object(
             ["id", "email", "name", "image"],
-            ["id": ["type": "string"], "email": ["type": "string"], "name": ["type": ["string", "null"]],
-                "image": ["type": ["string", "null"]]]),
+            [
+                "id": ["type": "string"], "email": ["type": "string"], "name": ["type": ["string", "null"]],
+                "image": ["type": ["string", "null"]],
+            ]),
     ]
 }

@@ -6,7 +6,8 @@ extension OpenAPIDocument {
     static func roleRequestBody(_ spec: RouteSpec) -> JSONValue? {
         switch (spec.method, spec.path) {
         case (.POST, ["roles"]): ["required": true, "content": json(ref("CreateRoleRequest"))]
-        case (_, ["roles", ":role_name", "permissions"]): ["required": true, "content": json(ref("PermissionsRequest"))]
+        case (_, ["roles", ":role_name", "permissions"]):
+            ["required": true, "content": json(ref("PermissionsRequest"))]
         case (_, ["roles", "assign"]), (_, ["roles", "revoke"]):
             ["required": true, "content": json(ref("AssignRoleRequest"))]
         default: nil
@@ -44,7 +45,8 @@ extension OpenAPIDocument {
         "CreateRoleRequest": [
             "type": "object", "required": ["name"],
             "properties": [
-                "name": ["type": "string"], "permissions": ["type": "array", "items": ["type": "string"], "default": []],
+                "name": ["type": "string"],
+                "permissions": ["type": "array", "items": ["type": "string"], "default": []],
             ],
         ],
         "PermissionsRequest": [

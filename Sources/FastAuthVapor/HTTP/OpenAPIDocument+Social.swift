@@ -7,15 +7,25 @@ extension OpenAPIDocument {
 
     static func socialParameters(_ spec: RouteSpec) -> [JSONValue] {
         func query(_ name: String, _ description: String) -> JSONValue {
-            ["name": .string(name), "in": "query", "required": false, "schema": ["type": "string"], "description": .string(description)]
+            [
+                "name": .string(name), "in": "query", "required": false, "schema": ["type": "string"],
+                "description": .string(description),
+            ]
         }
         switch spec.path.last {
         case "authorize", "link":
-            var parameters = [query("redirect_uri", "where the browser goes after the callback: exactly one of the allowlist")]
-            if spec.path.last == "authorize" { parameters.append(query("mode", "`redirect`: answer 302 to the provider")) }
+            var parameters = [
+                query("redirect_uri", "where the browser goes after the callback: exactly one of the allowlist")
+            ]
+            if spec.path.last == "authorize" {
+                parameters.append(query("mode", "`redirect`: answer 302 to the provider"))
+            }
             return parameters
         case "callback":
-            return [query("code", "the authorization code"), query("state", "the flow's state"), query("error", "the provider's refusal")]
+            return [
+                query("code", "the authorization code"), query("state", "the flow's state"),
+                query("error", "the provider's refusal"),
+            ]
         default: return []
         }
     }
@@ -25,7 +35,9 @@ extension OpenAPIDocument {
         var responses: [String: JSONValue] = [:]
         switch (spec.method, spec.path.last) {
         case (.GET, "authorize"), (.GET, "link"):
-            responses["200"] = ["description": "The provider's authorization URL", "content": json(ref("AuthorizationURL"))]
+            responses["200"] = [
+                "description": "The provider's authorization URL", "content": json(ref("AuthorizationURL")),
+            ]
             responses["400"] = error
             responses["404"] = error
             if spec.path.last == "authorize" { responses["302"] = ["description": "To the provider (mode=redirect)"] }
@@ -45,7 +57,8 @@ extension OpenAPIDocument {
             responses["502"] = error
         case (.GET, "accounts"):
             responses["200"] = [
-                "description": "Linked provider accounts", "content": json(["type": "array", "items": ref("ProviderAccount")]),
+                "description": "Linked provider accounts",
+                "content": json(["type": "array", "items": ref("ProviderAccount")]),
             ]
         default:
             responses["200"] = ["description": "Unlinked", "content": json(ref("Message"))]
@@ -57,7 +70,9 @@ extension OpenAPIDocument {
     }
 
     static let socialSchemas: [String: JSONValue] = [
-        "AuthorizationURL": ["type": "object", "required": ["url"], "properties": ["url": ["type": "string", "format": "uri"]]],
+        "AuthorizationURL": [
+            "type": "object", "required": ["url"], "properties": ["url": ["type": "string", "format": "uri"]],
+        ],
         "ProviderAccount": [
             "type": "object", "required": ["provider", "provider_account_id", "created_at"],
             "properties": [

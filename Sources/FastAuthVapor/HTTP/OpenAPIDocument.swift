@@ -7,7 +7,8 @@ enum OpenAPIDocument {
     static func make(prefix: String, specs: [RouteSpec], delivery: TokenDelivery) -> [UInt8] {
         var paths: [String: JSONValue] = [:]
         for spec in specs {
-            let path = prefix + "/" + spec.path.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }.joined(separator: "/")
+            let path =
+                prefix + "/" + spec.path.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }.joined(separator: "/")
             var operation: [String: JSONValue] = [
                 "summary": .string(spec.summary),
                 "operationId": .string(operationID(spec)),
@@ -44,7 +45,8 @@ enum OpenAPIDocument {
     }
 
     private static func operationID(_ spec: RouteSpec) -> String {
-        spec.method.rawValue.lowercased() + "_" + spec.path.map { $0.replacingOccurrences(of: ":", with: "by_") }
+        spec.method.rawValue.lowercased() + "_"
+            + spec.path.map { $0.replacingOccurrences(of: ":", with: "by_") }
             .joined(separator: "_").replacingOccurrences(of: ".", with: "_")
     }
 
@@ -93,8 +95,11 @@ enum OpenAPIDocument {
             responses["429"] = error
         case ["me"]: responses["200"] = ["description": "The current user", "content": json(ref("User"))]
         case ["sessions"]:
-            responses["200"] = ["description": "Active sessions", "content": json(["type": "array", "items": ref("Session")])]
-        case ["token", "introspect"]: responses["200"] = ["description": "Introspection", "content": json(ref("Introspection"))]
+            responses["200"] = [
+                "description": "Active sessions", "content": json(["type": "array", "items": ref("Session")]),
+            ]
+        case ["token", "introspect"]:
+            responses["200"] = ["description": "Introspection", "content": json(ref("Introspection"))]
         case ["openapi.json"]: responses["200"] = ["description": "This document", "content": json(["type": "object"])]
         default: responses["200"] = ["description": "Done", "content": json(ref("Message"))]
         }
@@ -150,7 +155,8 @@ enum OpenAPIDocument {
         "Introspection": [
             "type": "object", "required": ["active"],
             "properties": [
-                "active": ["type": "boolean"], "sub": ["type": ["string", "null"]], "exp": ["type": ["integer", "null"]],
+                "active": ["type": "boolean"], "sub": ["type": ["string", "null"]],
+                "exp": ["type": ["integer", "null"]],
                 "jti": ["type": ["string", "null"]], "token_type": ["type": ["string", "null"]],
                 "email": ["type": ["string", "null"]],
             ],
@@ -167,7 +173,9 @@ enum OpenAPIDocument {
                     "type": "array",
                     "items": [
                         "type": "object",
-                        "properties": ["type": ["type": "string"], "loc": ["type": "array"], "msg": ["type": "string"]],
+                        "properties": [
+                            "type": ["type": "string"], "loc": ["type": "array"], "msg": ["type": "string"],
+                        ],
                     ],
                 ]
             ],

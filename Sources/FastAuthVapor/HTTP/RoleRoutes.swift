@@ -9,27 +9,39 @@ enum RoleRoute: CaseIterable {
 
     var spec: RouteSpec {
         switch self {
-        case .list: RouteSpec(method: .GET, path: ["roles"], summary: "List roles and their permissions (admin)", requiresAuth: true)
+        case .list:
+            RouteSpec(
+                method: .GET, path: ["roles"], summary: "List roles and their permissions (admin)", requiresAuth: true)
         case .create: RouteSpec(method: .POST, path: ["roles"], summary: "Create a role (admin)", requiresAuth: true)
         case .delete:
             RouteSpec(
-                method: .DELETE, path: ["roles", ":role_name"], summary: "Delete a role and take it from its holders (admin)",
+                method: .DELETE, path: ["roles", ":role_name"],
+                summary: "Delete a role and take it from its holders (admin)",
                 requiresAuth: true)
         case .addPermissions:
             RouteSpec(
-                method: .POST, path: ["roles", ":role_name", "permissions"], summary: "Add permissions to a role (admin)",
+                method: .POST, path: ["roles", ":role_name", "permissions"],
+                summary: "Add permissions to a role (admin)",
                 requiresAuth: true)
         case .removePermissions:
             RouteSpec(
                 method: .DELETE, path: ["roles", ":role_name", "permissions"],
                 summary: "Remove permissions from a role (admin)", requiresAuth: true)
-        case .assign: RouteSpec(method: .POST, path: ["roles", "assign"], summary: "Give a role to a user (admin)", requiresAuth: true)
-        case .revoke: RouteSpec(method: .POST, path: ["roles", "revoke"], summary: "Take a role from a user (admin)", requiresAuth: true)
+        case .assign:
+            RouteSpec(
+                method: .POST, path: ["roles", "assign"], summary: "Give a role to a user (admin)", requiresAuth: true)
+        case .revoke:
+            RouteSpec(
+                method: .POST, path: ["roles", "revoke"], summary: "Take a role from a user (admin)", requiresAuth: true
+            )
         case .userRoles:
             RouteSpec(
                 method: .GET, path: ["roles", "user", ":user_id"], summary: "A user's roles and permissions (admin)",
                 requiresAuth: true)
-        case .me: RouteSpec(method: .GET, path: ["roles", "me"], summary: "The current user's roles and permissions", requiresAuth: true)
+        case .me:
+            RouteSpec(
+                method: .GET, path: ["roles", "me"], summary: "The current user's roles and permissions",
+                requiresAuth: true)
         }
     }
 

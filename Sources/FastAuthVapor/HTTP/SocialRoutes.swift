@@ -31,10 +31,12 @@ enum SocialRoute: CaseIterable {
         case .linkCallback:
             RouteSpec(
                 method: .GET, path: ["oauth", ":provider", "link", "callback"],
-                summary: "The provider's redirect: link the account to the user who started the flow", requiresAuth: false)
+                summary: "The provider's redirect: link the account to the user who started the flow",
+                requiresAuth: false)
         case .accounts:
             RouteSpec(
-                method: .GET, path: ["oauth", "accounts"], summary: "The caller's linked provider accounts", requiresAuth: true)
+                method: .GET, path: ["oauth", "accounts"], summary: "The caller's linked provider accounts",
+                requiresAuth: true)
         case .unlink:
             RouteSpec(
                 method: .DELETE, path: ["oauth", "accounts", ":provider"],
@@ -90,11 +92,13 @@ extension AuthRoutes {
             response.headers.replaceOrAdd(name: .location, value: authorization.url.absoluteString)
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         } else {
-            response = JSONResponse.make(.ok, ["url": .string(authorization.url.absoluteString)], headers: ["Cache-Control": "no-store"])
+            response = JSONResponse.make(
+                .ok, ["url": .string(authorization.url.absoluteString)], headers: ["Cache-Control": "no-store"])
         }
         response.cookies[cookieName] = HTTPCookies.Value(
             string: authorization.binding, maxAge: Int(auth.config.social.flowTTL.components.seconds),
-            domain: auth.config.cookie.domain, path: auth.config.routePrefix + "/oauth", isSecure: auth.config.cookie.secure,
+            domain: auth.config.cookie.domain, path: auth.config.routePrefix + "/oauth",
+            isSecure: auth.config.cookie.secure,
             isHTTPOnly: true, sameSite: .lax)
         return response
     }
@@ -108,7 +112,9 @@ extension AuthRoutes {
             binding: request.cookies[auth.config.social.bindingCookieName]?.string, context: context(request))
         switch completion.outcome {
         case .signedIn(let signIn):
-            guard let redirect = completion.redirectURI else { return cookies.tokenResponse(signIn.tokens, status: .ok) }
+            guard let redirect = completion.redirectURI else {
+                return cookies.tokenResponse(signIn.tokens, status: .ok)
+            }
             // The browser goes on to the app: the tokens travel as HttpOnly cookies, never in the URL.
             let response = Response(status: .found)
             response.headers.replaceOrAdd(name: .location, value: redirect)
@@ -121,7 +127,8 @@ extension AuthRoutes {
                 response.headers.replaceOrAdd(name: .location, value: redirect)
                 return response
             }
-            return JSONResponse.make(.ok, ["message": .string("\(Self.capitalized(link.provider)) account linked successfully")])
+            return JSONResponse.make(
+                .ok, ["message": .string("\(Self.capitalized(link.provider)) account linked successfully")])
         }
     }
 

@@ -62,7 +62,7 @@ public struct RemoteTokenMiddleware: AsyncMiddleware {
         let verified: VerifiedToken
         do {
             verified = try await verifier.verify(token)
-        } catch where error.code == .keysUnavailable {
+        } catch  where error.code == .keysUnavailable {
             request.logger.warning("cannot verify bearer tokens: \(error)")
             let retry = max(1, verifier.configuration.retryInterval.components.seconds)
             return JSONResponse.detail(

@@ -3,9 +3,9 @@ import NIOCore
 import NIOHTTP1
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+import FoundationEssentials
 #else
-    import Foundation
+import Foundation
 #endif
 
 /// Fetches with AsyncHTTPClient: `GET` with `Accept: application/json` and `If-None-Match`,
@@ -48,7 +48,8 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
             }
             let response = try await client.execute(http, deadline: deadline)
             if [301, 302, 303, 307, 308].contains(response.status.code) {
-                url = try Self.redirectTarget(from: url, location: response.headers.first(name: "Location"), original: request.url)
+                url = try Self.redirectTarget(
+                    from: url, location: response.headers.first(name: "Location"), original: request.url)
                 continue
             }
             return try await Self.read(response, maxBytes: request.maxBytes)
@@ -64,7 +65,8 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         guard let location, let target = URL(string: location, relativeTo: current)?.absoluteURL else {
             throw VerifierError(.fetchFailed, "a redirect without a usable Location")
         }
-        guard let from = RemoteTokenVerifier.Origin(original), let to = RemoteTokenVerifier.Origin(target), from == to else {
+        guard let from = RemoteTokenVerifier.Origin(original), let to = RemoteTokenVerifier.Origin(target), from == to
+        else {
             throw VerifierError(.fetchFailed, "a redirect to another origin was refused")
         }
         return target
@@ -78,7 +80,8 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
             etag: response.headers.first(name: "ETag"))
         guard response.status == .ok else { return result }
         if let announced = response.headers.first(name: "Content-Length").flatMap(Int.init), announced > maxBytes {
-            throw VerifierError(.fetchFailed, "the response announces \(announced) bytes, over the \(maxBytes)-byte limit")
+            throw VerifierError(
+                .fetchFailed, "the response announces \(announced) bytes, over the \(maxBytes)-byte limit")
         }
         do {
             let buffer = try await response.body.collect(upTo: maxBytes)

@@ -1,9 +1,9 @@
 import FastAuth
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+import FoundationEssentials
 #else
-    import Foundation
+import Foundation
 #endif
 
 /// What a verifier knows about the issuer's keys, and every caching decision built on it.

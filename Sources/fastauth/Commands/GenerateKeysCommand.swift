@@ -1,6 +1,5 @@
 import ArgumentParser
 import FastAuth
-
 import Foundation
 
 struct GenerateKeysCommand: ParsableCommand {
@@ -13,7 +12,9 @@ struct GenerateKeysCommand: ParsableCommand {
             FASTAUTH_PRIVATE_KEY_FILE and FASTAUTH_PUBLIC_KEY_FILE.
             """)
 
-    static let algorithms: [SigningAlgorithm] = [.rs256, .rs384, .rs512, .ps256, .ps384, .ps512, .es256, .es384, .eddsa]
+    static let algorithms: [SigningAlgorithm] = [
+        .rs256, .rs384, .rs512, .ps256, .ps384, .ps512, .es256, .es384, .eddsa,
+    ]
 
     @Option(name: .long, help: "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or EdDSA.")
     var algorithm: String = "RS256"
@@ -30,7 +31,8 @@ struct GenerateKeysCommand: ParsableCommand {
     func validate() throws {
         guard Self.algorithms.contains(SigningAlgorithm(algorithm)) else {
             throw ValidationError(
-                "--algorithm must be one of \(Self.algorithms.map(\.rawValue).joined(separator: ", ")), not \"\(algorithm)\"")
+                "--algorithm must be one of \(Self.algorithms.map(\.rawValue).joined(separator: ", ")), not \"\(algorithm)\""
+            )
         }
         guard [2048, 3072, 4096].contains(bits) else {
             throw ValidationError("--bits must be 2048, 3072 or 4096, not \(bits)")
@@ -52,7 +54,8 @@ enum KeyFiles {
 
     /// Generates a key pair and writes `private.pem` (0600) and `public.pem` (0644) into
     /// `directory`; refuses to replace existing files unless `overwrite`. Returns the kid.
-    static func generate(algorithm: SigningAlgorithm, rsaBits: Int, directory: String, overwrite: Bool) throws -> KeyID {
+    static func generate(algorithm: SigningAlgorithm, rsaBits: Int, directory: String, overwrite: Bool) throws -> KeyID
+    {
         let files = FileManager.default
         let privatePath = directory + "/private.pem"
         let publicPath = directory + "/public.pem"

@@ -33,9 +33,11 @@ struct KeysCommand: AsyncParsableCommand {
             let config = settings.config
             guard config.jwt.jwksEnabled, config.staticPrivateKey == nil, !config.jwt.algorithm.isSymmetric else {
                 throw ValidationError(
-                    "keys are stored only in managed mode: set FASTAUTH_JWKS_ENABLED=true and an asymmetric FASTAUTH_ALGORITHM, without FASTAUTH_PRIVATE_KEY_FILE")
+                    "keys are stored only in managed mode: set FASTAUTH_JWKS_ENABLED=true and an asymmetric FASTAUTH_ALGORITHM, without FASTAUTH_PRIVATE_KEY_FILE"
+                )
             }
-            let connection = try DatabaseConnection.open(settings.databaseURL, logger: Logger(label: "fastauth.database"))
+            let connection = try DatabaseConnection.open(
+                settings.databaseURL, logger: Logger(label: "fastauth.database"))
             do {
                 let store = SQLAuthStore(database: connection.database)
                 try await store.createTables()
@@ -66,7 +68,8 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate",
             abstract: "Emergency rotation: the next key signs from now on (one is created if there is none).",
-            discussion: "Running servers pick the new key up within their reload interval, or at once on a token with its kid.")
+            discussion:
+                "Running servers pick the new key up within their reload interval, or at once on a token with its kid.")
         @OptionGroup var options: Options
 
         func run() async throws {
@@ -78,7 +81,8 @@ struct KeysCommand: AsyncParsableCommand {
     struct RetireKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "retire",
-            abstract: "Retire a key: it stops signing (the next key takes over) and is published until its tokens expire.")
+            abstract:
+                "Retire a key: it stops signing (the next key takes over) and is published until its tokens expire.")
         @OptionGroup var options: Options
         @Argument(help: "The kid to retire.") var kid: String
 
@@ -104,7 +108,8 @@ struct KeysCommand: AsyncParsableCommand {
 
     /// What `keys rewrap` did, a line per key that was resealed or could not be.
     static func describe(_ report: KeyManager.RewrapReport) -> String {
-        var text = "resealed \(report.resealed.count) key(s) under the current secret"
+        var text =
+            "resealed \(report.resealed.count) key(s) under the current secret"
             + (report.alreadyCurrent.isEmpty ? "" : "; \(report.alreadyCurrent.count) already were") + "\n"
         for kid in report.resealed { text += "  resealed \(kid.rawValue)\n" }
         for (kid, reason) in report.failed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -118,12 +123,17 @@ struct KeysCommand: AsyncParsableCommand {
         func date(_ value: Date?) -> String { value.map { $0.formatted(.iso8601) } ?? "-" }
         var rows = [["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED"]]
         for key in keys.sorted(by: { $0.createdAt < $1.createdAt }) {
-            rows.append([key.id.rawValue, key.algorithm.rawValue, key.state.rawValue, date(key.createdAt), date(key.activatedAt), date(key.retiredAt)])
+            rows.append([
+                key.id.rawValue, key.algorithm.rawValue, key.state.rawValue, date(key.createdAt), date(key.activatedAt),
+                date(key.retiredAt),
+            ])
         }
         let widths = (0..<6).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                separator: "  "
+            )
+            .trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n") + "\n"
     }
 }

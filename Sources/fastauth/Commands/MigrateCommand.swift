@@ -1,7 +1,6 @@
-import FastAuthDatabase
 import ArgumentParser
+import FastAuthDatabase
 import FastAuthSQL
-
 import Foundation
 
 struct MigrateCommand: AsyncParsableCommand {

@@ -36,15 +36,20 @@ struct ProvidersCommand: AsyncParsableCommand {
         func value(_ name: String) -> String? {
             environment[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         }
-        var base = value("FASTAUTH_PUBLIC_URL") ?? "http://\(value("FASTAUTH_HOST") ?? "127.0.0.1"):\(value("FASTAUTH_PORT") ?? "8000")"
+        var base =
+            value("FASTAUTH_PUBLIC_URL")
+            ?? "http://\(value("FASTAUTH_HOST") ?? "127.0.0.1"):\(value("FASTAUTH_PORT") ?? "8000")"
         while base.hasSuffix("/") { base.removeLast() }
         let prefix = value("FASTAUTH_ROUTE_PREFIX") ?? "/auth"
-        let redirects = value("FASTAUTH_OAUTH_REDIRECT_URIS")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        let redirects =
+            value("FASTAUTH_OAUTH_REDIRECT_URIS")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            ?? []
         var text = ""
         var failed = !problems.isEmpty
         for problem in problems { text += "problem: \(problem)\n" }
         if providers.isEmpty {
-            text += "No social sign-in provider is configured (set FASTAUTH_OAUTH_GOOGLE_CLIENT_ID and _CLIENT_SECRET, "
+            text +=
+                "No social sign-in provider is configured (set FASTAUTH_OAUTH_GOOGLE_CLIENT_ID and _CLIENT_SECRET, "
                 + "FASTAUTH_OAUTH_GITHUB_*, or FASTAUTH_OAUTH_OIDC_<NAME>_ISSUER, _CLIENT_ID and _CLIENT_SECRET).\n"
             return (text, failed)
         }
@@ -58,7 +63,9 @@ struct ProvidersCommand: AsyncParsableCommand {
             let kind: String
             switch provider.kind {
             case .oidc(let issuer): kind = "OpenID Connect, issuer \(issuer)"
-            case .github(let endpoints): kind = "GitHub OAuth, authorize \(endpoints.authorize.absoluteString), API \(endpoints.api.absoluteString)"
+            case .github(let endpoints):
+                kind =
+                    "GitHub OAuth, authorize \(endpoints.authorize.absoluteString), API \(endpoints.api.absoluteString)"
             }
             text += "\n\(provider.id): \(kind)\n"
             text += "  client id: \(provider.clientID)\n"
@@ -66,12 +73,14 @@ struct ProvidersCommand: AsyncParsableCommand {
             text += "    \(base)\(prefix)/oauth/\(provider.id)/callback\n"
             text += "    \(base)\(prefix)/oauth/\(provider.id)/link/callback\n"
             if case .github = provider.kind {
-                text += "  (a GitHub OAuth App has one callback URL: \(base)\(prefix)/oauth/\(provider.id)/ covers both)\n"
+                text +=
+                    "  (a GitHub OAuth App has one callback URL: \(base)\(prefix)/oauth/\(provider.id)/ covers both)\n"
             }
             guard check, case .oidc(let issuer) = provider.kind else { continue }
             do {
                 let metadata = try await client.metadata(issuer: issuer)
-                text += "  discovery: ok (ID tokens signed with \(metadata.idTokenSigningAlgorithms.map(\.rawValue).sorted().joined(separator: ", ")))\n"
+                text +=
+                    "  discovery: ok (ID tokens signed with \(metadata.idTokenSigningAlgorithms.map(\.rawValue).sorted().joined(separator: ", ")))\n"
             } catch {
                 text += "  discovery: FAILED: \(error.reason)\n"
                 failed = true

@@ -17,11 +17,14 @@ struct RolesCommand: AsyncParsableCommand {
         subcommands: [ListRoles.self, CreateRole.self, DeleteRole.self, GrantRole.self, RevokeRole.self])
 
     struct ListRoles: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List roles and their permissions.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List roles and their permissions.")
         @OptionGroup var options: StoreOptions
 
         func run() async throws {
-            print(try await options.withStore { try await RolesCommand.list(store: $0, json: options.json) }, terminator: "")
+            print(
+                try await options.withStore { try await RolesCommand.list(store: $0, json: options.json) },
+                terminator: "")
         }
     }
 
@@ -47,7 +50,10 @@ struct RolesCommand: AsyncParsableCommand {
         @Argument(help: "The role's name.") var name: String
 
         func run() async throws {
-            print(try await options.withStore { try await RolesCommand.delete(store: $0, name: name, json: options.json) }, terminator: "")
+            print(
+                try await options.withStore {
+                    try await RolesCommand.delete(store: $0, name: name, json: options.json)
+                }, terminator: "")
         }
     }
 
@@ -63,7 +69,8 @@ struct RolesCommand: AsyncParsableCommand {
             let admin = adminRole ?? ServeSettings.adminRole(environment: ProcessInfo.processInfo.environment)
             print(
                 try await options.withStore {
-                    try await RolesCommand.grant(store: $0, role: role, to: user.selector, adminRole: admin, json: options.json)
+                    try await RolesCommand.grant(
+                        store: $0, role: role, to: user.selector, adminRole: admin, json: options.json)
                 }, terminator: "")
         }
     }
@@ -143,12 +150,16 @@ struct RolesCommand: AsyncParsableCommand {
             return CommandOutput.line(.object(object))
         }
         var text = created ? "Created role \(role).\n" : ""
-        text += granted ? "Granted \(role) to \(user.email) (\(user.id.rawValue)).\n" : "\(user.email) already holds \(role).\n"
+        text +=
+            granted
+            ? "Granted \(role) to \(user.email) (\(user.id.rawValue)).\n" : "\(user.email) already holds \(role).\n"
         return text
     }
 
     /// Takes `role` from the user.
-    static func revoke(store: any AuthStore, role: String, from selector: UserSelector, json: Bool) async throws -> String {
+    static func revoke(
+        store: any AuthStore, role: String, from selector: UserSelector, json: Bool
+    ) async throws -> String {
         let user = try await UserAdministration(store: store).find(selector)
         let revoked = try await service(store).revoke(role, from: user.id)
         if json {

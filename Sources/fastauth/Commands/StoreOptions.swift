@@ -43,7 +43,9 @@ struct UserSelection: ParsableArguments {
 
     func validate() throws {
         let given = [id, email, userID].compactMap { $0 }
-        guard given.count == 1 else { throw ValidationError("name the user by one of: an id argument, --user-id or --email") }
+        guard given.count == 1 else {
+            throw ValidationError("name the user by one of: an id argument, --user-id or --email")
+        }
     }
 
     var selector: UserSelector {
@@ -59,8 +61,10 @@ enum CommandOutput {
         let columns = rows.map(\.count).max() ?? 0
         let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
         return rows.map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                separator: "  "
+            )
+            .trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n") + "\n"
     }
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FastAuth
-
 import Foundation
 
 struct TokenCommand: AsyncParsableCommand {
@@ -55,7 +54,8 @@ struct InspectTokenCommand: AsyncParsableCommand {
     func run() async throws {
         let output = try await Self.report(
             token: token, secret: secret, publicKeyPEM: try publicKey.map(Self.readFile),
-            jwks: try jwks.map(Self.readFile), issuer: issuer, audience: audience, type: type.map(TokenType.init(rawValue:)),
+            jwks: try jwks.map(Self.readFile), issuer: issuer, audience: audience,
+            type: type.map(TokenType.init(rawValue:)),
             leeway: leeway)
         print(output.text, terminator: "")
         if output.exitCode != 0 { throw ExitCode(output.exitCode) }
@@ -108,7 +108,8 @@ struct InspectTokenCommand: AsyncParsableCommand {
         inspection = TokenInspector.inspect(token, keys: keys, policy: policy, type: type, now: now)
         switch inspection.verification {
         case .success(let verified)?:
-            text += "Verification: OK (\(verified.header.algorithm), key \(verified.keyID.rawValue), \(verified.claims.type) token)\n"
+            text +=
+                "Verification: OK (\(verified.header.algorithm), key \(verified.keyID.rawValue), \(verified.claims.type) token)\n"
             return (text, 0)
         case .failure(let error)?:
             let rule = error.code.rule.map { ", verification rule \($0)" } ?? ""
@@ -127,7 +128,8 @@ struct InspectTokenCommand: AsyncParsableCommand {
     /// another kid.
     static func secretHint(kid: String?) -> String {
         if let kid, kid.hasPrefix("hs-") || kid.hasPrefix("rt-") {
-            return "the token's kid \(kid) is derived from the secret that signed it, and this secret derives another one: "
+            return
+                "the token's kid \(kid) is derived from the secret that signed it, and this secret derives another one: "
                 + "the token was most likely signed with a different secret (check FASTAUTH_SECRET, or .fastauth/secret in development)"
         }
         return "the token was most likely signed with a different secret, or by another issuer"
@@ -162,6 +164,7 @@ struct InspectTokenCommand: AsyncParsableCommand {
                 return KeySet(signingKey: nil, verificationKeys: [try await SigningKey(material: material)])
             }
         }
-        throw ValidationError("the file is not a PEM key FastAuth supports (RSA ≥ 2048 bits, P-256, P-384, P-521, Ed25519)")
+        throw ValidationError(
+            "the file is not a PEM key FastAuth supports (RSA ≥ 2048 bits, P-256, P-384, P-521, Ed25519)")
     }
 }

@@ -25,7 +25,10 @@ struct UsersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            print(try await options.withStore { try await UsersCommand.list(store: $0, limit: limit, offset: offset, json: options.json) }, terminator: "")
+            print(
+                try await options.withStore {
+                    try await UsersCommand.list(store: $0, limit: limit, offset: offset, json: options.json)
+                }, terminator: "")
         }
     }
 
@@ -36,7 +39,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var user: UserSelection
 
         func run() async throws {
-            print(try await options.withStore { try await UsersCommand.show(store: $0, user.selector, json: options.json) }, terminator: "")
+            print(
+                try await options.withStore {
+                    try await UsersCommand.show(store: $0, user.selector, json: options.json)
+                }, terminator: "")
         }
     }
 
@@ -47,7 +53,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var user: UserSelection
 
         func run() async throws {
-            print(try await options.withStore { try await UsersCommand.deactivate(store: $0, user.selector, json: options.json) }, terminator: "")
+            print(
+                try await options.withStore {
+                    try await UsersCommand.deactivate(store: $0, user.selector, json: options.json)
+                }, terminator: "")
         }
     }
 
@@ -58,7 +67,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var user: UserSelection
 
         func run() async throws {
-            print(try await options.withStore { try await UsersCommand.activate(store: $0, user.selector, json: options.json) }, terminator: "")
+            print(
+                try await options.withStore {
+                    try await UsersCommand.activate(store: $0, user.selector, json: options.json)
+                }, terminator: "")
         }
     }
 
@@ -69,7 +81,10 @@ struct UsersCommand: AsyncParsableCommand {
         @OptionGroup var user: UserSelection
 
         func run() async throws {
-            print(try await options.withStore { try await UsersCommand.verifyEmail(store: $0, user.selector, json: options.json) }, terminator: "")
+            print(
+                try await options.withStore {
+                    try await UsersCommand.verifyEmail(store: $0, user.selector, json: options.json)
+                }, terminator: "")
         }
     }
 
@@ -113,7 +128,9 @@ struct UsersCommand: AsyncParsableCommand {
     static func deactivate(store: any AuthStore, _ selector: UserSelector, json: Bool) async throws -> String {
         let (user, ended) = try await UserAdministration(store: store).deactivate(selector)
         if json {
-            let object: [String: JSONValue] = ["user": CommandOutput.userJSON(user), "ended_sessions": .int(Int64(ended))]
+            let object: [String: JSONValue] = [
+                "user": CommandOutput.userJSON(user), "ended_sessions": .int(Int64(ended)),
+            ]
             return CommandOutput.line(.object(object))
         }
         return "Deactivated \(user.email) (\(user.id.rawValue)); ended \(ended) session(s).\n"
@@ -122,14 +139,16 @@ struct UsersCommand: AsyncParsableCommand {
     /// Activates a user.
     static func activate(store: any AuthStore, _ selector: UserSelector, json: Bool) async throws -> String {
         let user = try await UserAdministration(store: store).activate(selector)
-        return json ? CommandOutput.line(CommandOutput.userJSON(user)) : "Activated \(user.email) (\(user.id.rawValue)).\n"
+        return json
+            ? CommandOutput.line(CommandOutput.userJSON(user)) : "Activated \(user.email) (\(user.id.rawValue)).\n"
     }
 
     /// Marks a user's email verified.
     static func verifyEmail(store: any AuthStore, _ selector: UserSelector, json: Bool) async throws -> String {
         let user = try await UserAdministration(store: store).verifyEmail(selector)
         return json
-            ? CommandOutput.line(CommandOutput.userJSON(user)) : "Marked the email of \(user.email) (\(user.id.rawValue)) verified.\n"
+            ? CommandOutput.line(CommandOutput.userJSON(user))
+            : "Marked the email of \(user.email) (\(user.id.rawValue)) verified.\n"
     }
 
     static func describe(_ user: UserAccount, grants: RoleGrants, json: Bool) -> String {

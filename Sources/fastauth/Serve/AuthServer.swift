@@ -11,8 +11,11 @@ import Vapor
 /// The standalone server: the SQL store, migrations, FastAuth mounted on a Vapor app.
 enum AuthServer {
     /// Builds the Vapor application for `settings` on an open store (tests call this too).
-    static func makeApplication(settings: ServeSettings, store: SQLAuthStore, logger: Logger) async throws -> Application {
-        let environment = Environment(name: settings.mode == .production ? "production" : "development", arguments: ["fastauth"])
+    static func makeApplication(
+        settings: ServeSettings, store: SQLAuthStore, logger: Logger
+    ) async throws -> Application {
+        let environment = Environment(
+            name: settings.mode == .production ? "production" : "development", arguments: ["fastauth"])
         let app = try await Application.make(environment)
         app.logger = logger
         app.http.server.configuration.hostname = settings.host
@@ -58,7 +61,8 @@ enum AuthServer {
                     "address": "http://\(settings.host):\(settings.port)", "prefix": "\(settings.config.routePrefix)",
                     "algorithm": "\(settings.config.jwt.algorithm)", "mode": "\(settings.mode.rawValue)",
                     "email": "\(settings.config.accounts.emailTransport?.name ?? "off (set FASTAUTH_EMAIL_TRANSPORT)")",
-                    "oauth": "\(settings.providers.isEmpty ? "none" : settings.providers.map(\.id).joined(separator: ","))",
+                    "oauth":
+                        "\(settings.providers.isEmpty ? "none" : settings.providers.map(\.id).joined(separator: ","))",
                 ])
             do {
                 try await app.execute()

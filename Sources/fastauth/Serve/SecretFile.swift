@@ -2,11 +2,11 @@ import FastAuth
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Reading secrets from files: `FASTAUTH_SECRET_FILE` (the deployment's), and the generated
@@ -41,7 +41,10 @@ enum SecretFile {
     static func development(directory: String) throws(Problem) -> (secret: String, notice: String) {
         let path = directory + "/secret"
         if let secret = try existing(path) {
-            return (secret, "WARNING: FASTAUTH_SECRET is not set; using the development secret in \(path). Never do this in production.")
+            return (
+                secret,
+                "WARNING: FASTAUTH_SECRET is not set; using the development secret in \(path). Never do this in production."
+            )
         }
         do {
             try FileManager.default.createDirectory(
@@ -60,7 +63,10 @@ enum SecretFile {
             let reason = String(cString: strerror(errno))
             // Another process created it first: use theirs, after the same checks.
             if errno == EEXIST, let secret = try existing(path) {
-                return (secret, "WARNING: FASTAUTH_SECRET is not set; using the development secret in \(path). Never do this in production.")
+                return (
+                    secret,
+                    "WARNING: FASTAUTH_SECRET is not set; using the development secret in \(path). Never do this in production."
+                )
             }
             throw Problem(description: "cannot create \(path): \(reason)")
         }
@@ -71,7 +77,10 @@ enum SecretFile {
             unlink(path)
             throw Problem(description: "cannot write \(path)")
         }
-        return (secret, "WARNING: FASTAUTH_SECRET is not set; generated a development secret into \(path). Never do this in production.")
+        return (
+            secret,
+            "WARNING: FASTAUTH_SECRET is not set; generated a development secret into \(path). Never do this in production."
+        )
     }
 
     /// The secret in an existing development secret file after its checks, or `nil` when
@@ -91,7 +100,8 @@ enum SecretFile {
         let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
         guard owner == geteuid() else {
             throw Problem(
-                description: "\(path) belongs to user \(owner.map(String.init) ?? "?"), not to this user (\(geteuid())); "
+                description:
+                    "\(path) belongs to user \(owner.map(String.init) ?? "?"), not to this user (\(geteuid())); "
                     + "remove it or set FASTAUTH_SECRET")
         }
         let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value ?? 0o777

@@ -7,9 +7,9 @@ import NIOPosix
 import Vapor
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// `serve`'s HTTP/1.1 server: NIO's HTTP codec in front of the Vapor application's responder.
@@ -217,7 +217,8 @@ final class ServeRequestHandler: ChannelInboundHandler {
         }
         headers.replaceOrAdd(name: .connection, value: keepAlive ? "keep-alive" : "close")
         headers.replaceOrAdd(name: "date", value: Self.httpDate())
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if let body, body.readableBytes > 0, status != .noContent {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
@@ -239,7 +240,8 @@ final class ServeRequestHandler: ChannelInboundHandler {
         headers.add(name: .contentLength, value: String(body.readableBytes))
         headers.add(name: .connection, value: "close")
         headers.add(name: "date", value: Self.httpDate())
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

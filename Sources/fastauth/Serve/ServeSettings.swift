@@ -19,18 +19,19 @@ struct ServeSettings {
     var secretNotice: String?
 
     /// The variables `serve` reads (a public contract).
-    static let variables = [
-        "FASTAUTH_SECRET", "FASTAUTH_PREVIOUS_SECRETS", "FASTAUTH_ENV", "FASTAUTH_DATABASE_URL", "FASTAUTH_HOST",
-        "FASTAUTH_PORT", "FASTAUTH_ALGORITHM", "FASTAUTH_ISSUER", "FASTAUTH_AUDIENCE", "FASTAUTH_ACCESS_TOKEN_TTL",
-        "FASTAUTH_REFRESH_TOKEN_TTL", "FASTAUTH_REMEMBER_ME_TTL", "FASTAUTH_LEEWAY", "FASTAUTH_JWKS_ENABLED",
-        "FASTAUTH_JWKS_MAX_AGE", "FASTAUTH_KEY_ROTATION_INTERVAL", "FASTAUTH_PRIVATE_KEY_FILE",
-        "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
-        "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
-        "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
-        "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
-        "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM", "FASTAUTH_EMAIL_TRANSPORT", "FASTAUTH_EMAIL_FROM",
-        "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL",
-    ] + SocialSettings.variables
+    static let variables =
+        [
+            "FASTAUTH_SECRET", "FASTAUTH_PREVIOUS_SECRETS", "FASTAUTH_ENV", "FASTAUTH_DATABASE_URL", "FASTAUTH_HOST",
+            "FASTAUTH_PORT", "FASTAUTH_ALGORITHM", "FASTAUTH_ISSUER", "FASTAUTH_AUDIENCE", "FASTAUTH_ACCESS_TOKEN_TTL",
+            "FASTAUTH_REFRESH_TOKEN_TTL", "FASTAUTH_REMEMBER_ME_TTL", "FASTAUTH_LEEWAY", "FASTAUTH_JWKS_ENABLED",
+            "FASTAUTH_JWKS_MAX_AGE", "FASTAUTH_KEY_ROTATION_INTERVAL", "FASTAUTH_PRIVATE_KEY_FILE",
+            "FASTAUTH_PUBLIC_KEY_FILE", "FASTAUTH_TOKEN_DELIVERY", "FASTAUTH_ROUTE_PREFIX",
+            "FASTAUTH_RATE_LIMIT_PER_MINUTE", "FASTAUTH_LOCKOUT_ATTEMPTS", "FASTAUTH_LOCKOUT_SECONDS",
+            "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
+            "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
+            "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM", "FASTAUTH_EMAIL_TRANSPORT", "FASTAUTH_EMAIL_FROM",
+            "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL",
+        ] + SocialSettings.variables
 
     /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
     /// and `roles` commands read it too, without the rest of the settings.
@@ -43,7 +44,9 @@ struct ServeSettings {
 
     /// Loads settings from `environment` (flags already merged in under the variable names).
     /// `secretDirectory` holds the development secret file (`.fastauth/secret`).
-    static func load(environment: [String: String], secretDirectory: String = ".fastauth") throws(ConfigurationError) -> ServeSettings {
+    static func load(
+        environment: [String: String], secretDirectory: String = ".fastauth"
+    ) throws(ConfigurationError) -> ServeSettings {
         var problems: [String] = []
         func value(_ name: String) -> String? {
             guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
@@ -52,7 +55,9 @@ struct ServeSettings {
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
             guard let raw = value(name) else { return fallback }
             guard let number = Int(raw), range.contains(number) else {
-                problems.append("\(name) must be a whole number in \(range.lowerBound)…\(range.upperBound), not \"\(raw.prefix(40))\"")
+                problems.append(
+                    "\(name) must be a whole number in \(range.lowerBound)…\(range.upperBound), not \"\(raw.prefix(40))\""
+                )
                 return fallback
             }
             return number
@@ -71,7 +76,9 @@ struct ServeSettings {
             }
         }
         func list(_ name: String) -> [String]? {
-            value(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            value(name).map {
+                $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }
         }
         func file(_ name: String) -> String? {
             guard let path = value(name) else { return nil }
@@ -84,7 +91,9 @@ struct ServeSettings {
 
         var mode = Mode.development
         if let raw = value("FASTAUTH_ENV") {
-            if let parsed = Mode(rawValue: raw.lowercased()) { mode = parsed } else {
+            if let parsed = Mode(rawValue: raw.lowercased()) {
+                mode = parsed
+            } else {
                 problems.append("FASTAUTH_ENV must be development or production, not \"\(raw.prefix(40))\"")
             }
         }
@@ -93,11 +102,15 @@ struct ServeSettings {
         let port = integer("FASTAUTH_PORT", default: 8000, range: 1...65_535)
         var delivery = TokenDelivery.json
         if let raw = value("FASTAUTH_TOKEN_DELIVERY") {
-            if let parsed = TokenDelivery(rawValue: raw.lowercased()) { delivery = parsed } else {
+            if let parsed = TokenDelivery(rawValue: raw.lowercased()) {
+                delivery = parsed
+            } else {
                 problems.append("FASTAUTH_TOKEN_DELIVERY must be json or cookie, not \"\(raw.prefix(40))\"")
             }
         }
-        let rotation = value("FASTAUTH_KEY_ROTATION_INTERVAL").map { _ in seconds("FASTAUTH_KEY_ROTATION_INTERVAL", default: 86_400) }
+        let rotation = value("FASTAUTH_KEY_ROTATION_INTERVAL").map { _ in
+            seconds("FASTAUTH_KEY_ROTATION_INTERVAL", default: 86_400)
+        }
         let jwt = JWTConfig(
             algorithm: SigningAlgorithm(value("FASTAUTH_ALGORITHM") ?? "HS256"),
             accessTokenTTL: seconds("FASTAUTH_ACCESS_TOKEN_TTL", default: 900),
@@ -114,9 +127,12 @@ struct ServeSettings {
             lockoutDuration: seconds("FASTAUTH_LOCKOUT_SECONDS", default: 300),
             trustedProxies: list("FASTAUTH_TRUSTED_PROXIES") ?? [],
             maxSessionsPerUser: integer("FASTAUTH_MAX_SESSIONS_PER_USER", default: 100, range: 0...1_000_000),
-            hashQueueLimit: value("FASTAUTH_HASH_QUEUE_LIMIT").map { _ in integer("FASTAUTH_HASH_QUEUE_LIMIT", default: 32, range: 0...100_000) },
+            hashQueueLimit: value("FASTAUTH_HASH_QUEUE_LIMIT").map { _ in
+                integer("FASTAUTH_HASH_QUEUE_LIMIT", default: 32, range: 0...100_000)
+            },
             purgeInterval: seconds("FASTAUTH_PURGE_INTERVAL", default: 3600))
-        let roles = RolesConfig(adminRole: adminRole(environment: environment), rolesClaim: boolean("FASTAUTH_ROLES_CLAIM"))
+        let roles = RolesConfig(
+            adminRole: adminRole(environment: environment), rolesClaim: boolean("FASTAUTH_ROLES_CLAIM"))
 
         let publicURL = value("FASTAUTH_PUBLIC_URL")
         // Development mails to the log; production sends mail only through a transport that
@@ -135,7 +151,9 @@ struct ServeSettings {
                     + "through smtp://…, smtps://… or webhook+https://… (unset turns those features off)")
         }
         // Without a public URL, emailed links point at this server as it listens.
-        let linkHost = ["0.0.0.0", "::", "[::]"].contains(host) ? "127.0.0.1" : host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let linkHost =
+            ["0.0.0.0", "::", "[::]"].contains(host)
+            ? "127.0.0.1" : host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         let accounts = AccountsConfig(
             emailTransport: transport, emailFrom: value("FASTAUTH_EMAIL_FROM"),
             templatesDirectory: value("FASTAUTH_EMAIL_TEMPLATES_DIR"),
@@ -156,7 +174,8 @@ struct ServeSettings {
         }
         if secret.isEmpty, value("FASTAUTH_SECRET_FILE") == nil {
             if mode == .production {
-                problems.append("FASTAUTH_SECRET is required in production (generate one with `fastauth generate-secret`)")
+                problems.append(
+                    "FASTAUTH_SECRET is required in production (generate one with `fastauth generate-secret`)")
             } else {
                 do {
                     (secret, notice) = try SecretFile.development(directory: secretDirectory)
@@ -177,7 +196,8 @@ struct ServeSettings {
             config = try FastAuthConfig(
                 secret: secret, previousSecrets: list("FASTAUTH_PREVIOUS_SECRETS") ?? [], jwt: jwt,
                 tokenDelivery: delivery, routePrefix: value("FASTAUTH_ROUTE_PREFIX") ?? "/auth",
-                cookie: CookieConfig(secure: mode == .production || publicURL?.lowercased().hasPrefix("https://") == true),
+                cookie: CookieConfig(
+                    secure: mode == .production || publicURL?.lowercased().hasPrefix("https://") == true),
                 security: security, publicURL: publicURL, roles: roles, accounts: accounts, social: social)
         } catch {
             throw ConfigurationError(problems: problems + error.problems)

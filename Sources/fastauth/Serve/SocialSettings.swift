@@ -71,14 +71,17 @@ enum SocialSettings {
             let issuer = value(prefix + "_ISSUER")
             let pair = credentials(prefix)
             guard let issuer, let pair else {
-                if issuer == nil { problems.append("\(prefix)_ISSUER is required with \(prefix)_CLIENT_ID and _CLIENT_SECRET") }
+                if issuer == nil {
+                    problems.append("\(prefix)_ISSUER is required with \(prefix)_CLIENT_ID and _CLIENT_SECRET")
+                }
                 continue
             }
             if ["google", "github"].contains(name.lowercased()) {
                 problems.append("\(prefix)_*: the name \(name) is taken by the built-in provider; choose another")
                 continue
             }
-            providers.append(.oidc(name: name.lowercased(), issuer: issuer, clientID: pair.id, clientSecret: pair.secret))
+            providers.append(
+                .oidc(name: name.lowercased(), issuer: issuer, clientID: pair.id, clientSecret: pair.secret))
         }
         for provider in providers { problems += provider.configurationProblems }
         return providers
@@ -88,7 +91,8 @@ enum SocialSettings {
     private static func url(_ raw: String, _ name: String, _ problems: inout [String]) -> String? {
         var base = raw
         while base.hasSuffix("/") { base.removeLast() }
-        guard let parsed = URL(string: base), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil
+        guard let parsed = URL(string: base), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+            parsed.host != nil
         else {
             problems.append("\(name) must be an absolute http(s) URL, not \"\(raw.prefix(80))\"")
             return nil

@@ -29,7 +29,8 @@ enum Samples {
         into sql: any SQLDatabase, email: String = email(), name: String? = "Ada Lovelace",
         hash: String = "$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA", emailVerified: Bool = false, createdAt: Date = t0
     ) async throws -> UserAccount {
-        let account = UserAccount(id: .generate(), email: email, name: name, emailVerified: emailVerified, createdAt: createdAt)
+        let account = UserAccount(
+            id: .generate(), email: email, name: name, emailVerified: emailVerified, createdAt: createdAt)
         let milliseconds = Int64((createdAt.timeIntervalSince1970 * 1000).rounded())
         try await sql.raw(
             """

@@ -1,10 +1,10 @@
-@testable import FastAuthDatabase
 import FastAuth
 import FastAuthSQL
 import Foundation
 import SQLKit
 import Testing
 
+@testable import FastAuthDatabase
 @testable import fastauth
 
 /// A real database for one test: a fresh SQLite file, or a fresh schema of the PostgreSQL

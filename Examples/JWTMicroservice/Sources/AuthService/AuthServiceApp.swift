@@ -27,7 +27,8 @@ enum AuthServiceApp {
                 audience: [Environment.get("AUDIENCE") ?? "resource-service"],
                 jwksEnabled: true,
                 keyRotationInterval: .seconds(Environment.get("ROTATION_SECONDS").flatMap(Int64.init) ?? 86_400)),
-            security: SecurityConfig(rateLimitPerMinute: Environment.get("RATE_LIMIT_PER_MINUTE").flatMap(Int.init) ?? 100))
+            security: SecurityConfig(
+                rateLimitPerMinute: Environment.get("RATE_LIMIT_PER_MINUTE").flatMap(Int.init) ?? 100))
 
         let database = try DatabaseConnection.open(Environment.get("DATABASE_URL") ?? "sqlite://auth-service.db")
         let app = try await Application.make(environment)
@@ -37,10 +38,10 @@ enum AuthServiceApp {
             app.middleware.use(DetailErrorMiddleware())
 
             let store = SQLAuthStore(database: database.database)
-            try await store.createTables()                 // 1. the tables (the seed's create_tables())
+            try await store.createTables()  // 1. the tables (the seed's create_tables())
             let auth = try await AuthService(config: config, store: store)
-            try await auth.keys.tick()                     // 2. the keys (the seed's initialize_jwks())
-            auth.mount(app)                                // 3. routes, JWKS and the rotation loop
+            try await auth.keys.tick()  // 2. the keys (the seed's initialize_jwks())
+            auth.mount(app)  // 3. routes, JWKS and the rotation loop
             app.get("healthz") { _ in ["status": "ok"] }
 
             try await app.execute()

@@ -48,9 +48,10 @@ public final class KeyManager: Sendable {
     public static let unknownKeyReloadInterval: TimeInterval = 5
 
     /// Creates the manager. `store` is required in managed mode (`jwksEnabled` without PEM).
-    public init(config: FastAuthConfig, keyRing: KeyRing, store: (any SigningKeyStore)?, clock: any WallClock = SystemClock(),
-        logger: Logger = Logger(label: "fastauth.keys"))
-    {
+    public init(
+        config: FastAuthConfig, keyRing: KeyRing, store: (any SigningKeyStore)?, clock: any WallClock = SystemClock(),
+        logger: Logger = Logger(label: "fastauth.keys")
+    ) {
         self.config = config
         self.keyRing = keyRing
         self.store = store
@@ -66,7 +67,9 @@ public final class KeyManager: Sendable {
     }
 
     /// `true` when keys live in the store (managed mode).
-    public var isManaged: Bool { config.jwt.jwksEnabled && config.staticPrivateKey == nil && !config.jwt.algorithm.isSymmetric }
+    public var isManaged: Bool {
+        config.jwt.jwksEnabled && config.staticPrivateKey == nil && !config.jwt.algorithm.isSymmetric
+    }
 
     /// The JWKS to serve; `nil` until keys are loaded (and always for HMAC configurations).
     public var published: PublishedKeySet? { state.withLock { $0.published } }
@@ -106,7 +109,9 @@ public final class KeyManager: Sendable {
                 guard case .object(let members) = jwk else { continue }
                 keys.append(try await SigningKey(jwk: members, algorithm: record.algorithm))
             } catch {
-                logger.error("skipping a stored signing key that cannot be loaded", metadata: ["kid": "\(record.id)", "error": "\(error)"])
+                logger.error(
+                    "skipping a stored signing key that cannot be loaded",
+                    metadata: ["kid": "\(record.id)", "error": "\(error)"])
             }
         }
         unopenable.withLock { $0 = cannotOpen }
@@ -134,7 +139,9 @@ public final class KeyManager: Sendable {
         guard isManaged else { return false }
         let now = clock.now()
         let allowed = state.withLock { state -> Bool in
-            if let last = state.lastUnknownKidReload, now.timeIntervalSince(last) < Self.unknownKeyReloadInterval { return false }
+            if let last = state.lastUnknownKidReload, now.timeIntervalSince(last) < Self.unknownKeyReloadInterval {
+                return false
+            }
             state.lastUnknownKidReload = now
             return true
         }
@@ -162,7 +169,9 @@ public final class KeyManager: Sendable {
                 try await create(state: .next, now: now)
             case .promote(let next, let current):
                 if try await store.promoteSigningKey(next: next, current: current, now: now) {
-                    logger.notice("key rotated: new signing key", metadata: ["kid": "\(next)", "retired": "\(current?.rawValue ?? "-")"])
+                    logger.notice(
+                        "key rotated: new signing key",
+                        metadata: ["kid": "\(next)", "retired": "\(current?.rawValue ?? "-")"])
                 }
             case .retire(let id):
                 _ = try await store.retireSigningKey(id, from: .current, now: now)
@@ -179,14 +188,16 @@ public final class KeyManager: Sendable {
     private func create(state: KeyState, now: Date) async throws {
         guard let store else { return }
         let material = try KeyMaterial.generate(algorithm: config.jwt.algorithm)
-        guard let id = material.thumbprint, let pem = material.privateKeyPEM, var jwk = material.thumbprintMembers else {
+        guard let id = material.thumbprint, let pem = material.privateKeyPEM, var jwk = material.thumbprintMembers
+        else {
             throw KeyError(.invalidKey, "a generated \(config.jwt.algorithm) key cannot be exported")
         }
         jwk["kid"] = .string(id.rawValue)
         jwk["alg"] = .string(config.jwt.algorithm.rawValue)
         jwk["use"] = "sig"
         let record = StoredSigningKey(
-            id: id, algorithm: config.jwt.algorithm, state: state, createdAt: now, activatedAt: state == .current ? now : nil,
+            id: id, algorithm: config.jwt.algorithm, state: state, createdAt: now,
+            activatedAt: state == .current ? now : nil,
             publicJWK: JSONValue.object(jwk).jsonString, sealedPrivateKey: try sealing.seal(pem, id: id))
         if try await store.insertSigningKey(record) {
             logger.notice("signing key created", metadata: ["kid": "\(id)", "state": "\(state.rawValue)"])
@@ -195,7 +206,9 @@ public final class KeyManager: Sendable {
 
     /// Emergency rotation: the next key (created if needed) signs from now on.
     public func rotateNow() async throws -> KeyID {
-        guard let store else { throw KeyError(.unsupportedAlgorithm, "keys are not managed (set jwksEnabled without PEM keys)") }
+        guard let store else {
+            throw KeyError(.unsupportedAlgorithm, "keys are not managed (set jwksEnabled without PEM keys)")
+        }
         for _ in 0..<4 {
             let keys = try await store.signingKeys()
             let current = keys.first { $0.state == .current }
@@ -213,9 +226,13 @@ public final class KeyManager: Sendable {
 
     /// Retires `id` now (it stops signing if it was current; a next key takes over).
     public func retire(_ id: KeyID) async throws {
-        guard let store else { throw KeyError(.unsupportedAlgorithm, "keys are not managed (set jwksEnabled without PEM keys)") }
+        guard let store else {
+            throw KeyError(.unsupportedAlgorithm, "keys are not managed (set jwksEnabled without PEM keys)")
+        }
         let keys = try await store.signingKeys()
-        guard let key = keys.first(where: { $0.id == id }) else { throw KeyError(.invalidKey, "no stored key has kid \(id)") }
+        guard let key = keys.first(where: { $0.id == id }) else {
+            throw KeyError(.invalidKey, "no stored key has kid \(id)")
+        }
         switch key.state {
         case .retired: return
         case .next: _ = try await store.retireSigningKey(id, from: .next, now: clock.now())

@@ -43,7 +43,8 @@ public struct KeyRotationService: Sendable {
             } catch {
                 failures += 1
                 pause = .seconds(min(30, 1 << min(failures, 5)))
-                logger.error("key rotation step failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(pause)"])
+                logger.error(
+                    "key rotation step failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(pause)"])
             }
             do {
                 try await Task.sleep(for: pause)

@@ -49,7 +49,9 @@ public struct RotationPolicy: Sendable, Hashable {
     /// The next action for `keys` at `now`. Applying it and asking again converges; when it
     /// answers ``Action/wait(until:)`` the keys are in order until then.
     public func tick(keys: [StoredSigningKey], now: Date) -> Action {
-        let current = keys.filter { $0.state == .current }.sorted { ($0.activatedAt ?? $0.createdAt) > ($1.activatedAt ?? $1.createdAt) }
+        let current = keys.filter { $0.state == .current }.sorted {
+            ($0.activatedAt ?? $0.createdAt) > ($1.activatedAt ?? $1.createdAt)
+        }
         let next = keys.first { $0.state == .next }
         let maxAge = TimeInterval(jwksMaxAge.wholeSeconds)
 
