@@ -1,10 +1,10 @@
-public import Logging
+import Logging
 import Synchronization
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+import FoundationEssentials
 #else
-public import Foundation
+import Foundation
 #endif
 
 /// The durable email outbox and its delivery task.
@@ -38,7 +38,10 @@ public struct EmailOutbox: Sendable {
     private let wakeup = Wakeup()
     private let logger: Logger
 
-    init(config: FastAuthConfig, store: any AuthStore, clock: any WallClock, logger: Logger = Logger(label: "fastauth.email")) {
+    init(
+        config: FastAuthConfig, store: any AuthStore, clock: any WallClock,
+        logger: Logger = Logger(label: "fastauth.email")
+    ) {
         self.store = store
         self.transport = config.accounts.emailTransport
         self.clock = clock
@@ -61,7 +64,8 @@ public struct EmailOutbox: Sendable {
 
     /// The message a row holds, when it can be opened with the current or a previous secret.
     func open(_ email: OutboxEmail) -> EmailMessage? {
-        guard let sealed = email.sealedBody, let opened = sealing.open(sealed, associatedData: Array(email.id.utf8)) else {
+        guard let sealed = email.sealedBody, let opened = sealing.open(sealed, associatedData: Array(email.id.utf8))
+        else {
             return nil
         }
         return try? JSONDecoder().decode(EmailMessage.self, from: Data(opened.plaintext))
@@ -89,7 +93,8 @@ public struct EmailOutbox: Sendable {
                     "outbox message cannot be opened with FASTAUTH_SECRET or FASTAUTH_PREVIOUS_SECRETS: given up",
                     metadata: ["email_id": "\(email.id)"])
                 try await store.completeEmail(
-                    id: email.id, outcome: .failed(error: "sealed under a secret this instance does not have"), now: now)
+                    id: email.id, outcome: .failed(error: "sealed under a secret this instance does not have"), now: now
+                )
                 report.failed += 1
                 continue
             }
@@ -101,7 +106,8 @@ public struct EmailOutbox: Sendable {
             } catch let error as CancellationError {
                 throw error
             } catch {
-                let failure = (error as? EmailDeliveryError) ?? EmailDeliveryError(.transient, "\(error)".prefix(300).description)
+                let failure =
+                    (error as? EmailDeliveryError) ?? EmailDeliveryError(.transient, "\(error)".prefix(300).description)
                 let summary = String(failure.message.prefix(300))
                 if failure.kind == .permanent || email.attempts >= maxAttempts {
                     try await store.completeEmail(id: email.id, outcome: .failed(error: summary), now: clock.now())
@@ -111,7 +117,8 @@ public struct EmailOutbox: Sendable {
                     report.failed += 1
                 } else {
                     let retryAt = clock.now().addingTimeInterval(Self.backoff(afterAttempt: email.attempts))
-                    try await store.completeEmail(id: email.id, outcome: .retry(at: retryAt, error: summary), now: clock.now())
+                    try await store.completeEmail(
+                        id: email.id, outcome: .retry(at: retryAt, error: summary), now: clock.now())
                     logger.warning(
                         "email delivery failed; retrying", metadata: ["email_id": "\(email.id)", "error": "\(summary)"])
                     report.retried += 1
@@ -131,7 +138,9 @@ public struct EmailOutbox: Sendable {
     /// Delivers due mail until the task is cancelled: a pass whenever a request signals new
     /// mail, and every ``pollInterval`` (retries, other instances' mail). A failing store is
     /// logged and tried again at the next pass. `sleep` waits (tests pass their own).
-    public func run(sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async {
+    public func run(
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) async {
         guard transport != nil else { return }
         while !Task.isCancelled {
             do {

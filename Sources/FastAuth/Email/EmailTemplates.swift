@@ -1,6 +1,5 @@
-public import Mustache
-
 import Foundation
+import Mustache
 
 /// The mails FastAuth sends, as Mustache templates: a subject, a plain-text body (always) and an
 /// HTML body per kind. The built-in templates can be overridden file by file from a directory:
@@ -51,13 +50,17 @@ public struct EmailTemplates: Sendable {
             do {
                 files = try FileManager.default.contentsOfDirectory(atPath: directory)
             } catch {
-                throw ConfigurationError(problems: ["email templates directory \(directory) cannot be read: \(error.localizedDescription)"])
+                throw ConfigurationError(problems: [
+                    "email templates directory \(directory) cannot be read: \(error.localizedDescription)"
+                ])
             }
             var problems: [String] = []
             for file in files.sorted() where file.hasSuffix(".mustache") {
                 let name = String(file.dropLast(".mustache".count))
                 guard Self.templateNames.contains(name) else {
-                    problems.append("email template \(file) is not one FastAuth sends (expected <kind>.subject|text|html.mustache with kind one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    problems.append(
+                        "email template \(file) is not one FastAuth sends (expected <kind>.subject|text|html.mustache with kind one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                     continue
                 }
                 guard let data = FileManager.default.contents(atPath: directory + "/" + file),
@@ -77,7 +80,8 @@ public struct EmailTemplates: Sendable {
         self.library = library
     }
 
-    private static let templateNames = Set(Kind.allCases.flatMap { ["\($0.rawValue).subject", "\($0.rawValue).text", "\($0.rawValue).html"] })
+    private static let templateNames = Set(
+        Kind.allCases.flatMap { ["\($0.rawValue).subject", "\($0.rawValue).text", "\($0.rawValue).html"] })
 
     /// Renders `kind` with `values`. Throws when a template is missing or renders an empty
     /// subject or text.
@@ -90,7 +94,8 @@ public struct EmailTemplates: Sendable {
         for scalar in subject.unicodeScalars { scalars.append(scalar == "\r" || scalar == "\n" ? " " : scalar) }
         let line = String(scalars).trimmingCharacters(in: .whitespaces)
         guard !line.isEmpty, !text.isEmpty else {
-            throw EmailDeliveryError(.permanent, "the \(kind.rawValue) email template rendered an empty subject or text")
+            throw EmailDeliveryError(
+                .permanent, "the \(kind.rawValue) email template rendered an empty subject or text")
         }
         let html = library.render(values, withTemplate: "\(kind.rawValue).html")
         return Rendered(subject: line, text: text, html: html?.isEmpty == false ? html : nil)
@@ -129,29 +134,30 @@ public struct EmailTemplates: Sendable {
     private static let builtInSources: [String: String] = [
         "verification.subject": "Verify your email address",
         "verification.text": """
-            Hello {{{name}}},
+        Hello {{{name}}},
 
-            Confirm your email address by opening this link:
+        Confirm your email address by opening this link:
 
-            {{{url}}}
+        {{{url}}}
 
-            The link works for {{expires_in_minutes}} minutes. If you did not create an account, ignore this email.
+        The link works for {{expires_in_minutes}} minutes. If you did not create an account, ignore this email.
 
-            """,
+        """,
         "verification.html": htmlHead + """
             <p>Hello {{name}},</p><p>Confirm your email address:</p>
-            """ + button("Verify email address") + "<p>The link works for {{expires_in_minutes}} minutes.</p>" + htmlFoot,
+            """ + button("Verify email address") + "<p>The link works for {{expires_in_minutes}} minutes.</p>"
+            + htmlFoot,
         "password_reset.subject": "Reset your password",
         "password_reset.text": """
-            Hello {{{name}}},
+        Hello {{{name}}},
 
-            Someone asked to reset the password of your account. To choose a new password, open this link:
+        Someone asked to reset the password of your account. To choose a new password, open this link:
 
-            {{{url}}}
+        {{{url}}}
 
-            The link works for {{expires_in_minutes}} minutes and only once. If you did not ask for this, ignore this email: your password stays as it is.
+        The link works for {{expires_in_minutes}} minutes and only once. If you did not ask for this, ignore this email: your password stays as it is.
 
-            """,
+        """,
         "password_reset.html": htmlHead + """
             <p>Hello {{name}},</p><p>Someone asked to reset the password of your account.</p>
             """ + button("Choose a new password")
@@ -159,40 +165,41 @@ public struct EmailTemplates: Sendable {
             + htmlFoot,
         "password_changed.subject": "Your password was changed",
         "password_changed.text": """
-            Hello {{{name}}},
+        Hello {{{name}}},
 
-            The password of your account ({{{email}}}) was just changed, and every device was signed out.
+        The password of your account ({{{email}}}) was just changed, and every device was signed out.
 
-            If this was not you, reset your password at once and contact support.
+        If this was not you, reset your password at once and contact support.
 
-            """,
+        """,
         "password_changed.html": htmlHead + """
             <p>Hello {{name}},</p><p>The password of your account ({{email}}) was just changed, and every device was signed out.</p>\
             <p>If this was not you, reset your password at once and contact support.</p></div></body></html>
             """,
         "email_change.subject": "Confirm your new email address",
         "email_change.text": """
-            Hello {{{name}}},
+        Hello {{{name}}},
 
-            Confirm {{{new_email}}} as the new email address of your account by opening this link:
+        Confirm {{{new_email}}} as the new email address of your account by opening this link:
 
-            {{{url}}}
+        {{{url}}}
 
-            The link works for {{expires_in_minutes}} minutes. If you did not ask for this, ignore this email.
+        The link works for {{expires_in_minutes}} minutes. If you did not ask for this, ignore this email.
 
-            """,
+        """,
         "email_change.html": htmlHead + """
             <p>Hello {{name}},</p><p>Confirm <strong>{{new_email}}</strong> as the new email address of your account:</p>
-            """ + button("Confirm new address") + "<p>The link works for {{expires_in_minutes}} minutes.</p>" + htmlFoot,
+            """ + button("Confirm new address") + "<p>The link works for {{expires_in_minutes}} minutes.</p>"
+            + htmlFoot,
         "email_change_notice.subject": "Your email address is being changed",
         "email_change_notice.text": """
-            Hello {{{name}}},
+        Hello {{{name}}},
 
-            Someone signed in to your account asked to change its email address from {{{email}}} to {{{new_email}}}. The change happens when the new address is confirmed.
+        Someone signed in to your account asked to change its email address from {{{email}}} to {{{new_email}}}. The change happens when the new address is confirmed.
 
-            If this was not you, change your password at once and contact support.
+        If this was not you, change your password at once and contact support.
 
-            """,
+        """,
         "email_change_notice.html": htmlHead + """
             <p>Hello {{name}},</p><p>Someone signed in to your account asked to change its email address from {{email}} to <strong>{{new_email}}</strong>. The change happens when the new address is confirmed.</p>\
             <p>If this was not you, change your password at once and contact support.</p></div></body></html>
