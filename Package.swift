@@ -66,6 +66,8 @@ let package = Package(
         .executableTarget(
             name: "fastauth",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Vapor", package: "vapor"),
                 "FastAuth",
                 "FastAuthVapor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -84,6 +86,10 @@ let package = Package(
         .target(
             name: "FastAuthDatabase",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 "FastAuthSQL",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -111,6 +117,9 @@ let package = Package(
         .testTarget(
             name: "FastAuthTests",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Vapor", package: "vapor"),
                 "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "FastAuthDatabase", "FastAuthOAuth",
                 "fastauth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -145,6 +154,8 @@ let package = Package(
         .testTarget(
             name: "FastAuthVerifierTests",
             dependencies: [
+                "FastAuth",
+                .product(name: "Vapor", package: "vapor"),
                 "FastAuthVerifier", "FastAuthTesting", "FastAuthVapor",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
@@ -167,6 +178,7 @@ let package = Package(
         .testTarget(
             name: "FastAuthEmailTests",
             dependencies: [
+                "FastAuth",
                 "FastAuthEmail", "FastAuthTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -189,6 +201,7 @@ let package = Package(
         .testTarget(
             name: "FastAuthOAuthTests",
             dependencies: [
+                "FastAuth",
                 "FastAuthOAuth", "FastAuthVerifier", "FastAuthTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -200,6 +213,9 @@ let package = Package(
         .testTarget(
             name: "FastAuthSQLTests",
             dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FastAuth",
+                .product(name: "SQLKit", package: "sql-kit"),
                 "FastAuthSQL", "FastAuthTesting", "FastAuthDatabase", "fastauth",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
