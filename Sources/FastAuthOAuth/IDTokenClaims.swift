@@ -76,7 +76,7 @@ package enum IDTokenClaims {
         if let notBefore = numericDate(claims["nbf"]), now.addingReportingOverflow(leeway).partialValue < notBefore {
             throw refuse("not valid yet")
         }
-        guard let nonce = claims["nonce"]?.stringValue, constantTimeEqual(nonce, rules.nonce) else {
+        guard let nonce = claims["nonce"]?.stringValue, ConstantTime.equal(nonce.utf8, rules.nonce.utf8) else {
             throw refuse("its nonce is not this sign-in's")
         }
         return claims
@@ -97,14 +97,5 @@ package enum IDTokenClaims {
         case .double(let seconds)? where seconds.isFinite && abs(seconds) < 9e15: Int64(seconds.rounded(.down))
         default: nil
         }
-    }
-
-    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8)
-        let b = Array(rhs.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }

@@ -256,6 +256,28 @@ struct SocialSignInTests {
         }
     }
 
+    @Test("an account without a password is deleted on a recent sign-in (its token under 5 minutes old), not later")
+    func deletePasswordless() async throws {
+        try await withHarness(social: Self.social) { harness, _ in
+            let stale = try await harness.auth.signIn(with: Self.identity(), context: Self.context).tokens.access.token
+            harness.clock.advance(by: .seconds(301))
+            let refused = try await harness.send(.DELETE, "auth/account", bearer: stale)
+            #expect(refused.status == .forbidden && refused["code"] == "recent_sign_in_required", "\(refused.body)")
+            let fresh = try await harness.auth.signIn(with: Self.identity(), context: Self.context).tokens.access.token
+            let deleted = try await harness.send(.DELETE, "auth/account", bearer: fresh)
+            #expect(deleted.status == .ok && deleted["message"] == "Account deleted successfully", "\(deleted.body)")
+            #expect(try await harness.send(.GET, "auth/me", bearer: fresh).status == .unauthorized)
+
+            // An account with a password still needs it, answered as before.
+            let (access, _) = try await harness.register("pw@example.com")
+            let missing = try await harness.send(.DELETE, "auth/account", bearer: access)
+            #expect(missing.status == .unprocessableEntity, "\(missing.body)")
+            let wrong = try await harness.send(
+                .DELETE, "auth/account", json: ["password": "not the password"], bearer: access)
+            #expect(wrong.status == .badRequest && wrong.detail == "Password is incorrect")
+        }
+    }
+
     @Test("without configured providers the routes answer 404 provider_not_found, and are in the OpenAPI document")
     func noProviders() async throws {
         try await withHarness { harness, _ in

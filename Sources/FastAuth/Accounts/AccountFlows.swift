@@ -253,13 +253,44 @@ extension AuthService {
         return changed
     }
 
-    /// Deletes the caller's account after the password check: it is deactivated at once, every
-    /// session ends, and the row is purged after ``AccountsConfig/deletedAccountRetention``.
+    /// How recent the access token of a password-less account (created by a social sign-in)
+    /// must be to delete the account: with no password to ask for, a fresh sign-in stands in.
+    public static let recentSignInForDeletion: Int64 = 300
+
+    /// `true` when the caller's account has a password (a social sign-in creates accounts
+    /// without one).
+    public func hasPassword(_ principal: Principal) async throws(AuthError) -> Bool {
+        try await storeCall { try await store.credentials(email: principal.user.email) }.map {
+            $0.account.id == principal.user.id && $0.passwordHash != nil
+        } ?? false
+    }
+
+    /// Deletes the caller's account after the password check — or, for an account without a
+    /// password, when the access token was issued within ``recentSignInForDeletion`` seconds:
+    /// it is deactivated at once, every session ends, and the row is purged after
+    /// ``AccountsConfig/deletedAccountRetention``.
+    ///
+    /// - Throws: ``AuthError/Code/incorrectPassword``; ``AuthError/Code/recentSignInRequired``
+    ///   (403) for a password-less account with an older token; ``AuthError/Code/validation``
+    ///   when an account with a password is deleted without one.
     public func deleteAccount(
-        of principal: Principal, password: String, context: RequestContext
+        of principal: Principal, password: String?, context: RequestContext
     ) async throws(AuthError) {
-        let user = try await confirmPassword(password, of: principal, wrong: "Password is incorrect", context)
         let now = clock.now()
+        let user: UserAccount
+        if try await hasPassword(principal) {
+            guard let password else { throw AuthError(.validation, "Field required", field: "password") }
+            user = try await confirmPassword(password, of: principal, wrong: "Password is incorrect", context)
+        } else {
+            user = try await activeUser(principal.user.id, refusal: AuthError.notAuthenticated)
+            guard let issuedAt = principal.claims.issuedAt, now.unixSeconds - issuedAt <= Self.recentSignInForDeletion
+            else {
+                throw AuthError(
+                    .recentSignInRequired,
+                    "Sign in again to delete this account: it has no password, so a sign-in from the last 5 minutes is required"
+                )
+            }
+        }
         try await storeCall { try await store.markDeleted(user.id, now: now) }
         _ = try await storeCall { try await store.revokeAllSessions(userID: user.id, now: now) }
         liveSessions.forgetSessions(of: user.id)

@@ -78,6 +78,8 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let lastSignInMethod = Code("last_sign_in_method")
         /// The user has no linked account of this provider (404).
         public static let providerAccountNotFound = Code("provider_account_not_found")
+        /// Deleting an account without a password needs a recent sign-in (403).
+        public static let recentSignInRequired = Code("recent_sign_in_required")
         /// The store failed: 503.
         public static let unavailable = Code("unavailable")
         /// Too many password hashes are waiting: try again shortly (HTTP 503 with `Retry-After`).

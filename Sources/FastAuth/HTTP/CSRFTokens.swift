@@ -20,22 +20,15 @@ package struct CSRFTokens: Sendable {
 
     /// `true` when the header repeats the cookie and the cookie is a token this secret made.
     package func isValid(header: String, cookie: String) -> Bool {
-        guard !cookie.isEmpty, constantTimeEqual(Array(header.utf8), Array(cookie.utf8)) else { return false }
+        guard !cookie.isEmpty, ConstantTime.equal(header.utf8, cookie.utf8) else { return false }
         let parts = cookie.split(separator: ".")
         guard parts.count == 2, let nonce = Base64URL.decode(String(parts[0])),
             let given = Base64URL.decode(String(parts[1]))
         else { return false }
-        return constantTimeEqual(given, mac(nonce))
+        return ConstantTime.equal(given, mac(nonce))
     }
 
     private func mac(_ nonce: [UInt8]) -> [UInt8] {
         Array(Array(HMAC<SHA256>.authenticationCode(for: nonce, using: key)).prefix(16))
-    }
-
-    private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
     }
 }

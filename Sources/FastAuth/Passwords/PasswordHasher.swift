@@ -128,9 +128,7 @@ public struct PasswordHasher: Sendable {
             let derived = try? derive(password, salt: parsed.salt, parameters: parsed.parameters),
             derived.count == parsed.hash.count
         else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(derived, parsed.hash) { difference |= a ^ b }
-        return difference == 0
+        return ConstantTime.equal(derived, parsed.hash)
     }
 
     private static func derive(_ password: String, salt: [UInt8], parameters: ScryptParameters) throws -> [UInt8] {

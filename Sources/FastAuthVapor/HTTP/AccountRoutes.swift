@@ -309,8 +309,14 @@ extension AuthRoutes {
     private func deleteAccount(_ request: Request) async throws -> Response {
         let principal = try await authentication.authenticate(request)
         let body = try RequestBody.parse(request)
-        if body.isEmpty { throw ValidationProblem.missing("body") }
-        try await auth.deleteAccount(of: principal, password: try body.string("password"), context: context(request))
+        // An account without a password (made by a social sign-in) is deleted on a recent
+        // sign-in instead; the others answer exactly as before.
+        var password: String?
+        if try await auth.hasPassword(principal) {
+            if body.isEmpty { throw ValidationProblem.missing("body") }
+            password = try body.string("password")
+        }
+        try await auth.deleteAccount(of: principal, password: password, context: context(request))
         return cookies.clearing(Self.message("Account deleted successfully"))
     }
 }

@@ -43,7 +43,7 @@ enum JSONResponse {
             .invalidRedirectURI, .providerEmailUnverified, .providerError:
             status = .badRequest
         case .providerUnavailable: status = .badGateway
-        case .emailNotVerified: status = .forbidden
+        case .emailNotVerified, .recentSignInRequired: status = .forbidden
         case .validation:
             return ValidationProblem(kind: "value_error", field: error.field ?? "body", message: error.message).response
         case .rateLimited:

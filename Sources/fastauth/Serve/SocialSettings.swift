@@ -2,7 +2,7 @@ import FastAuth
 import FastAuthOAuth
 import Foundation
 
-/// The social sign-in providers of `FASTAUTH_OAUTH_*` (DESIGN: Google and GitHub by client
+/// The social sign-in providers of `FASTAUTH_OAUTH_*` (Google and GitHub by client
 /// credentials, any OpenID Connect provider as `FASTAUTH_OAUTH_OIDC_<NAME>_ISSUER` +
 /// `_CLIENT_ID` + `_CLIENT_SECRET`). Client secrets are read from the environment only: a
 /// flag would put them in every process listing.
