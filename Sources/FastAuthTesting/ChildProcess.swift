@@ -1,20 +1,20 @@
 import Dispatch
-public import Foundation
+package import Foundation
 
 /// Runs a child process for a test without blocking a thread of the Swift concurrency pool
 /// (which has only as many threads as cores: two tests waiting on processes would stall every
 /// other test).
-public enum ChildProcess {
+package enum ChildProcess {
     /// The outcome of a run.
-    public struct Output: Sendable {
-        public let status: Int32
-        public let stdout: Data
-        public let stderr: String
+    package struct Output: Sendable {
+        package let status: Int32
+        package let stdout: Data
+        package let stderr: String
     }
 
     /// Runs `executable` with `arguments` (stdin closed) and waits, off the concurrency pool,
     /// for it to exit.
-    public static func run(
+    package static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil
     ) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
