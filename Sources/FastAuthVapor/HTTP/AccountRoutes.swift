@@ -74,13 +74,7 @@ enum AccountRoute: CaseIterable {
 extension AuthRoutes {
     /// Registers the account routes on `group` (the auth prefix).
     func registerAccountRoutes(on group: any RoutesBuilder) {
-        for route in AccountRoute.allCases {
-            let spec = route.spec
-            let handler = accountHandler(route)
-            group.on(spec.method, spec.path.map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "64kb")) {
-                try await self.guarded($0, handler)
-            }
-        }
+        register(AccountRoute.allCases, on: group, spec: \.spec, handler: accountHandler)
     }
 
     private func accountHandler(_ route: AccountRoute) -> @Sendable (Request) async throws -> Response {

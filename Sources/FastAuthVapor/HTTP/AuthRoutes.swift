@@ -93,6 +93,21 @@ struct AuthRoutes: Sendable {
         registerSocialRoutes(on: group)
     }
 
+    /// Registers each route of a group (accounts, roles, social sign-in) with its handler, the
+    /// body collected up to 64 KB and every refusal answered as JSON.
+    func register<Route>(
+        _ routes: some Sequence<Route>, on group: any RoutesBuilder, spec: (Route) -> RouteSpec,
+        handler: (Route) -> @Sendable (Request) async throws -> Response
+    ) {
+        for route in routes {
+            let spec = spec(route)
+            let handler = handler(route)
+            group.on(spec.method, spec.path.map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "64kb")) {
+                try await self.guarded($0, handler)
+            }
+        }
+    }
+
     /// Runs a handler, turning every refusal into its JSON response.
     func guarded(_ request: Request, _ body: (Request) async throws -> Response) async throws -> Response {
         do {

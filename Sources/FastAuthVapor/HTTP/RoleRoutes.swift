@@ -51,13 +51,7 @@ enum RoleRoute: CaseIterable {
 extension AuthRoutes {
     /// Registers the role routes on `group` (the auth prefix).
     func registerRoleRoutes(on group: any RoutesBuilder) {
-        for route in RoleRoute.allCases {
-            let spec = route.spec
-            let handler = roleHandler(route)
-            group.on(spec.method, spec.path.map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "64kb")) {
-                try await self.guarded($0, handler)
-            }
-        }
+        register(RoleRoute.allCases, on: group, spec: \.spec, handler: roleHandler)
     }
 
     private func roleHandler(_ route: RoleRoute) -> @Sendable (Request) async throws -> Response {

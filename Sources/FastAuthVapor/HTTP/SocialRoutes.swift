@@ -50,13 +50,7 @@ enum SocialRoute: CaseIterable {
 extension AuthRoutes {
     /// Registers the social sign-in routes on `group` (the auth prefix).
     func registerSocialRoutes(on group: any RoutesBuilder) {
-        for route in SocialRoute.allCases {
-            let spec = route.spec
-            let handler = socialHandler(route)
-            group.on(spec.method, spec.path.map { PathComponent(stringLiteral: $0) }, body: .collect(maxSize: "64kb")) {
-                try await self.guarded($0, handler)
-            }
-        }
+        register(SocialRoute.allCases, on: group, spec: \.spec, handler: socialHandler)
     }
 
     private func socialHandler(_ route: SocialRoute) -> @Sendable (Request) async throws -> Response {
