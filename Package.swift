@@ -37,9 +37,16 @@ let package = Package(
     ],
     targets: [
         .target(name: "CFastAuthMemory"),
+        // RSA signing through the system's OpenSSL 3, opened with dlopen at run time (no
+        // OpenSSL headers or link-time dependency; BoringSSL signs when it is absent).
+        .target(
+            name: "CFastAuthOpenSSL",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         .target(
             name: "FastAuth",
             dependencies: [
+                "CFastAuthOpenSSL",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -166,6 +166,32 @@ struct ServeSettingsTests {
         }
     }
 
+    @Test("FASTAUTH_CRYPTO: a wrong value stops the start; the keys sign with the chosen library, which RSA modes log")
+    func cryptoBackend() async throws {
+        let refused = #expect(throws: ConfigurationError.self) {
+            try ServeSettings.load(
+                environment: ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_CRYPTO": "gnutls"],
+                secretDirectory: directory())
+        }
+        #expect(refused?.description.contains("FASTAUTH_CRYPTO must be auto, openssl or boringssl") == true)
+        let hmac = try ServeSettings.load(
+            environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        #expect(hmac.cryptoNotice == nil)
+        let keys = directory()
+        _ = try KeyFiles.generate(algorithm: .rs256, rsaBits: 2048, directory: keys, overwrite: false)
+        for backend in RSASigningBackend.allCases where backend == .boringSSL || RSASigningBackend.isOpenSSLAvailable {
+            let settings = try ServeSettings.load(
+                environment: [
+                    "FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ALGORITHM": "RS256",
+                    "FASTAUTH_PRIVATE_KEY_FILE": keys + "/private.pem", "FASTAUTH_CRYPTO": backend.rawValue,
+                ], secretDirectory: directory())
+            #expect(settings.config.jwt.rsaSigningBackend == backend)
+            #expect(settings.cryptoNotice == "fastauth: " + RSASigningBackend.describe(backend))
+            let ring = try await KeyRing(config: settings.config)
+            #expect(ring.snapshot.access.signingKey?.rsaSigningBackend == backend)
+        }
+    }
+
     @Test("every variable is read")
     func variables() throws {
         let keys = directory()

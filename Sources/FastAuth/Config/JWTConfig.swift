@@ -26,6 +26,9 @@ public struct JWTConfig: Sendable {
     public var publicKey: String?
     /// Longer tokens are refused unparsed. Default 8 KiB.
     public var maxTokenBytes: Int
+    /// The library RSA keys sign with; default ``RSASigningBackend/current`` (OpenSSL 3 when it
+    /// loads, unless `FASTAUTH_CRYPTO=boringssl`).
+    public var rsaSigningBackend: RSASigningBackend
 
     /// Creates token settings; ``FastAuthConfig`` validates them.
     public init(
@@ -41,7 +44,8 @@ public struct JWTConfig: Sendable {
         keyRotationInterval: Duration? = nil,
         privateKey: String? = nil,
         publicKey: String? = nil,
-        maxTokenBytes: Int = 8192
+        maxTokenBytes: Int = 8192,
+        rsaSigningBackend: RSASigningBackend = .current
     ) {
         self.algorithm = algorithm
         self.accessTokenTTL = accessTokenTTL
@@ -56,5 +60,6 @@ public struct JWTConfig: Sendable {
         self.privateKey = privateKey
         self.publicKey = publicKey
         self.maxTokenBytes = maxTokenBytes
+        self.rsaSigningBackend = rsaSigningBackend
     }
 }

@@ -44,7 +44,8 @@ public final class KeyRing: Sendable {
             }
             access = KeySet(signingKey: keys.first, verificationKeys: keys, keylessKey: keys.first)
         } else if let material = config.staticPrivateKey {
-            access = KeySet(signingKey: try await SigningKey(material: material))
+            access = KeySet(
+                signingKey: try await SigningKey(material: material, id: nil, rsaBackend: config.jwt.rsaSigningBackend))
         } else {
             access = .empty
         }

@@ -38,6 +38,12 @@ public struct SigningKey: Sendable {
     /// Prepares `material` for use under `id` (default: the RFC 7638 thumbprint for public-key
     /// algorithms). HMAC secrets need an explicit `id`.
     public init(material: KeyMaterial, id: KeyID? = nil) async throws(KeyError) {
+        try await self.init(material: material, id: id, rsaBackend: .current)
+    }
+
+    /// As ``init(material:id:)``, signing RSA with `rsaBackend` (when it is OpenSSL and the key
+    /// cannot be imported there, BoringSSL; ``rsaSigningBackend`` says which).
+    package init(material: KeyMaterial, id: KeyID?, rsaBackend: RSASigningBackend) async throws(KeyError) {
         guard let kid = id ?? material.thumbprint else {
             throw KeyError(.invalidKey, "an HMAC key needs an explicit key id")
         }
@@ -91,12 +97,18 @@ public struct SigningKey: Sendable {
             try TokenHeader.parse(bytes)
         }
         storage = Storage(
-            id: kid, material: material, signer: signer, primitive: Primitive(material),
+            id: kid, material: material, signer: signer, primitive: Primitive(material, rsaBackend: rsaBackend),
             encodedHeader: encoded, header: parsed)
     }
 
     /// `true` when the key can sign.
     public var canSign: Bool { material.canSign }
+
+    /// The library this key signs with, for RSA private keys (`nil` for every other key).
+    public var rsaSigningBackend: RSASigningBackend? {
+        guard case .rsa(let keys) = storage.primitive, keys.privateKey != nil else { return nil }
+        return keys.openSSL == nil ? .boringSSL : .openSSL
+    }
 
     /// The public JWK published in the JWKS (`kty`, key parameters, `kid`, `alg`, `use`);
     /// `nil` for HMAC secrets, which are never published.
@@ -162,9 +174,12 @@ extension SigningKey {
             let publicKey: _RSA.Signing.PublicKey
             let padding: _RSA.Signing.Padding
             let hashByteCount: Int
+            /// The private key in OpenSSL 3, when that is the signing backend.
+            let openSSL: OpenSSLRSAKey?
+            let isPSS: Bool
         }
 
-        init(_ material: KeyMaterial) {
+        init(_ material: KeyMaterial, rsaBackend: RSASigningBackend) {
             let algorithm = material.algorithm
             switch material.backing {
             case .hmac(let key):
@@ -188,11 +203,17 @@ extension SigningKey {
                 do {
                     let privateKey: _RSA.Signing.PrivateKey?
                     let publicKey: _RSA.Signing.PublicKey
+                    var openSSL: OpenSSLRSAKey?
                     switch material.backing {
                     case .rsaPrivate(let key):
                         let parsed = try _RSA.Signing.PrivateKey(derRepresentation: key.derRepresentation)
                         privateKey = parsed
                         publicKey = parsed.publicKey
+                        if rsaBackend == .openSSL {
+                            var der = [UInt8](parsed.derRepresentation)
+                            openSSL = OpenSSLRSAKey(der: der)
+                            for index in der.indices { der[index] = 0 }
+                        }
                     case .rsaPublic(let key):
                         privateKey = nil
                         publicKey = try _RSA.Signing.PublicKey(derRepresentation: key.derRepresentation)
@@ -203,7 +224,8 @@ extension SigningKey {
                     self = .rsa(
                         RSAKeys(
                             privateKey: privateKey, publicKey: publicKey, padding: padding,
-                            hashByteCount: algorithm.hashByteCount))
+                            hashByteCount: algorithm.hashByteCount, openSSL: openSSL,
+                            isPSS: algorithm.family == .rsaPSS))
                 } catch {
                     self = .jwtKit
                 }
@@ -219,6 +241,22 @@ extension SigningKey {
             case .hs512(let keyed): return Self.mac(keyed, input)
             case .rsa(let keys):
                 guard let privateKey = keys.privateKey else { throw KeyError(.invalidKey, "a public key cannot sign") }
+                if let openSSL = keys.openSSL {
+                    switch keys.hashByteCount {
+                    case 48:
+                        return try SHA384.hash(data: input).withUnsafeBytes { digest throws(KeyError) in
+                            try openSSL.signature(forDigest: digest, pss: keys.isPSS)
+                        }
+                    case 64:
+                        return try SHA512.hash(data: input).withUnsafeBytes { digest throws(KeyError) in
+                            try openSSL.signature(forDigest: digest, pss: keys.isPSS)
+                        }
+                    default:
+                        return try SHA256.hash(data: input).withUnsafeBytes { digest throws(KeyError) in
+                            try openSSL.signature(forDigest: digest, pss: keys.isPSS)
+                        }
+                    }
+                }
                 let signature: _RSA.Signing.RSASignature
                 switch keys.hashByteCount {
                 case 48: signature = try privateKey.signature(for: SHA384.hash(data: input), padding: keys.padding)

@@ -149,6 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let banner = settings.modeBanner { writeError(banner) }
         if let notice = settings.secretNotice { writeError(notice) }
+        if let notice = settings.cryptoNotice { writeError(notice) }
         if let warning = Self.buildWarning { writeError(warning) }
         do {
             try await AuthServer.run(settings)

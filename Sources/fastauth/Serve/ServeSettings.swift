@@ -30,7 +30,7 @@ struct ServeSettings {
             "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
             "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
             "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM", "FASTAUTH_EMAIL_TRANSPORT", "FASTAUTH_EMAIL_FROM",
-            "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL",
+            "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL", "FASTAUTH_CRYPTO",
         ] + SocialSettings.variables
 
     /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
@@ -111,6 +111,12 @@ struct ServeSettings {
         let rotation = value("FASTAUTH_KEY_ROTATION_INTERVAL").map { _ in
             seconds("FASTAUTH_KEY_ROTATION_INTERVAL", default: 86_400)
         }
+        var rsaBackend = RSASigningBackend.current
+        do {
+            rsaBackend = try RSASigningBackend.resolve(environment: environment)
+        } catch {
+            problems += error.problems
+        }
         let jwt = JWTConfig(
             algorithm: SigningAlgorithm(value("FASTAUTH_ALGORITHM") ?? "HS256"),
             accessTokenTTL: seconds("FASTAUTH_ACCESS_TOKEN_TTL", default: 900),
@@ -120,7 +126,7 @@ struct ServeSettings {
             leeway: .seconds(integer("FASTAUTH_LEEWAY", default: 30, range: 0...3600)),
             jwksEnabled: boolean("FASTAUTH_JWKS_ENABLED"), jwksMaxAge: seconds("FASTAUTH_JWKS_MAX_AGE", default: 300),
             keyRotationInterval: rotation, privateKey: file("FASTAUTH_PRIVATE_KEY_FILE"),
-            publicKey: file("FASTAUTH_PUBLIC_KEY_FILE"))
+            publicKey: file("FASTAUTH_PUBLIC_KEY_FILE"), rsaSigningBackend: rsaBackend)
         let security = SecurityConfig(
             rateLimitPerMinute: integer("FASTAUTH_RATE_LIMIT_PER_MINUTE", default: 100, range: 0...1_000_000),
             lockoutAttempts: integer("FASTAUTH_LOCKOUT_ATTEMPTS", default: 5, range: 1...1000),
@@ -206,6 +212,13 @@ struct ServeSettings {
         return ServeSettings(
             mode: mode, databaseURL: databaseURL, host: host, port: port, config: config, providers: providers,
             secretNotice: notice)
+    }
+
+    /// The start-up line naming the RSA signing library, when tokens are signed with RSA
+    /// (`nil` for the other algorithms).
+    var cryptoNotice: String? {
+        guard config.jwt.algorithm.family == .rsaPKCS1 || config.jwt.algorithm.family == .rsaPSS else { return nil }
+        return "fastauth: " + RSASigningBackend.describe(config.jwt.rsaSigningBackend)
     }
 
     /// The one loud line `serve` prints in development mode (`nil` in production).

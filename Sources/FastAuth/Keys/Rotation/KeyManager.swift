@@ -90,7 +90,8 @@ public final class KeyManager: Sendable {
                     do {
                         let pem = try sealing.open(record.sealedPrivateKey, id: record.id).pem
                         let material = try KeyMaterial.privateKey(pem: pem, algorithm: record.algorithm)
-                        let key = try await SigningKey(material: material, id: record.id)
+                        let key = try await SigningKey(
+                            material: material, id: record.id, rsaBackend: config.jwt.rsaSigningBackend)
                         signing = signing ?? key
                         keys.append(key)
                         continue
