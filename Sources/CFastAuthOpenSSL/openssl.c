@@ -19,8 +19,12 @@ enum {
     FASTAUTH_RSA_PKCS1_PSS_PADDING = 6,
     FASTAUTH_RSA_PSS_SALTLEN_DIGEST = -1,  // salt as long as the digest
 };
+// OPENSSL_INIT_NO_ATEXIT: no cleanup handler at exit, which could free the library's state
+// while another thread of the process is still signing.
+static const uint64_t FASTAUTH_OPENSSL_INIT_NO_ATEXIT = 0x00080000L;
 
 static struct {
+    int (*init_crypto)(uint64_t, const void *);
     unsigned int (*version_major)(void);
     const char *(*version_text)(int);
     EVP_PKEY *(*d2i_auto_private_key)(EVP_PKEY **, const unsigned char **, long);
@@ -72,6 +76,8 @@ static void load(void) {
     if (handle == NULL) return;
     RESOLVE(version_major, "OPENSSL_version_major");
     if (lib.version_major() != 3) goto fail;
+    RESOLVE(init_crypto, "OPENSSL_init_crypto");
+    if (lib.init_crypto(FASTAUTH_OPENSSL_INIT_NO_ATEXIT, NULL) != 1) goto fail;
     RESOLVE(version_text, "OpenSSL_version");
     RESOLVE(d2i_auto_private_key, "d2i_AutoPrivateKey");
     RESOLVE(pkey_free, "EVP_PKEY_free");

@@ -21,8 +21,13 @@ public actor InMemoryStore: AuthStore {
     private var outbox: [String: OutboxEmail] = [:]
     private var oauthFlows: [String: OAuthFlowRecord] = [:]
     private var providerLinks: [ProviderAccountRecord] = []
+    /// The managed signing keys' store paired with this one (``InMemorySigningKeyStore``), if any.
+    public nonisolated let signingKeyStore: (any SigningKeyStore)?
 
-    public init() {}
+    /// A store without managed signing keys, or paired with `signingKeys`.
+    public init(signingKeys: (any SigningKeyStore)? = nil) {
+        self.signingKeyStore = signingKeys
+    }
 
     // MARK: UserStore
 

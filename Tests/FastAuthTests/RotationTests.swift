@@ -160,6 +160,24 @@ struct KeyManagerTests {
         return (KeyManager(config: config, keyRing: tokens.keyRing, store: store, clock: clock), tokens)
     }
 
+    @Test("AuthService manages keys in the store's declared SigningKeyStore, and in none when it declares none")
+    func storeCapability() async throws {
+        let config = try FastAuthConfig(
+            secret: TestFixtures.secret, jwt: JWTConfig(algorithm: .es256, jwksEnabled: true))
+        let hasher = try PasswordHasher(parameters: .insecureTesting)
+        let keyStore = InMemorySigningKeyStore()
+        let paired = AuthService(
+            config: config, store: InMemoryStore(signingKeys: keyStore),
+            tokens: try await TokenService(config: config), hasher: hasher)
+        try await paired.keys.tick()
+        #expect(paired.keys.published?.keyIDs.count == 1)
+        #expect(await keyStore.signingKeys().count == 1)
+        let alone = AuthService(
+            config: config, store: InMemoryStore(), tokens: try await TokenService(config: config), hasher: hasher)
+        try await alone.keys.tick()
+        #expect(alone.keys.published == nil)
+    }
+
     @Test("the first tick creates and loads a signing key; JWKS publishes current and next")
     func bootstrap() async throws {
         let store = InMemorySigningKeyStore()

@@ -31,7 +31,7 @@ public struct AuthService: Sendable {
     var hooks: any EventHooks { config.hooks }
 
     /// Creates the service.
-    /// `keys` defaults to a manager over `store` when it is also a ``SigningKeyStore``.
+    /// `keys` defaults to a manager over the store's ``SigningKeyStoreCapability/signingKeyStore``.
     public init(
         config: FastAuthConfig, store: any AuthStore, tokens: TokenService, hasher: PasswordHasher,
         keys: KeyManager? = nil, templates: EmailTemplates = .builtIn, logger: Logger = Logger(label: "fastauth.auth")
@@ -43,7 +43,7 @@ public struct AuthService: Sendable {
         self.keys =
             keys
             ?? KeyManager(
-                config: config, keyRing: tokens.keyRing, store: store as? any SigningKeyStore, clock: tokens.clock,
+                config: config, keyRing: tokens.keyRing, store: store.signingKeyStore, clock: tokens.clock,
                 logger: Logger(label: "fastauth.keys"))
         self.logger = logger
         self.roles = RoleService(

@@ -101,8 +101,16 @@ public protocol RateLimitStore: Sendable {
     func purgeExpired(now: Date) async throws
 }
 
-/// Everything FastAuth keeps: users, sessions, counters, roles, one-time tokens and the email
-/// outbox.
+/// A store's answer to "do you keep managed signing keys?": a JWKS with automatic key rotation
+/// needs a ``SigningKeyStore`` shared by every instance, and ``AuthService`` asks here instead of
+/// guessing from the store's type.
+public protocol SigningKeyStoreCapability: Sendable {
+    /// The managed signing keys' store (often the store itself), `nil` when this store keeps none.
+    var signingKeyStore: (any SigningKeyStore)? { get }
+}
+
+/// Everything FastAuth keeps: users, sessions, counters, roles, one-time tokens, the email
+/// outbox, social sign-in links, and whether it keeps managed signing keys.
 public typealias AuthStore = UserStore & SessionStore & RateLimitStore & RoleStore & OneTimeTokenStore
     & EmailOutboxStore
-    & SocialAccountStore
+    & SocialAccountStore & SigningKeyStoreCapability

@@ -12,6 +12,9 @@ public import Foundation
 /// Beyond that, the partial unique index on `state` (for `next` and `current`) lets the database
 /// itself refuse a second `next` or `current` key, whatever the callers do.
 extension SQLAuthStore: SigningKeyStore {
+    /// Itself: the managed signing keys live in `fastauth_signing_keys`, beside everything else.
+    public var signingKeyStore: (any SigningKeyStore)? { self }
+
     /// Every stored key, oldest first.
     public func signingKeys() async throws -> [StoredSigningKey] {
         try await perform("read the signing keys") { database in
