@@ -23,6 +23,33 @@ struct HTTPKeyRouteTests {
         return auth
     }
 
+    /// Marks the responses of the routes behind it.
+    struct MarkingMiddleware: AsyncMiddleware {
+        func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            let response = try await next.respond(to: request)
+            response.headers.replaceOrAdd(name: "X-Behind-Group", value: "1")
+            return response
+        }
+    }
+
+    @Test("mount(app, routes:) puts the auth routes behind the app's group; JWKS and metadata stay at the root")
+    func mountBehindAGroup() async throws {
+        try await withApp { app in
+            let config = try TestFixtures.config(algorithm: .es256)
+            let tokens = try await TokenService(config: config)
+            let auth = AuthService(
+                config: config, store: InMemoryStore(), tokens: tokens,
+                hasher: try PasswordHasher(parameters: .insecureTesting))
+            auth.mount(app, routes: app.grouped(MarkingMiddleware()))
+            let me = try await app.testing().sendRequest(.GET, "auth/me")
+            #expect(me.status == .unauthorized)
+            #expect(me.headers.first(name: "X-Behind-Group") == "1")
+            let jwks = try await app.testing().sendRequest(.GET, ".well-known/jwks.json")
+            #expect(jwks.status == .ok)
+            #expect(jwks.headers.first(name: "X-Behind-Group") == nil)
+        }
+    }
+
     @Test("PEM mode publishes the key with kid, kty, alg, use; Cache-Control; a strong ETag; 304 on a match")
     func pemJWKS() async throws {
         try await withApp { app in

@@ -1,6 +1,6 @@
-public import FastAuth
-public import FastAuthOAuth
-public import Vapor
+import FastAuth
+import FastAuthOAuth
+import Vapor
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -15,16 +15,6 @@ struct RouteSpec: Sendable {
     let path: [String]
     let summary: String
     let requiresAuth: Bool
-}
-
-extension AuthService {
-    /// Registers every auth route of docs/HTTP-API.md under ``FastAuthConfig/routePrefix``:
-    /// register, login, refresh, logout, me, sessions, token introspection and revocation,
-    /// the account and role routes, the social sign-in routes (answering 404 for every provider
-    /// unless `socialSignIn` configures some), and `openapi.json`.
-    public func mount(_ routes: any RoutesBuilder, socialSignIn: SocialSignIn? = nil) {
-        AuthRoutes(auth: self, socialSignIn: socialSignIn).register(on: routes)
-    }
 }
 
 /// The handlers of the auth API.

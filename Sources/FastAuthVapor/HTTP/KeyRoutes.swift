@@ -73,15 +73,23 @@ struct KeyRoutes: Sendable {
 }
 
 extension AuthService {
-    /// Registers the auth routes and the `.well-known` routes on `app`, and runs managed-key
-    /// rotation (loading, reloading, rotating), the housekeeping task (purging expired
-    /// counters, login attempts, long-ended sessions, used links, sent mail and deleted
-    /// accounts) and the email delivery task for the application's lifetime.
+    /// Mounts all of FastAuth on `app`: every auth route of docs/HTTP-API.md under
+    /// ``FastAuthConfig/routePrefix`` (register, login, refresh, logout, me, sessions, token
+    /// introspection and revocation, the account, role and social sign-in routes — the latter
+    /// answering 404 for every provider unless `socialSignIn` configures some — and
+    /// `openapi.json`), the `.well-known` JWKS and metadata routes at the root, and, for the
+    /// application's lifetime, managed-key rotation (loading, reloading, rotating), the
+    /// housekeeping task (purging expired counters, login attempts, long-ended sessions, used
+    /// links, sent mail and deleted accounts) and the email delivery task.
+    ///
+    /// `routes` puts the auth routes behind your own middleware (`app.grouped(CORSMiddleware())`);
+    /// the `.well-known` routes and the background tasks stay on `app`, so no way of mounting
+    /// leaves out the key lifecycle or mail delivery.
     ///
     /// Call it after `createTables()`; in managed mode, `try await auth.keys.tick()` first
     /// makes keys available before the server starts instead of shortly after.
-    public func mount(_ app: Application, socialSignIn: SocialSignIn? = nil) {
-        mount(app as any RoutesBuilder, socialSignIn: socialSignIn)
+    public func mount(_ app: Application, routes: (any RoutesBuilder)? = nil, socialSignIn: SocialSignIn? = nil) {
+        AuthRoutes(auth: self, socialSignIn: socialSignIn).register(on: routes ?? app)
         KeyRoutes(auth: self).register(on: app)
         if keys.isManaged {
             let rotation = KeyRotationService(keys: keys)
