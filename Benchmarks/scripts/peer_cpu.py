@@ -17,6 +17,7 @@ ap.add_argument("--cpu", type=int, default=0)
 ap.add_argument("--seconds", type=float, default=2.0)
 ap.add_argument("--trials", type=int, default=3)
 ap.add_argument("--rsa-pem", default="/tmp/peer-data/rs256_private.pem")
+ap.add_argument("--only", default="", help="comma-separated case names (default: all)")
 a = ap.parse_args()
 sys.path.insert(0, a.peer)
 import jwt_micro as m  # noqa: E402  (the peer's own claims, keys and verify())
@@ -34,8 +35,12 @@ cases = [
     ("HS256 verify", lambda: m.verify(hs_tok, hs, "HS256")),
     ("RS256 sign", lambda: jwt.encode({"alg": "RS256", "kid": "k1"}, c, rs, algorithms=["RS256"])),
     ("RS256 verify", lambda: m.verify(rs_tok, rs, "RS256")),
+    ("PS256 sign", lambda: jwt.encode({"alg": "PS256", "kid": "k1"}, c, rs, algorithms=["PS256"])),
 ]
+only = {name.strip() for name in a.only.split(",") if name.strip()}
 for name, fn in cases:
+    if only and name not in only:
+        continue
     for _ in range(20):
         fn()
     rates = []
