@@ -286,7 +286,7 @@ public final class RemoteTokenVerifier: Sendable {
         case 200:
             let set: JWKSet
             do {
-                set = try await JWKSet(json: withDefaultAlgorithms(response.body), strict: false)
+                set = try JWKSet(json: withDefaultAlgorithms(response.body), strict: false)
             } catch {
                 throw VerifierError(.invalidKeySet, "the issuer's response is not a JWKS", underlying: error)
             }

@@ -25,7 +25,7 @@ func hmacToken(
 ) async throws
     -> String
 {
-    let key = try await SigningKey(material: KeyMaterial.hmac(secret: secret, algorithm: algorithm), id: "attacker")
+    let key = try SigningKey(material: KeyMaterial.hmac(secret: secret, algorithm: algorithm), id: "attacker")
     let signingInput = Base64URL.encode(Array(header.utf8)) + "." + payloadSegment
     return signingInput + "." + Base64URL.encode(try key.rawSignature(Array(signingInput.utf8)))
 }
@@ -92,7 +92,7 @@ struct RFC7515ExampleTests {
         ])
     func algorithmConfusionIsRejected(id: String) async throws {
         let example = try Self.example(id)
-        let key = try await SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: example.alg)
+        let key = try SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: example.alg)
         let members = try #require(key.material.thumbprintMembers)
         var secrets: [(String, [UInt8])] = [
             ("the public JWK JSON", try Harness.jsonBytes(example.publicJWK)),
@@ -126,7 +126,7 @@ struct RFC7515ExampleTests {
         ])
     func deterministicSignatureIsReproduced(id: String) async throws {
         let example = try Self.example(id)
-        let key = try await SigningKey(jwk: Harness.jwkMembers(example.jwk), algorithm: example.alg, allowPrivate: true)
+        let key = try SigningKey(jwk: Harness.jwkMembers(example.jwk), algorithm: example.alg, allowPrivate: true)
         #expect(key.canSign, "\(id): the private JWK did not import as a signing key")
         let signingInput = try #require(example.entry["signing_input"] as? String)
         let expected = try base64URL(String(try #require(example.compact.split(separator: ".").last)))
@@ -151,7 +151,7 @@ struct RFC7515ExampleTests {
         var keys: [(String, KeySet)] = []
         for id in Self.validIDs {
             let example = try Self.example(id)
-            let key = try await SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: example.alg)
+            let key = try SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: example.alg)
             keys.append((id, KeySet(signingKey: nil, verificationKeys: [key], keylessKey: key)))
         }
         for id in ["RFC7515-A.5", "RFC7515-E"] {
@@ -186,7 +186,7 @@ struct RFC7515ExampleTests {
     @Test("Appendix E's crit header is rejected on its own: the same header with alg HS256 and a good MAC still fails")
     func criticalHeaderIsRejectedWithAValidSignature() async throws {
         let example = try Self.example("RFC7515-A.1")
-        let key = try await SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: .hs256)
+        let key = try SigningKey(jwk: Harness.jwkMembers(example.publicJWK), algorithm: .hs256)
         let header =
             "{\"alg\":\"HS256\",\r\n \"crit\":[\"http://example.com/UNDEFINED\"],\r\n \"http://example.com/UNDEFINED\":true\r\n}"
         let secret = try base64URL(try #require(example.jwk["k"] as? String))
@@ -247,7 +247,7 @@ struct CookbookTests {
         ])
     func deterministicSignatureIsReproduced(name: String) async throws {
         let (input, signing, _) = try Self.example(name)
-        let key = try await SigningKey(
+        let key = try SigningKey(
             jwk: Harness.jwkMembers(try #require(input["key"] as? [String: Any])),
             algorithm: SigningAlgorithm(try #require(input["alg"] as? String)), allowPrivate: true)
         let signature = try key.rawSignature(Array(try #require(signing["sig-input"] as? String).utf8))
@@ -345,7 +345,7 @@ struct RFC7517KeyTests {
         let a1 = try Self.keys("A.1_public_jwks")
         let a2 = try Self.keys("A.2_private_jwks")
         // A genuine ES256 signature by that key pair (signed with the private half, use removed).
-        let signer = try await SigningKey(
+        let signer = try SigningKey(
             jwk: Harness.jwkMembers(Self.withoutUse(a2[0])), algorithm: .es256, allowPrivate: true)
         let signingInput =
             Base64URL.encode(Array(#"{"alg":"ES256","kid":"1"}"#.utf8)) + "." + Base64URL.encode(Array("hello".utf8))
@@ -354,21 +354,21 @@ struct RFC7517KeyTests {
         #expect(await Harness.verify(token, keyJSON: Self.withoutUse(a1[0]), algorithm: .es256).accepted)
 
         // As a single key, pinned or not: refused at import.
-        await #expect(throws: KeyError(.wrongPurpose, "")) {
-            _ = try await SigningKey(jwk: Harness.jwkMembers(a1[0]), algorithm: .es256)
+        #expect(throws: KeyError(.wrongPurpose, "")) {
+            _ = try SigningKey(jwk: Harness.jwkMembers(a1[0]), algorithm: .es256)
         }
         #expect(!(await Harness.verify(token, keyJSON: a1[0], algorithm: .es256)).accepted)
         // In the A.1 set: strict import refuses the set; lenient import skips the key.
         #expect(!(await Harness.verify(token, keyJSON: ["keys": a1])).accepted)
-        let lenient = try await JWKSet(json: Harness.jsonBytes(["keys": a1]), strict: false)
+        let lenient = try JWKSet(json: Harness.jsonBytes(["keys": a1]), strict: false)
         #expect(lenient.keys[KeyID("1")] == nil)
         #expect(lenient.keys[KeyID("2011-04-29")] != nil)
         #expect(lenient.skipped.count == 1)
         #expect(!Harness.verify(token, keys: lenient.keySet).accepted)
         // C.1 (use:"enc" RSA private key) cannot be imported for verification either.
         let c1 = try #require(try Self.file()["C.1_rsa_private_jwk"] as? [String: Any])
-        await #expect(throws: KeyError(.wrongPurpose, "")) {
-            _ = try await SigningKey(jwk: Harness.jwkMembers(publicPart(c1)), algorithm: .rs256)
+        #expect(throws: KeyError(.wrongPurpose, "")) {
+            _ = try SigningKey(jwk: Harness.jwkMembers(publicPart(c1)), algorithm: .rs256)
         }
     }
 
@@ -377,17 +377,17 @@ struct RFC7517KeyTests {
         let a3 = try Self.keys("A.3_symmetric_jwks")
         let keyWrap = try Harness.jwkMembers(a3[0])
         #expect(keyWrap["alg"] == "A128KW")
-        await #expect(throws: KeyError.self) { _ = try await SigningKey(jwk: keyWrap, algorithm: .hs256) }
-        await #expect(throws: KeyError.self) { _ = try await SigningKey(jwk: keyWrap) }
+        #expect(throws: KeyError.self) { _ = try SigningKey(jwk: keyWrap, algorithm: .hs256) }
+        #expect(throws: KeyError.self) { _ = try SigningKey(jwk: keyWrap) }
         // Without its alg it would be a 16-byte HS256 secret: still refused (RFC 7518 §3.2).
         var unlabelled = keyWrap
         unlabelled["alg"] = nil
-        await #expect(throws: KeyError(.weakKey, "")) { _ = try await SigningKey(jwk: unlabelled, algorithm: .hs256) }
+        #expect(throws: KeyError(.weakKey, "")) { _ = try SigningKey(jwk: unlabelled, algorithm: .hs256) }
         // The set holding it is refused in strict mode, and lenient mode never takes oct keys.
-        await #expect(throws: KeyError.self) {
-            _ = try await JWKSet(json: Harness.jsonBytes(["keys": a3]), strict: true)
+        #expect(throws: KeyError.self) {
+            _ = try JWKSet(json: Harness.jsonBytes(["keys": a3]), strict: true)
         }
-        #expect(try await JWKSet(json: Harness.jsonBytes(["keys": a3]), strict: false).keys.isEmpty)
+        #expect(try JWKSet(json: Harness.jsonBytes(["keys": a3]), strict: false).keys.isEmpty)
 
         // A.3 keys[1] is the HMAC key of RFC 7515 A.1: it verifies that example, the A128KW key does not.
         let a1Token = try RFC7515ExampleTests.example("RFC7515-A.1").compact

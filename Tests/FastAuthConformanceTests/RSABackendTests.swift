@@ -24,8 +24,8 @@ struct RSABackendTests {
         material: KeyMaterial, openSSL: SigningKey, boringSSL: SigningKey
     ) {
         let material = try KeyMaterial.generate(algorithm: algorithm)
-        let openSSL = try await SigningKey(material: material, id: nil, rsaBackend: .openSSL)
-        let boringSSL = try await SigningKey(material: material, id: nil, rsaBackend: .boringSSL)
+        let openSSL = try SigningKey(material: material, id: nil, rsaBackend: .openSSL)
+        let boringSSL = try SigningKey(material: material, id: nil, rsaBackend: .boringSSL)
         return (material, openSSL, boringSSL)
     }
 
@@ -60,9 +60,9 @@ struct RSABackendTests {
         #expect(keys.boringSSL.rsaSigningBackend == .boringSSL)
         #expect(keys.openSSL.rsaSigningBackend == (RSASigningBackend.isOpenSSLAvailable ? .openSSL : .boringSSL))
         // Public keys and non-RSA keys have no signing backend.
-        let publicKey = try await SigningKey(material: try #require(keys.material.publicMaterial))
+        let publicKey = try SigningKey(material: try #require(keys.material.publicMaterial))
         #expect(publicKey.rsaSigningBackend == nil)
-        let ecdsa = try await SigningKey(material: try KeyMaterial.generate(algorithm: .es256))
+        let ecdsa = try SigningKey(material: try KeyMaterial.generate(algorithm: .es256))
         #expect(ecdsa.rsaSigningBackend == nil)
     }
 

@@ -152,7 +152,7 @@ enum Harness {
     static func singleKeySet(_ key: SigningKey, for token: String) async throws -> KeySet {
         var registered: [SigningKey] = []
         if let kid = headerKeyID(of: token) {
-            registered.append(try await SigningKey(material: key.material, id: KeyID(kid)))
+            registered.append(try SigningKey(material: key.material, id: KeyID(kid)))
         }
         return KeySet(signingKey: nil, verificationKeys: registered, keylessKey: key)
     }
@@ -165,9 +165,9 @@ enum Harness {
         do {
             let aliased = applyingAliases(keyJSON)
             if aliased["keys"] != nil {
-                keys = try await JWKSet(json: jsonBytes(aliased), strict: true).keySet
+                keys = try JWKSet(json: jsonBytes(aliased), strict: true).keySet
             } else {
-                let key = try await SigningKey(jwk: jwkMembers(aliased), algorithm: algorithm)
+                let key = try SigningKey(jwk: jwkMembers(aliased), algorithm: algorithm)
                 keys = try await singleKeySet(key, for: token)
             }
         } catch {

@@ -176,7 +176,7 @@ struct OIDCProviderTests {
             "iat": .int(now), "nonce": .string(nonce), "email": "alice@example.com", "email_verified": true,
         ]
         for kid in ["attacker-key", nil] as [String?] {
-            let key = try await SigningKey(material: .generate(algorithm: .rs256), id: kid.map { KeyID($0) })
+            let key = try SigningKey(material: .generate(algorithm: .rs256), id: kid.map { KeyID($0) })
             let forged = try IDTokenForge.sign(claims, key: key, kid: kid)
             let error = await #expect(throws: OAuthError.self) {
                 try await client.verifyIDToken(forged, provider: provider, nonce: nonce)

@@ -83,7 +83,7 @@ struct IssuingTests {
         #expect(refreshKey.id.rawValue.hasPrefix("rt-"))
         #expect(refreshKey.id != (try h.accessKey).id)
         // The refresh key is not the secret: a token MAC'd with the raw secret is not a refresh token.
-        let rawSecretKey = try await SigningKey(
+        let rawSecretKey = try SigningKey(
             material: try KeyMaterial.hmac(secret: Array(TestFixtures.secret.utf8), algorithm: .hs256),
             id: refreshKey.id)
         let forged = try TestFixtures.forge(
@@ -98,7 +98,7 @@ struct IssuingTests {
         let h = try await Harness(algorithm: .es256)
         let refresh = try await h.service.issueRefreshToken(for: h.user, sessionID: SessionID("s1"))
         h.service.keyRing.installAccessKeys(
-            KeySet(signingKey: try await SigningKey(material: try KeyMaterial.generate(algorithm: .es256))))
+            KeySet(signingKey: try SigningKey(material: try KeyMaterial.generate(algorithm: .es256))))
         #expect(throws: Never.self) { try h.service.verifyRefreshToken(refresh.token) }
     }
 

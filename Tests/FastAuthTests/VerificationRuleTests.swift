@@ -57,7 +57,7 @@ struct VerificationRuleTests {
         let h = try await Harness(algorithm: .rs256)
         let rsaKey = try h.accessKey
         let pem = try #require(rsaKey.material.publicKeyPEM)
-        let hmacWithPEM = try await SigningKey(
+        let hmacWithPEM = try SigningKey(
             material: try KeyMaterial.hmac(secret: Array(pem.utf8), algorithm: .hs256), id: rsaKey.id)
         let token = try TestFixtures.forge(
             header: ["alg": "HS256", "typ": "JWT", "kid": .string(rsaKey.id.rawValue)], claims: h.claims(),
@@ -79,7 +79,7 @@ struct VerificationRuleTests {
     @Test("an algorithm outside the configured set is refused even when the key would match")
     func algorithmOutsidePolicy() async throws {
         let h = try await Harness(algorithm: .hs256)
-        let hs512 = try await SigningKey(
+        let hs512 = try SigningKey(
             material: try KeyMaterial.hmac(secret: Array(TestFixtures.secret.utf8), algorithm: .hs512), id: "k512")
         let token = try TestFixtures.forge(header: h.header(hs512), claims: h.claims(), key: hs512)
         let keys = KeySet(signingKey: nil, verificationKeys: [hs512])
@@ -97,7 +97,7 @@ struct VerificationRuleTests {
     func unknownKid() async throws {
         let h = try await Harness(algorithm: .es256)
         let key = try h.accessKey
-        let renamed = try await SigningKey(material: key.material, id: "not-a-known-kid")
+        let renamed = try SigningKey(material: key.material, id: "not-a-known-kid")
         let token = try TestFixtures.forge(header: h.header(renamed), claims: h.claims(), key: renamed)
         #expect(h.failure(token) == .unknownKeyID)
         let control = try TestFixtures.forge(header: h.header(key), claims: h.claims(), key: key)
@@ -247,7 +247,7 @@ struct VerificationRuleTests {
     @Test("jwk, jku, x5u and x5c headers are never used to find a key")
     func headerKeysIgnored() async throws {
         let h = try await Harness(algorithm: .es256)
-        let attacker = try await SigningKey(material: try KeyMaterial.generate(algorithm: .es256))
+        let attacker = try SigningKey(material: try KeyMaterial.generate(algorithm: .es256))
         let attackerJWK = JSONValue.object(try #require(attacker.publicJWK))
         // Signed by the attacker, naming the attacker's key in every header field.
         let embedded = try TestFixtures.forge(

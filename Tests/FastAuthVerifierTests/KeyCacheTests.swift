@@ -11,7 +11,7 @@ struct KeyCacheTests {
         lifetime: CacheLifetime(minimum: .seconds(60), maximum: .seconds(86_400), fallback: .seconds(300)),
         unknownKeyIDCooldown: .seconds(30), retryInterval: .seconds(10), maxUnknownKeyIDs: 4)
 
-    func emptySet() async throws -> JWKSet { try await JWKSet(json: Array(#"{"keys":[]}"#.utf8), strict: false) }
+    func emptySet() async throws -> JWKSet { try JWKSet(json: Array(#"{"keys":[]}"#.utf8), strict: false) }
 
     @Test("Cache-Control max-age is read and clamped")
     func lifetime() {

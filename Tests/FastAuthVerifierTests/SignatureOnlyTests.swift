@@ -13,7 +13,7 @@ struct SignatureOnlyTests {
     @Test("a JWS without FastAuth's claims verifies; its payload is returned unchecked; the algorithm stays pinned")
     func signatureOnly() async throws {
         let clock = ManualClock()
-        let key = try await SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
+        let key = try SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
         let issuer = FakeIssuer(keys: [key])
         let verifier = makeVerifier(issuer, clock: clock) { $0.allowedAlgorithms = [.rs256] }
         let header: [String: JSONValue] = ["alg": "RS256", "kid": "k1"]
@@ -24,7 +24,7 @@ struct SignatureOnlyTests {
         // verify(_:) still demands an access token.
         await #expect(throws: VerifierError.self) { try await verifier.verify(token) }
         // Another key with the same kid: refused.
-        let other = try await SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
+        let other = try SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
         let forged = try TestFixtures.forge(header: header, claims: Self.claims, key: other)
         await #expect(throws: VerifierError.self) { try await verifier.verifySignature(forged) }
         // alg none.
@@ -37,7 +37,7 @@ struct SignatureOnlyTests {
     @Test("a token without kid is refused unless allowed, and then only while the set holds one key")
     func keyless() async throws {
         let clock = ManualClock()
-        let key = try await SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
+        let key = try SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
         let issuer = FakeIssuer(keys: [key])
         let token = try TestFixtures.forge(header: ["alg": "RS256"], claims: Self.claims, key: key)
         let strict = makeVerifier(issuer, clock: clock) { $0.allowedAlgorithms = [.rs256] }
@@ -47,7 +47,7 @@ struct SignatureOnlyTests {
             $0.allowsKeylessTokenWithSingleKey = true
         }
         _ = try await lenient.verifySignature(token)
-        let second = try await SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k2"))
+        let second = try SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k2"))
         issuer.publish([key, second])
         let fresh = makeVerifier(issuer, clock: clock) {
             $0.allowedAlgorithms = [.rs256]
@@ -59,7 +59,7 @@ struct SignatureOnlyTests {
     @Test("a published key without alg is used only with a default algorithm for its kty")
     func defaultAlgorithm() async throws {
         let clock = ManualClock()
-        let key = try await SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
+        let key = try SigningKey(material: .generate(algorithm: .rs256), id: KeyID("k1"))
         var jwk = try #require(key.publicJWK)
         jwk["alg"] = nil
         let issuer = FakeIssuer(keys: [], extra: [.object(jwk)])

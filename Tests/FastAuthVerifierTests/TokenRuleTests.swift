@@ -109,7 +109,7 @@ struct TokenRuleTests {
         let clock = ManualClock()
         let issuer = try await Issuer.make(.rs256, clock: clock)
         let publicPEM = try #require(issuer.key.material.publicKeyPEM)
-        let hmac = try await SigningKey(
+        let hmac = try SigningKey(
             material: try KeyMaterial.hmac(secret: Array(publicPEM.utf8), algorithm: .hs256), id: issuer.key.id)
         let confused = try await issuer.forge(
             header: ["alg": "HS256", "typ": "JWT", "kid": .string(issuer.key.id.rawValue)], key: hmac)

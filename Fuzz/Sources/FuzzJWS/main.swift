@@ -15,14 +15,14 @@ enum Fixture {
     static let hmac: SigningKey = blocking {
         do {
             let material = try KeyMaterial.hmac(secret: Array(repeating: 0x5A, count: 32), algorithm: .hs256)
-            return try await SigningKey(material: material, id: KeyID("fuzz-hmac"))
+            return try SigningKey(material: material, id: KeyID("fuzz-hmac"))
         } catch {
             preconditionFailure("the fixture key: \(error)")
         }
     }
     static let eddsa: SigningKey = blocking {
         do {
-            return try await SigningKey(material: try KeyMaterial.generate(algorithm: .eddsa))
+            return try SigningKey(material: try KeyMaterial.generate(algorithm: .eddsa))
         } catch {
             preconditionFailure("the fixture key: \(error)")
         }

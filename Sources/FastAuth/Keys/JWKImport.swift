@@ -160,7 +160,7 @@ extension SigningKey {
     public init(
         jwk: [String: JSONValue], algorithm: SigningAlgorithm? = nil, allowPrivate: Bool = false
     )
-        async throws(KeyError)
+        throws(KeyError)
     {
         let material = try KeyMaterial.fromJWK(jwk, algorithm: algorithm, allowPrivate: allowPrivate)
         var id: KeyID? = nil
@@ -170,7 +170,7 @@ extension SigningKey {
         default: throw KeyError(.invalidKey, "the key's kid is not a string")
         }
         if id == nil, material.algorithm.isSymmetric { id = KeyID("") }
-        try await self.init(material: material, id: id)
+        try self.init(material: material, id: id)
     }
 }
 
@@ -186,7 +186,7 @@ public struct JWKSet: Sendable {
     /// Strict mode refuses the whole set when it is ambiguous (duplicate `kid`s, symmetric and
     /// asymmetric keys mixed) or any key is unusable. Lenient mode, for a remote issuer's set,
     /// skips unusable or unsupported keys (and every symmetric key) and keeps the rest.
-    public init(json: some Collection<UInt8>, strict: Bool) async throws(KeyError) {
+    public init(json: some Collection<UInt8>, strict: Bool) throws(KeyError) {
         let document: JSONValue
         do {
             document = try JSONValue(parsing: json)
@@ -219,7 +219,7 @@ public struct JWKSet: Sendable {
                 if !strict, members["kid"] == nil {
                     throw KeyError(.invalidKey, "the key has no kid")
                 }
-                let key = try await SigningKey(jwk: members)
+                let key = try SigningKey(jwk: members)
                 if keys[key.id] != nil {
                     throw KeyError(.ambiguousKeySet, "the key set has two keys with the same kid")
                 }

@@ -29,7 +29,7 @@ public final class KeyRing: Sendable {
             let material = try KeyMaterial.hmac(
                 secret: SecretDerivation.refreshTokenKey(secret: bytes), algorithm: .hs256)
             let id = SecretDerivation.keyID(secret: bytes, purpose: "refresh", prefix: "rt-")
-            refreshKeys.append(try await SigningKey(material: material, id: id))
+            refreshKeys.append(try SigningKey(material: material, id: id))
         }
         let refresh = KeySet(signingKey: refreshKeys.first, verificationKeys: refreshKeys)
 
@@ -40,12 +40,12 @@ public final class KeyRing: Sendable {
                 let bytes = Array(secret.utf8)
                 let material = try KeyMaterial.hmac(secret: bytes, algorithm: algorithm)
                 let id = SecretDerivation.keyID(secret: bytes, purpose: "access", prefix: "hs-")
-                keys.append(try await SigningKey(material: material, id: id))
+                keys.append(try SigningKey(material: material, id: id))
             }
             access = KeySet(signingKey: keys.first, verificationKeys: keys, keylessKey: keys.first)
         } else if let material = config.staticPrivateKey {
             access = KeySet(
-                signingKey: try await SigningKey(material: material, id: nil, rsaBackend: config.jwt.rsaSigningBackend))
+                signingKey: try SigningKey(material: material, id: nil, rsaBackend: config.jwt.rsaSigningBackend))
         } else {
             access = .empty
         }

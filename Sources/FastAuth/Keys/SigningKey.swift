@@ -1,6 +1,6 @@
 package import Crypto
 import CryptoExtras
-package import JWTKit
+import JWTKit
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -8,16 +8,17 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A key ready to sign or verify tokens: key material, its `kid`, jwt-kit's signer for the
-/// algorithm, and the pre-encoded JWS header.
+/// A key ready to sign or verify tokens: key material, its `kid`, the prepared signature
+/// primitive, and the pre-encoded JWS header.
 ///
 /// Everything is computed once, at creation, and held in one immutable object, so copying a
-/// key (every ``KeyRing/snapshot`` does) costs one reference count. HMAC and RSA keys sign and
-/// verify through swift-crypto directly with the keyed state prepared here (the HMAC inner and
-/// outer pads, the parsed RSA key): jwt-kit's `JWTAlgorithm` wrappers take any `DataProtocol`
-/// and run unspecialised, which cost more than the HMAC itself (docs/PERFORMANCE.md). jwt-kit
-/// still imports every key, and signs and verifies for ECDSA and EdDSA, where the curve
-/// arithmetic dwarfs the wrapper.
+/// key (every ``KeyRing/snapshot`` does) costs one reference count. Every algorithm signs and
+/// verifies through swift-crypto directly with the keyed state prepared here (the HMAC inner
+/// and outer pads, the parsed RSA, P-256/384/521 or Ed25519 key), or, for RSA signing, through
+/// the system's OpenSSL 3 (``RSASigningBackend``): jwt-kit's `JWTAlgorithm` wrappers take any
+/// `DataProtocol` and run unspecialised, which cost more than the HMAC itself
+/// (docs/PERFORMANCE.md). jwt-kit still parses and generates the key material; its signers are
+/// kept as the reference engine the equivalence tests compare against (`JWTKitReference`).
 public struct SigningKey: Sendable {
     /// The key's id (`kid`).
     public var id: KeyID { storage.id }
@@ -25,8 +26,6 @@ public struct SigningKey: Sendable {
     public var algorithm: SigningAlgorithm { storage.material.algorithm }
     /// The key material.
     public var material: KeyMaterial { storage.material }
-    /// jwt-kit's signer/verifier for this key.
-    package var signer: any JWTAlgorithm { storage.signer }
     /// `base64url({"alg":…,"typ":"JWT","kid":…})`, the first segment of every token it signs.
     package var encodedHeader: [UInt8] { storage.encodedHeader }
     /// ``encodedHeader`` parsed: what ``TokenHeader/parse(_:)`` returns for its bytes, so a
@@ -37,54 +36,17 @@ public struct SigningKey: Sendable {
 
     /// Prepares `material` for use under `id` (default: the RFC 7638 thumbprint for public-key
     /// algorithms). HMAC secrets need an explicit `id`.
-    public init(material: KeyMaterial, id: KeyID? = nil) async throws(KeyError) {
-        try await self.init(material: material, id: id, rsaBackend: .current)
+    public init(material: KeyMaterial, id: KeyID? = nil) throws(KeyError) {
+        try self.init(material: material, id: id, rsaBackend: .current)
     }
 
     /// As ``init(material:id:)``, signing RSA with `rsaBackend` (when it is OpenSSL and the key
     /// cannot be imported there, BoringSSL; ``rsaSigningBackend`` says which).
-    package init(material: KeyMaterial, id: KeyID?, rsaBackend: RSASigningBackend) async throws(KeyError) {
+    package init(material: KeyMaterial, id: KeyID?, rsaBackend: RSASigningBackend) throws(KeyError) {
         guard let kid = id ?? material.thumbprint else {
             throw KeyError(.invalidKey, "an HMAC key needs an explicit key id")
         }
-        let collection = JWTKeyCollection()
-        let jwkID = JWKIdentifier(string: kid.rawValue)
-        let digest: DigestAlgorithm =
-            switch material.algorithm.hashByteCount {
-            case 48: .sha384
-            case 64: .sha512
-            default: .sha256
-            }
-        switch material.backing {
-        case .hmac(let key):
-            await collection.add(hmac: HMACKey(key: key), digestAlgorithm: digest, kid: jwkID)
-        case .rsaPrivate(let key):
-            if material.algorithm.family == .rsaPSS {
-                await collection.add(pss: key, digestAlgorithm: digest, kid: jwkID)
-            } else {
-                await collection.add(rsa: key, digestAlgorithm: digest, kid: jwkID)
-            }
-        case .rsaPublic(let key):
-            if material.algorithm.family == .rsaPSS {
-                await collection.add(pss: key, digestAlgorithm: digest, kid: jwkID)
-            } else {
-                await collection.add(rsa: key, digestAlgorithm: digest, kid: jwkID)
-            }
-        case .p256Private(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p256Public(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p384Private(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p384Public(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p521Private(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p521Public(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .ed25519Private(let key): await collection.add(eddsa: key, kid: jwkID)
-        case .ed25519Public(let key): await collection.add(eddsa: key, kid: jwkID)
-        }
-        let signer: any JWTAlgorithm
-        do {
-            signer = try await collection.getKey(for: jwkID)
-        } catch {
-            throw KeyError(.invalidKey, "jwt-kit refused the \(material.algorithm) key")
-        }
+        let primitive = try Primitive(material, rsaBackend: rsaBackend)
         var header = JSONWriter(capacity: 96)
         header.raw("{\"alg\":")
         header.string(material.algorithm.rawValue)
@@ -97,8 +59,7 @@ public struct SigningKey: Sendable {
             try TokenHeader.parse(bytes)
         }
         storage = Storage(
-            id: kid, material: material, signer: signer, primitive: Primitive(material, rsaBackend: rsaBackend),
-            encodedHeader: encoded, header: parsed)
+            id: kid, material: material, primitive: primitive, encodedHeader: encoded, header: parsed)
     }
 
     /// `true` when the key can sign.
@@ -122,12 +83,12 @@ public struct SigningKey: Sendable {
 
     /// Signs `input` (the JWS signing input) with the key.
     package func signature(over input: UnsafeRawBufferPointer) throws -> [UInt8] {
-        try storage.primitive.signature(over: input, fallback: storage.signer)
+        try storage.primitive.signature(over: input)
     }
 
     /// `true` when `signature` is the key's signature over `input`.
     package func isValidSignature(_ signature: [UInt8], over input: UnsafeRawBufferPointer) throws -> Bool {
-        try storage.primitive.isValidSignature(signature, over: input, fallback: storage.signer)
+        try storage.primitive.isValidSignature(signature, over: input)
     }
 }
 
@@ -143,31 +104,29 @@ extension SigningKey {
     private final class Storage: Sendable {
         let id: KeyID
         let material: KeyMaterial
-        let signer: any JWTAlgorithm
         let primitive: Primitive
         let encodedHeader: [UInt8]
         let header: TokenHeader?
 
-        init(
-            id: KeyID, material: KeyMaterial, signer: any JWTAlgorithm, primitive: Primitive, encodedHeader: [UInt8],
-            header: TokenHeader?
-        ) {
+        init(id: KeyID, material: KeyMaterial, primitive: Primitive, encodedHeader: [UInt8], header: TokenHeader?) {
             self.id = id
             self.material = material
-            self.signer = signer
             self.primitive = primitive
             self.encodedHeader = encodedHeader
             self.header = header
         }
     }
 
-    /// The signature primitive, prepared once. `jwtKit` defers to jwt-kit's signer.
+    /// The signature primitive, prepared once, for every algorithm.
     private enum Primitive: Sendable {
         case hs256(PreparedHMAC<SHA256>)
         case hs384(PreparedHMAC<SHA384>)
         case hs512(PreparedHMAC<SHA512>)
         case rsa(RSAKeys)
-        case jwtKit
+        case p256(private: P256.Signing.PrivateKey?, public: P256.Signing.PublicKey)
+        case p384(private: P384.Signing.PrivateKey?, public: P384.Signing.PublicKey)
+        case p521(private: P521.Signing.PrivateKey?, public: P521.Signing.PublicKey)
+        case ed25519(private: Curve25519.Signing.PrivateKey?, public: Curve25519.Signing.PublicKey)
 
         struct RSAKeys: Sendable {
             let privateKey: _RSA.Signing.PrivateKey?
@@ -179,62 +138,80 @@ extension SigningKey {
             let isPSS: Bool
         }
 
-        init(_ material: KeyMaterial, rsaBackend: RSASigningBackend) {
+        init(_ material: KeyMaterial, rsaBackend: RSASigningBackend) throws(KeyError) {
             let algorithm = material.algorithm
-            switch material.backing {
-            case .hmac(let key):
-                switch algorithm {
-                case .hs256: self = .hs256(PreparedHMAC(key: key))
-                case .hs384: self = .hs384(PreparedHMAC(key: key))
-                case .hs512: self = .hs512(PreparedHMAC(key: key))
-                default: self = .jwtKit
-                }
-            case .rsaPrivate, .rsaPublic:
-                // The same BoringSSL key jwt-kit holds, re-imported from its DER once (jwt-kit
-                // keeps its swift-crypto key private). Anything unexpected: stay on jwt-kit.
-                let padding: _RSA.Signing.Padding
-                switch algorithm.family {
-                case .rsaPKCS1: padding = .insecurePKCS1v1_5
-                case .rsaPSS: padding = .PSS
-                default:
-                    self = .jwtKit
-                    return
-                }
-                do {
-                    let privateKey: _RSA.Signing.PrivateKey?
-                    let publicKey: _RSA.Signing.PublicKey
-                    var openSSL: OpenSSLRSAKey?
-                    switch material.backing {
-                    case .rsaPrivate(let key):
-                        let parsed = try _RSA.Signing.PrivateKey(derRepresentation: key.derRepresentation)
-                        privateKey = parsed
-                        publicKey = parsed.publicKey
-                        if rsaBackend == .openSSL {
-                            var der = [UInt8](parsed.derRepresentation)
-                            openSSL = OpenSSLRSAKey(der: der)
-                            for index in der.indices { der[index] = 0 }
-                        }
-                    case .rsaPublic(let key):
-                        privateKey = nil
-                        publicKey = try _RSA.Signing.PublicKey(derRepresentation: key.derRepresentation)
-                    default:
-                        self = .jwtKit
-                        return
+            do {
+                switch material.backing {
+                case .hmac(let key):
+                    switch algorithm {
+                    case .hs256: self = .hs256(PreparedHMAC(key: key))
+                    case .hs384: self = .hs384(PreparedHMAC(key: key))
+                    case .hs512: self = .hs512(PreparedHMAC(key: key))
+                    default: throw KeyError(.unsupportedAlgorithm, "\(algorithm) is not an HMAC algorithm")
                     }
-                    self = .rsa(
-                        RSAKeys(
-                            privateKey: privateKey, publicKey: publicKey, padding: padding,
-                            hashByteCount: algorithm.hashByteCount, openSSL: openSSL,
-                            isPSS: algorithm.family == .rsaPSS))
-                } catch {
-                    self = .jwtKit
+                case .rsaPrivate(let key):
+                    // The same BoringSSL key jwt-kit holds, re-imported from its DER once (jwt-kit
+                    // keeps its swift-crypto key private).
+                    let parsed = try _RSA.Signing.PrivateKey(derRepresentation: key.derRepresentation)
+                    var openSSL: OpenSSLRSAKey?
+                    if rsaBackend == .openSSL {
+                        var der = [UInt8](parsed.derRepresentation)
+                        openSSL = OpenSSLRSAKey(der: der)
+                        for index in der.indices { der[index] = 0 }
+                    }
+                    self = .rsa(try Self.rsa(algorithm, private: parsed, public: parsed.publicKey, openSSL: openSSL))
+                case .rsaPublic(let key):
+                    let parsed = try _RSA.Signing.PublicKey(derRepresentation: key.derRepresentation)
+                    self = .rsa(try Self.rsa(algorithm, private: nil, public: parsed, openSSL: nil))
+                case .p256Private(let key):
+                    let parsed = try P256.Signing.PrivateKey(pemRepresentation: key.pemRepresentation)
+                    self = .p256(private: parsed, public: parsed.publicKey)
+                case .p256Public(let key):
+                    self = .p256(
+                        private: nil, public: try P256.Signing.PublicKey(pemRepresentation: key.pemRepresentation))
+                case .p384Private(let key):
+                    let parsed = try P384.Signing.PrivateKey(pemRepresentation: key.pemRepresentation)
+                    self = .p384(private: parsed, public: parsed.publicKey)
+                case .p384Public(let key):
+                    self = .p384(
+                        private: nil, public: try P384.Signing.PublicKey(pemRepresentation: key.pemRepresentation))
+                case .p521Private(let key):
+                    let parsed = try P521.Signing.PrivateKey(pemRepresentation: key.pemRepresentation)
+                    self = .p521(private: parsed, public: parsed.publicKey)
+                case .p521Public(let key):
+                    self = .p521(
+                        private: nil, public: try P521.Signing.PublicKey(pemRepresentation: key.pemRepresentation))
+                case .ed25519Private(let key):
+                    let parsed = try Curve25519.Signing.PrivateKey(rawRepresentation: key.rawRepresentation)
+                    self = .ed25519(private: parsed, public: parsed.publicKey)
+                case .ed25519Public(let key):
+                    self = .ed25519(
+                        private: nil, public: try Curve25519.Signing.PublicKey(rawRepresentation: key.rawRepresentation)
+                    )
                 }
-            default:
-                self = .jwtKit
+            } catch let error as KeyError {
+                throw error
+            } catch {
+                throw KeyError(.invalidKey, "the \(algorithm) key could not be prepared for signing")
             }
         }
 
-        func signature(over input: UnsafeRawBufferPointer, fallback: any JWTAlgorithm) throws -> [UInt8] {
+        private static func rsa(
+            _ algorithm: SigningAlgorithm, private privateKey: _RSA.Signing.PrivateKey?,
+            public publicKey: _RSA.Signing.PublicKey, openSSL: OpenSSLRSAKey?
+        ) throws(KeyError) -> RSAKeys {
+            let isPSS: Bool
+            switch algorithm.family {
+            case .rsaPKCS1: isPSS = false
+            case .rsaPSS: isPSS = true
+            default: throw KeyError(.unsupportedAlgorithm, "\(algorithm) is not an RSA algorithm")
+            }
+            return RSAKeys(
+                privateKey: privateKey, publicKey: publicKey, padding: isPSS ? .PSS : .insecurePKCS1v1_5,
+                hashByteCount: algorithm.hashByteCount, openSSL: openSSL, isPSS: isPSS)
+        }
+
+        func signature(over input: UnsafeRawBufferPointer) throws -> [UInt8] {
             switch self {
             case .hs256(let keyed): return Self.mac(keyed, input)
             case .hs384(let keyed): return Self.mac(keyed, input)
@@ -264,16 +241,23 @@ extension SigningKey {
                 default: signature = try privateKey.signature(for: SHA256.hash(data: input), padding: keys.padding)
                 }
                 return signature.withUnsafeBytes { Array($0) }
-            case .jwtKit:
-                return try fallback.sign(input)
+            // ECDSA: the JWS form is the raw r ‖ s (RFC 7518 §3.4), which `rawRepresentation` is.
+            case .p256(let privateKey, _):
+                guard let privateKey else { throw KeyError(.invalidKey, "a public key cannot sign") }
+                return Array(try privateKey.signature(for: SHA256.hash(data: input)).rawRepresentation)
+            case .p384(let privateKey, _):
+                guard let privateKey else { throw KeyError(.invalidKey, "a public key cannot sign") }
+                return Array(try privateKey.signature(for: SHA384.hash(data: input)).rawRepresentation)
+            case .p521(let privateKey, _):
+                guard let privateKey else { throw KeyError(.invalidKey, "a public key cannot sign") }
+                return Array(try privateKey.signature(for: SHA512.hash(data: input)).rawRepresentation)
+            case .ed25519(let privateKey, _):
+                guard let privateKey else { throw KeyError(.invalidKey, "a public key cannot sign") }
+                return Array(try privateKey.signature(for: input))
             }
         }
 
-        func isValidSignature(
-            _ signature: [UInt8], over input: UnsafeRawBufferPointer, fallback: any JWTAlgorithm
-        ) throws
-            -> Bool
-        {
+        func isValidSignature(_ signature: [UInt8], over input: UnsafeRawBufferPointer) throws -> Bool {
             switch self {
             case .hs256(let keyed): return Self.macMatches(keyed, input, signature)
             case .hs384(let keyed): return Self.macMatches(keyed, input, signature)
@@ -291,8 +275,18 @@ extension SigningKey {
                     return keys.publicKey.isValidSignature(
                         candidate, for: SHA256.hash(data: input), padding: keys.padding)
                 }
-            case .jwtKit:
-                return try fallback.verify(signature, signs: input)
+            // A signature of the wrong length is refused by the signature's initialiser.
+            case .p256(_, let publicKey):
+                let candidate = try P256.Signing.ECDSASignature(rawRepresentation: signature)
+                return publicKey.isValidSignature(candidate, for: SHA256.hash(data: input))
+            case .p384(_, let publicKey):
+                let candidate = try P384.Signing.ECDSASignature(rawRepresentation: signature)
+                return publicKey.isValidSignature(candidate, for: SHA384.hash(data: input))
+            case .p521(_, let publicKey):
+                let candidate = try P521.Signing.ECDSASignature(rawRepresentation: signature)
+                return publicKey.isValidSignature(candidate, for: SHA512.hash(data: input))
+            case .ed25519(_, let publicKey):
+                return publicKey.isValidSignature(signature, for: input)
             }
         }
 

@@ -97,7 +97,7 @@ struct InspectTokenCommand: AsyncParsableCommand {
         } else if let publicKeyPEM {
             keys = try await pemKeys(publicKeyPEM, headerAlgorithm: headerAlgorithm)
         } else if let jwks {
-            keys = try await JWKSet(json: Array(jwks.utf8), strict: false).keySet
+            keys = try JWKSet(json: Array(jwks.utf8), strict: false).keySet
         } else {
             text += "Verification: skipped (no --secret, --public-key or --jwks given; nothing above is trusted)\n"
             return (text, 0)
@@ -140,10 +140,10 @@ struct InspectTokenCommand: AsyncParsableCommand {
     static func secretKeys(_ secret: String, headerAlgorithm: SigningAlgorithm) async throws -> KeySet {
         let bytes = Array(secret.utf8)
         let algorithm = headerAlgorithm.isSymmetric ? headerAlgorithm : .hs256
-        let access = try await SigningKey(
+        let access = try SigningKey(
             material: try KeyMaterial.hmac(secret: bytes, algorithm: algorithm),
             id: SecretDerivation.keyID(secret: bytes, purpose: "access", prefix: "hs-"))
-        let refresh = try await SigningKey(
+        let refresh = try SigningKey(
             material: try KeyMaterial.hmac(secret: SecretDerivation.refreshTokenKey(secret: bytes), algorithm: .hs256),
             id: SecretDerivation.keyID(secret: bytes, purpose: "refresh", prefix: "rt-"))
         return KeySet(signingKey: nil, verificationKeys: [access, refresh], keylessKey: access)
@@ -161,7 +161,7 @@ struct InspectTokenCommand: AsyncParsableCommand {
                 material = privateKey.publicMaterial
             }
             if let material {
-                return KeySet(signingKey: nil, verificationKeys: [try await SigningKey(material: material)])
+                return KeySet(signingKey: nil, verificationKeys: [try SigningKey(material: material)])
             }
         }
         throw ValidationError(

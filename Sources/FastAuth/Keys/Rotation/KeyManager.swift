@@ -90,7 +90,7 @@ public final class KeyManager: Sendable {
                     do {
                         let pem = try sealing.open(record.sealedPrivateKey, id: record.id).pem
                         let material = try KeyMaterial.privateKey(pem: pem, algorithm: record.algorithm)
-                        let key = try await SigningKey(
+                        let key = try SigningKey(
                             material: material, id: record.id, rsaBackend: config.jwt.rsaSigningBackend)
                         signing = signing ?? key
                         keys.append(key)
@@ -108,7 +108,7 @@ public final class KeyManager: Sendable {
                 }
                 let jwk = try JSONValue(parsing: record.publicJWK)
                 guard case .object(let members) = jwk else { continue }
-                keys.append(try await SigningKey(jwk: members, algorithm: record.algorithm))
+                keys.append(try SigningKey(jwk: members, algorithm: record.algorithm))
             } catch {
                 logger.error(
                     "skipping a stored signing key that cannot be loaded",
