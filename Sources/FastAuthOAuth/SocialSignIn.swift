@@ -86,7 +86,7 @@ public struct SocialSignIn: Sendable {
     /// Connect) and the binding cookie. A link flow needs the signed-in `userID`.
     public func authorize(
         provider id: String, purpose: OAuthFlowPurpose, userID: UserID?, redirectURI: String?, binding: String?,
-        context: RequestContext
+        context: RequestOrigin
     ) async throws(AuthError) -> Authorization {
         let provider = try known(id)
         let start: OAuthFlowStart
@@ -108,7 +108,7 @@ public struct SocialSignIn: Sendable {
     /// provider's words are logged, never returned).
     public func callback(
         provider id: String, purpose: OAuthFlowPurpose, code: String?, state: String?, providerError: String?,
-        binding: String?, context: RequestContext
+        binding: String?, context: RequestOrigin
     ) async throws(AuthError) -> Completion {
         let provider = try known(id)
         let flow = try await auth.completeSocialFlow(
@@ -154,7 +154,7 @@ public struct SocialSignIn: Sendable {
     }
 
     /// The client-facing refusal for a provider failure; the details go to the log only.
-    private func refusal(_ error: OAuthError, provider: OAuthProvider, context: RequestContext) -> AuthError {
+    private func refusal(_ error: OAuthError, provider: OAuthProvider, context: RequestOrigin) -> AuthError {
         logger.warning(
             "oauth: \(provider.id) sign-in failed",
             metadata: ["error": "\(error)", "request_id": "\(context.requestID)", "client": "\(context.clientAddress)"])

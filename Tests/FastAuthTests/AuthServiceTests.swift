@@ -14,7 +14,7 @@ struct AuthHarness {
     let clock = ManualClock()
     let store = InMemoryStore()
     let auth: AuthService
-    let context = RequestContext(clientAddress: "203.0.113.7", userAgent: "tests", requestID: "r1")
+    let context = RequestOrigin(clientAddress: "203.0.113.7", userAgent: "tests", requestID: "r1")
 
     init(
         security: SecurityConfig = SecurityConfig(passwordHashing: .insecureTesting), hooks: any EventHooks = NoHooks()
@@ -127,7 +127,7 @@ struct AuthServiceTests {
             #expect(error.code == .rateLimited)
             #expect((error.retryAfter ?? 0) > 0 && (error.retryAfter ?? 0) <= 300)
         }
-        let elsewhere = RequestContext(clientAddress: "198.51.100.1")
+        let elsewhere = RequestOrigin(clientAddress: "198.51.100.1")
         _ = try await h.auth.login(
             email: "ada@example.com", password: "correct horse battery", remember: false, context: elsewhere)
         h.clock.advance(by: .seconds(301))

@@ -84,10 +84,10 @@ struct ClientAddressTests {
 
     @Test("limits count IPv6 clients per /64, IPv4 clients per address")
     func limitKeys() {
-        #expect(RequestContext(clientAddress: "2001:db8:1:2:aaaa::1").limitKey == "2001:db8:1:2::/64")
-        #expect(RequestContext(clientAddress: "2001:db8:1:2:bbbb::9").limitKey == "2001:db8:1:2::/64")
-        #expect(RequestContext(clientAddress: "198.51.100.7").limitKey == "198.51.100.7")
-        #expect(RequestContext(clientAddress: "unknown").limitKey == "unknown")
+        #expect(RequestOrigin(clientAddress: "2001:db8:1:2:aaaa::1").limitKey == "2001:db8:1:2::/64")
+        #expect(RequestOrigin(clientAddress: "2001:db8:1:2:bbbb::9").limitKey == "2001:db8:1:2::/64")
+        #expect(RequestOrigin(clientAddress: "198.51.100.7").limitKey == "198.51.100.7")
+        #expect(RequestOrigin(clientAddress: "unknown").limitKey == "unknown")
     }
 
     @Test("a bad trusted-proxy entry is a configuration error naming it")

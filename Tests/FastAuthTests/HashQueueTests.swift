@@ -88,7 +88,7 @@ struct HashQueueTests {
         let hasher = try PasswordHasher(parameters: .insecureTesting, maxConcurrentHashes: 1, queueLimit: 0)
         let auth = AuthService(
             config: config, store: store, tokens: try await TokenService(config: config, clock: clock), hasher: hasher)
-        let context = RequestContext(clientAddress: "198.51.100.7")
+        let context = RequestOrigin(clientAddress: "198.51.100.7")
         _ = try await auth.register(
             email: "ada@example.com", password: "correct horse battery", name: nil, context: context)
         let release = DispatchSemaphore(value: 0)

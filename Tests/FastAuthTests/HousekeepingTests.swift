@@ -27,7 +27,7 @@ struct HousekeepingTests {
             let tokens = try await TokenService(config: config, clock: clock)
             let auth = AuthService(
                 config: config, store: store, tokens: tokens, hasher: try PasswordHasher(parameters: .insecureTesting))
-            let context = RequestContext(clientAddress: "198.51.100.7")
+            let context = RequestOrigin(clientAddress: "198.51.100.7")
             for index in 0..<4 {
                 let email = "user\(index)@example.com"
                 let signIn = try await auth.register(
@@ -74,7 +74,7 @@ struct HousekeepingTests {
             let auth = AuthService(
                 config: config, store: store, tokens: try await TokenService(config: config, clock: clock),
                 hasher: try PasswordHasher(parameters: .insecureTesting))
-            let context = RequestContext(clientAddress: "198.51.100.7")
+            let context = RequestOrigin(clientAddress: "198.51.100.7")
             let first = try await auth.register(
                 email: "ada@example.com", password: "correct horse battery", name: nil, context: context)
             clock.advance(by: .seconds(10))

@@ -21,7 +21,7 @@ struct SessionLivenessTests {
         let store = InMemoryStore()
         let first: AuthService
         let second: AuthService
-        let context = RequestContext(clientAddress: "203.0.113.7", userAgent: "tests")
+        let context = RequestOrigin(clientAddress: "203.0.113.7", userAgent: "tests")
 
         init(cacheTTL: Duration = .seconds(1)) async throws {
             let security = SecurityConfig(passwordHashing: .insecureTesting, userCacheTTL: cacheTTL)

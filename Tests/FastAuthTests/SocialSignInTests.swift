@@ -15,7 +15,7 @@ import Vapor
 @Suite("Social sign-in rules")
 struct SocialSignInTests {
     static let social = SocialConfig(redirectURIs: ["https://app.example.com/welcome"])
-    static let context = RequestContext(clientAddress: "192.0.2.7", userAgent: "tests", requestID: "req-1")
+    static let context = RequestOrigin(clientAddress: "192.0.2.7", userAgent: "tests", requestID: "req-1")
 
     static func identity(
         _ subject: String = "sub-1", provider: String = "google", email: String? = "ada@example.com",

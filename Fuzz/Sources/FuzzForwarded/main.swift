@@ -34,7 +34,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(client == peer, "an untrusted peer's forwarding headers were believed")
     }
     if IPAddress(peer) == nil { require(client == peer, "a peer that is no address was replaced") }
-    let limitKey = RequestContext(clientAddress: client).limitKey
+    let limitKey = RequestOrigin(clientAddress: client).limitKey
     require(!limitKey.isEmpty || client.isEmpty, "an empty limit key")
     return 0
 }

@@ -15,7 +15,7 @@ extension AuthService {
     /// Sends the caller a verification link. 400 when the email is already verified; 429 when
     /// one was sent within ``AccountsConfig/sendInterval`` or ``AccountsConfig/sendsPerHour``
     /// were sent in the last hour.
-    public func requestEmailVerification(for principal: Principal, context: RequestContext) async throws(AuthError) {
+    public func requestEmailVerification(for principal: Principal, context: RequestOrigin) async throws(AuthError) {
         try requireMail()
         let user = try await activeUser(principal.user.id, refusal: AuthError.notAuthenticated)
         guard !user.emailVerified else { throw AuthError(.emailAlreadyVerified, "Email is already verified") }
@@ -31,7 +31,7 @@ extension AuthService {
 
     /// Consumes a verification token and marks the email verified.
     @discardableResult
-    public func verifyEmail(token: String, context: RequestContext) async throws(AuthError) -> UserAccount {
+    public func verifyEmail(token: String, context: RequestOrigin) async throws(AuthError) -> UserAccount {
         let invalid = AuthError(.invalidToken, "Invalid or expired verification token")
         let now = clock.now()
         guard
@@ -59,7 +59,7 @@ extension AuthService {
     /// Sends a reset link when `email` belongs to an active account. The response, and the work
     /// behind it — throttles, a read, a rendered and sealed mail, an outbox write — are the same
     /// either way: for an unknown address the sealed mail is a decoy the delivery task discards.
-    public func forgotPassword(email rawEmail: String, context: RequestContext) async throws(AuthError) {
+    public func forgotPassword(email rawEmail: String, context: RequestOrigin) async throws(AuthError) {
         let email = try EmailAddress.normalise(rawEmail).get()
         try requireMail()
         let now = clock.now()
@@ -101,7 +101,7 @@ extension AuthService {
     /// Sets a new password with a reset token: ends every session of the user, voids their other
     /// reset links, clears the login lockouts of their email and mails a "password changed"
     /// notice. A weak password is refused before the token is used, so the link still works.
-    public func resetPassword(token: String, newPassword: String, context: RequestContext) async throws(AuthError) {
+    public func resetPassword(token: String, newPassword: String, context: RequestOrigin) async throws(AuthError) {
         let invalid = AuthError(.invalidToken, "Invalid or expired reset token")
         if let violation = config.passwordPolicy.violation(in: newPassword) {
             throw AuthError(.weakPassword, violation)
@@ -170,7 +170,7 @@ extension AuthService {
     /// Changes the caller's password after checking the current one (a wrong one counts as a
     /// failed login): every other session ends, the caller's stays.
     public func changePassword(
-        of principal: Principal, currentPassword: String, newPassword: String, context: RequestContext
+        of principal: Principal, currentPassword: String, newPassword: String, context: RequestOrigin
     ) async throws(AuthError) {
         let user = try await confirmPassword(
             currentPassword, of: principal, wrong: "Current password is incorrect", context)
@@ -197,7 +197,7 @@ extension AuthService {
     /// Starts an email change: after the password check, a confirmation link goes to the new
     /// address and a notice to the old one. 409 when the new address has an account.
     public func changeEmail(
-        of principal: Principal, newEmail rawEmail: String, password: String, context: RequestContext
+        of principal: Principal, newEmail rawEmail: String, password: String, context: RequestOrigin
     ) async throws(AuthError) {
         let newEmail: String
         switch EmailAddress.normalise(rawEmail) {
@@ -225,7 +225,7 @@ extension AuthService {
 
     /// Consumes an email-change token: the account's email becomes the new (verified) address.
     @discardableResult
-    public func confirmEmailChange(token: String, context: RequestContext) async throws(AuthError) -> UserAccount {
+    public func confirmEmailChange(token: String, context: RequestOrigin) async throws(AuthError) -> UserAccount {
         let invalid = AuthError(.invalidToken, "Invalid or expired token")
         let now = clock.now()
         guard
@@ -274,7 +274,7 @@ extension AuthService {
     ///   (403) for a password-less account with an older token; ``AuthError/Code/validation``
     ///   when an account with a password is deleted without one.
     public func deleteAccount(
-        of principal: Principal, password: String?, context: RequestContext
+        of principal: Principal, password: String?, context: RequestOrigin
     ) async throws(AuthError) {
         let now = clock.now()
         let user: UserAccount
@@ -317,7 +317,7 @@ extension AuthService {
     /// (email, client address), one hash whether or not the account has a password — and
     /// returns the account read from the store.
     private func confirmPassword(
-        _ password: String, of principal: Principal, wrong: String, _ context: RequestContext
+        _ password: String, of principal: Principal, wrong: String, _ context: RequestOrigin
     ) async throws(AuthError) -> UserAccount {
         let now = clock.now()
         let user = try await activeUser(principal.user.id, refusal: AuthError.notAuthenticated)
@@ -345,7 +345,7 @@ extension AuthService {
         return user
     }
 
-    private func hashNewPassword(_ password: String, _ context: RequestContext) async throws(AuthError) -> String {
+    private func hashNewPassword(_ password: String, _ context: RequestOrigin) async throws(AuthError) -> String {
         do {
             return try await hasher.hash(password)
         } catch let refused as HashingRefused {
@@ -418,13 +418,13 @@ extension AuthService {
 
     /// Counts a mail of `key` and refuses it (429 with `Retry-After`, nothing counted) when one
     /// was sent within `interval` or `perHour` in the last hour.
-    private func throttleMail(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) {
+    private func throttleMail(_ key: String, now: Date, _ context: RequestOrigin) async throws(AuthError) {
         try await throttleMail(
             key, now: now, context, interval: config.accounts.sendInterval, perHour: config.accounts.sendsPerHour)
     }
 
     private func throttleMail(
-        _ key: String, now: Date, _ context: RequestContext, interval: Duration?, perHour: Int
+        _ key: String, now: Date, _ context: RequestOrigin, interval: Duration?, perHour: Int
     ) async throws(AuthError) {
         let hour: TimeInterval = 3600
         let id = TokenID.generate().rawValue

@@ -69,7 +69,7 @@ public struct AuthService: Sendable {
 
     /// Creates an account and signs it in. Duplicate emails are refused before any hashing.
     public func register(
-        email rawEmail: String, password: String, name: String?, context: RequestContext
+        email rawEmail: String, password: String, name: String?, context: RequestOrigin
     ) async throws(AuthError) -> SignIn {
         try await rateLimit("register", context)
         let email = try EmailAddress.normalise(rawEmail).get()
@@ -104,7 +104,7 @@ public struct AuthService: Sendable {
     /// Checks credentials and starts a session. Unknown emails cost one hash, like wrong
     /// passwords; repeated failures lock the (email, client address) pair.
     public func login(
-        email rawEmail: String, password: String, remember: Bool, context: RequestContext
+        email rawEmail: String, password: String, remember: Bool, context: RequestOrigin
     ) async throws(AuthError) -> SignIn {
         try await rateLimit("login", context)
         let email = try EmailAddress.normalise(rawEmail).get()
@@ -159,7 +159,7 @@ public struct AuthService: Sendable {
     }
 
     func startSession(
-        for user: UserAccount, remember: Bool, context: RequestContext, now: Date
+        for user: UserAccount, remember: Bool, context: RequestOrigin, now: Date
     ) async throws(AuthError) -> SignIn {
         let sessionID = SessionID.generate()
         let refreshID = TokenID.generate()
@@ -189,7 +189,7 @@ public struct AuthService: Sendable {
     // MARK: Refresh
 
     /// Exchanges a refresh token for a new pair in the same session.
-    public func refresh(_ token: String, context: RequestContext) async throws(AuthError) -> TokenPair {
+    public func refresh(_ token: String, context: RequestOrigin) async throws(AuthError) -> TokenPair {
         try await rateLimit("refresh", context)
         let claims: TokenClaims
         do {
@@ -294,7 +294,7 @@ public struct AuthService: Sendable {
     }
 
     /// Ends the caller's session, or all of the user's sessions.
-    public func logout(_ principal: Principal, everywhere: Bool, context: RequestContext) async throws(AuthError) {
+    public func logout(_ principal: Principal, everywhere: Bool, context: RequestOrigin) async throws(AuthError) {
         let now = clock.now()
         if everywhere {
             _ = try await storeCall { try await store.revokeAllSessions(userID: principal.user.id, now: now) }
@@ -350,7 +350,7 @@ public struct AuthService: Sendable {
 
     /// RFC 7009: revokes the session `token` belongs to, when it is the caller's. Unknown,
     /// invalid and other users' tokens are accepted silently.
-    public func revoke(_ token: String, by principal: Principal, context: RequestContext) async throws(AuthError) {
+    public func revoke(_ token: String, by principal: Principal, context: RequestOrigin) async throws(AuthError) {
         let claims = (try? tokens.verifyRefreshToken(token).claims) ?? (try? tokens.verifyAccessToken(token).claims)
         guard let claims, claims.subject == principal.user.id.rawValue, let sid = claims.sessionID else { return }
         _ = try await storeCall {
@@ -384,7 +384,7 @@ public struct AuthService: Sendable {
         return try await storeCall { try await store.grants(of: id) }
     }
 
-    func rateLimit(_ bucket: String, _ context: RequestContext) async throws(AuthError) {
+    func rateLimit(_ bucket: String, _ context: RequestOrigin) async throws(AuthError) {
         let limit = config.security.rateLimitPerMinute
         guard limit > 0 else { return }
         let now = clock.now()
@@ -408,7 +408,7 @@ public struct AuthService: Sendable {
     /// (each sees the others), and forgetting the refused ones would then leave nothing
     /// counted — the next guess would be evaluated as if no burst had happened.
     /// Returns the attempt's id.
-    func admitAttempt(_ key: String, now: Date, _ context: RequestContext) async throws(AuthError) -> String {
+    func admitAttempt(_ key: String, now: Date, _ context: RequestOrigin) async throws(AuthError) -> String {
         let allowed = config.security.lockoutAttempts
         let window = TimeInterval(config.security.lockoutDuration.wholeSeconds)
         let id = TokenID.generate().rawValue
@@ -431,7 +431,7 @@ public struct AuthService: Sendable {
 
     /// 503 `Server busy` for a hash the hasher's queue refused: nothing was hashed, so the
     /// login attempt counted for it is forgotten again.
-    func busy(_ refused: HashingRefused, forgetting attempt: String?, _ context: RequestContext) async -> AuthError {
+    func busy(_ refused: HashingRefused, forgetting attempt: String?, _ context: RequestOrigin) async -> AuthError {
         if let attempt { try? await store.removeAttempt(id: attempt) }
         log(.notice, "password hashing refused: \(refused)", user: nil, context)
         return AuthError(.busy, "Server busy", retryAfter: 1)
@@ -460,7 +460,7 @@ public struct AuthService: Sendable {
     }
 
     func log(
-        _ level: Logger.Level, _ event: String, user: UserID?, _ context: RequestContext,
+        _ level: Logger.Level, _ event: String, user: UserID?, _ context: RequestOrigin,
         _ extra: Logger.Metadata = [:]
     ) {
         var metadata: Logger.Metadata = ["request_id": "\(context.requestID)", "client": "\(context.clientAddress)"]

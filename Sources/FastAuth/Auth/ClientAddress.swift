@@ -257,7 +257,7 @@ public struct TrustedProxies: Sendable, Hashable {
     }
 }
 
-extension RequestContext {
+extension RequestOrigin {
     /// The key rate limits and lockouts count this client under: its address, or for IPv6 its
     /// /64 (one subscriber usually holds a whole /64, so limiting single addresses would limit
     /// nothing).

@@ -19,7 +19,7 @@ extension AuthService {
     ///   ``SocialConfig/redirectURIs``; ``AuthError/Code/rateLimited``.
     public func beginSocialFlow(
         provider: String, purpose: OAuthFlowPurpose, userID: UserID?, state: String, codeVerifier: String,
-        nonce: String?, redirectURI: String?, binding: String?, context: RequestContext
+        nonce: String?, redirectURI: String?, binding: String?, context: RequestOrigin
     ) async throws(AuthError) -> String {
         try await rateLimit("oauth", context)
         if let redirectURI, !config.social.allows(redirectURI: redirectURI) {
@@ -42,7 +42,7 @@ extension AuthService {
     ///
     /// - Throws: ``AuthError/Code/invalidState`` (400) otherwise; ``AuthError/Code/rateLimited``.
     public func completeSocialFlow(
-        provider: String, purpose: OAuthFlowPurpose, state: String?, binding: String?, context: RequestContext
+        provider: String, purpose: OAuthFlowPurpose, state: String?, binding: String?, context: RequestOrigin
     ) async throws(AuthError) -> OAuthFlowRecord {
         try await rateLimit("oauth", context)
         let refusal = AuthError(
@@ -76,7 +76,7 @@ extension AuthService {
     ///   when the provider verified the email (``AuthError/Code/providerEmailUnverified``).
     ///
     /// A provider sign-in never changes a local account's `email_verified` or password.
-    public func signIn(with identity: ProviderIdentity, context: RequestContext) async throws(AuthError) -> SignIn {
+    public func signIn(with identity: ProviderIdentity, context: RequestOrigin) async throws(AuthError) -> SignIn {
         let now = clock.now()
         let provider = identity.provider
         var user: UserAccount
@@ -169,7 +169,7 @@ extension AuthService {
     ///   to another user or the user has another account of this provider.
     @discardableResult
     public func link(
-        _ identity: ProviderIdentity, to userID: UserID, context: RequestContext
+        _ identity: ProviderIdentity, to userID: UserID, context: RequestOrigin
     ) async throws(AuthError)
         -> ProviderAccountRecord
     {
@@ -208,7 +208,7 @@ extension AuthService {
     ///
     /// - Throws: ``AuthError/Code/providerAccountNotFound`` (404), ``AuthError/Code/lastSignInMethod`` (409).
     public func unlinkProvider(
-        _ provider: String, of principal: Principal, context: RequestContext
+        _ provider: String, of principal: Principal, context: RequestOrigin
     ) async throws(AuthError) {
         let provider = provider.lowercased()
         switch try await storeCall({

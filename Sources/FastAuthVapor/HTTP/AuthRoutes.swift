@@ -111,8 +111,8 @@ struct AuthRoutes: Sendable {
         }
     }
 
-    func context(_ request: Request) -> RequestContext {
-        RequestContext(
+    func context(_ request: Request) -> RequestOrigin {
+        RequestOrigin(
             clientAddress: auth.clientAddress(
                 peer: request.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
                 forwarded: request.headers[.forwarded]),

@@ -1,5 +1,7 @@
-/// What the HTTP layer knows about a request that the core logs and limits by.
-public struct RequestContext: Sendable, Hashable {
+/// Where a request came from, as the HTTP layer saw it: what the core logs and limits by.
+/// (Named apart from the frameworks' request contexts, such as Hummingbird's `RequestContext`,
+/// so an adapter can use both without qualifying either.)
+public struct RequestOrigin: Sendable, Hashable {
     /// The client's address (rate limits and lockouts are per address).
     public var clientAddress: String
     /// The `User-Agent`, recorded on new sessions.
