@@ -139,7 +139,7 @@ public struct AlgorithmFixture: Sendable {
         let signer = try await collection.getKey(for: kid)
         let tokenBytes = Array(access.token.utf8)
         guard let lastDot = tokenBytes.lastIndex(of: UInt8(ascii: ".")),
-            let signature = Base64URL.decode(String(decoding: tokenBytes[(lastDot + 1)...], as: UTF8.self))
+            let signature = base64URLDecoded(String(decoding: tokenBytes[(lastDot + 1)...], as: UTF8.self))
         else { throw FixtureError("token has no signature") }
         let signingInput = Array(tokenBytes[..<lastDot])
         guard try signer.verify(signature, signs: signingInput) else {
@@ -205,4 +205,11 @@ public struct FixtureError: Error, CustomStringConvertible {
 func requireValue<T>(_ value: T?, _ what: String = "value") throws -> T {
     guard let value else { throw FixtureError("missing \(what)") }
     return value
+}
+
+/// Unpadded base64url (RFC 7515 §2) through Foundation's decoder: FastAuth's own is not public API.
+func base64URLDecoded(_ text: String) -> [UInt8]? {
+    var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
+    return Data(base64Encoded: standard).map { Array($0) }
 }

@@ -2,7 +2,7 @@
 ///
 /// Decoding is strict as RFC 7515 §2 requires: only the URL-safe alphabet, no `=`, no
 /// whitespace, a length that is not 1 mod 4, and canonical trailing bits.
-public enum Base64URL {
+package enum Base64URL {
     static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     static let reverse: [UInt8] = {
@@ -64,7 +64,7 @@ public enum Base64URL {
     }
 
     /// The encoding of `bytes` as a string.
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output: [UInt8] = []
         encode(bytes, into: &output)
         return String(decoding: output, as: UTF8.self)
@@ -127,7 +127,7 @@ public enum Base64URL {
     }
 
     /// Decodes a string strictly (see ``decode(_:)-buffer``).
-    public static func decode(_ string: String) -> [UInt8]? {
+    package static func decode(_ string: String) -> [UInt8]? {
         var string = string
         return string.withUTF8 { decode($0) }
     }
