@@ -27,6 +27,35 @@ struct HashQueueTests {
         return task
     }
 
+    #if os(Linux)
+    @Test("hashes run on threads nicer than the event loops, so a login flood cannot starve other requests")
+    func hashingThreadsAreNicer() async throws {
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        let mine = getpriority(which, 0)
+        let limiter = ConcurrencyLimiter(limit: 2)
+        let seen = try await limiter.run { getpriority(which, 0) }
+        #expect(seen == min(19, mine + HashingThreads.niceIncrement))
+        #expect(HashingThreads.niceIncrement == 0 || seen > mine)
+        // And the hasher itself uses them.
+        let hasher = try PasswordHasher(parameters: .insecureTesting)
+        let viaHasher = try await hasher.limiter.run { getpriority(which, 0) }
+        #expect(viaHasher == seen)
+    }
+    #endif
+
+    @Test("FASTAUTH_HASH_NICE: 0 to 19, anything else is no setting (serve refuses it)")
+    func hashNiceSetting() {
+        #expect(PasswordHasher.hashingNice(environment: [:]) == nil)
+        #expect(PasswordHasher.hashingNice(environment: ["FASTAUTH_HASH_NICE": "0"]) == 0)
+        #expect(PasswordHasher.hashingNice(environment: ["FASTAUTH_HASH_NICE": "19"]) == 19)
+        for junk in ["-1", "20", "ten", ""] {
+            #expect(PasswordHasher.hashingNice(environment: ["FASTAUTH_HASH_NICE": junk]) == nil)
+        }
+        #expect(
+            HashingThreads.niceIncrement == PasswordHasher.hashingNice(environment: ProcessInfo.processInfo.environment)
+                ?? 5)
+    }
+
     @Test("with every slot busy and the queue full, one more is refused at once; the queued ones run")
     func queueFull() async throws {
         let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 2)

@@ -69,6 +69,12 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Hashes `password` with fresh salt.
+    /// The nice increment of the threads hashes run on (Linux) that `FASTAUTH_HASH_NICE` asks for
+    /// in `environment`; `nil` when it is unset or not an integer from 0 to 19.
+    public static func hashingNice(environment: [String: String]) -> Int32? {
+        HashingThreads.niceIncrement(environment: environment)
+    }
+
     public func hash(_ password: String) async throws -> String {
         let parameters = self.parameters
         return try await limiter.run { try Self.hashNow(password, parameters: parameters) }
@@ -170,7 +176,7 @@ public struct HashingRefused: Error, Sendable, Hashable, CustomStringConvertible
     }
 }
 
-/// Runs blocking work on Dispatch's global queue, at most `limit` at a time, waiting
+/// Runs blocking work on the low-priority ``HashingThreads``, at most `limit` at a time, waiting
 /// asynchronously (without holding a cooperative thread) for a free slot — with at most
 /// `queueLimit` callers waiting: one more is refused at once. A waiter that has waited longer
 /// than `maxWait` when its turn comes, or whose task is cancelled while it waits, is dropped
@@ -226,7 +232,7 @@ final class ConcurrencyLimiter: Sendable {
         try await acquire()
         defer { release() }
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
+            HashingThreads.shared.run { continuation.resume(with: Result { try work() }) }
         }
     }
 

@@ -30,7 +30,7 @@ struct ServeSettings {
             "FASTAUTH_TRUSTED_PROXIES", "FASTAUTH_PURGE_INTERVAL", "FASTAUTH_MAX_SESSIONS_PER_USER",
             "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
             "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM", "FASTAUTH_EMAIL_TRANSPORT", "FASTAUTH_EMAIL_FROM",
-            "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL", "FASTAUTH_CRYPTO",
+            "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL", "FASTAUTH_CRYPTO", "FASTAUTH_HASH_NICE",
         ] + SocialSettings.variables
 
     /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
@@ -110,6 +110,9 @@ struct ServeSettings {
         }
         let rotation = value("FASTAUTH_KEY_ROTATION_INTERVAL").map { _ in
             seconds("FASTAUTH_KEY_ROTATION_INTERVAL", default: 86_400)
+        }
+        if let raw = value("FASTAUTH_HASH_NICE"), PasswordHasher.hashingNice(environment: environment) == nil {
+            problems.append("FASTAUTH_HASH_NICE must be an integer from 0 to 19, not \"\(raw.prefix(40))\"")
         }
         var rsaBackend = RSASigningBackend.current
         do {
