@@ -54,22 +54,10 @@ final class HashingThreads: Sendable {
     static let maxThreads = 256
 
     private struct State {
-        var jobs: [@Sendable () -> Void] = []
-        var head = 0
+        var jobs = FIFOQueue<@Sendable () -> Void>()
         var threads = 0
         /// Threads waiting for a job and not yet promised one.
         var idle = 0
-
-        mutating func pop() -> (@Sendable () -> Void)? {
-            guard head < jobs.count else { return nil }
-            let job = jobs[head]
-            head += 1
-            if head > 64, head * 2 > jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
     }
 
     private let state = Mutex(State())
@@ -117,7 +105,7 @@ final class HashingThreads: Sendable {
             state.withLock { $0.threads -= 1 }
             DispatchQueue.global().async { [self] in
                 queued.wait()
-                state.withLock { $0.pop() }?()
+                state.withLock { $0.jobs.popFirst() }?()
             }
         }
     }
@@ -129,7 +117,7 @@ final class HashingThreads: Sendable {
         if Self.niceIncrement > 0 { _ = setpriority(which, 0, min(19, getpriority(which, 0) + Self.niceIncrement)) }
         while true {
             queued.wait()
-            state.withLock { $0.pop() }?()
+            state.withLock { $0.jobs.popFirst() }?()
             state.withLock { $0.idle += 1 }
         }
     }

@@ -191,20 +191,8 @@ final class ConcurrencyLimiter: Sendable {
     private struct State {
         var running = 0
         var nextID: UInt64 = 0
-        var waiters: [Waiter] = []
-        var head = 0
-        var waiting: Int { waiters.count - head }
-
-        mutating func popFirst() -> Waiter? {
-            guard head < waiters.count else { return nil }
-            let waiter = waiters[head]
-            head += 1
-            if head > 64, head * 2 > waiters.count {
-                waiters.removeFirst(head)
-                head = 0
-            }
-            return waiter
-        }
+        var waiters = FIFOQueue<Waiter>()
+        var waiting: Int { waiters.count }
     }
 
     let limit: Int
@@ -264,10 +252,7 @@ final class ConcurrencyLimiter: Sendable {
                 }
             } onCancel: {
                 let cancelled: Waiter? = state.withLock { state in
-                    guard let index = state.waiters[state.head...].firstIndex(where: { $0.id == id }) else {
-                        return nil
-                    }
-                    return state.waiters.remove(at: index)
+                    state.waiters.remove { $0.id == id }
                 }
                 cancelled?.continuation.resume(throwing: HashingRefused(reason: .cancelled))
             }
@@ -284,7 +269,7 @@ final class ConcurrencyLimiter: Sendable {
         var expired: [Waiter] = []
         let current = now()
         let next: Waiter? = state.withLock { state in
-            while let waiter = state.popFirst() {
+            while let waiter = state.waiters.popFirst() {
                 if current.timeIntervalSince(waiter.since) > maxWait {
                     expired.append(waiter)
                     continue
