@@ -19,6 +19,8 @@ else
 fi
 
 export FASTAUTH_FUZZ=1
+# Known false leak reports (reachable objects behind tagged pointers), each explained there.
+export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 for target in "${targets[@]}"; do
     echo "== build $target"
     swift build --scratch-path "$scratch" -c debug -Xswiftc -sanitize=fuzzer,address --product "$target"
