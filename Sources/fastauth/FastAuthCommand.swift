@@ -1,8 +1,6 @@
 import ArgumentParser
 import FastAuth
 import Foundation
-import NIOCore
-import NIOPosix
 
 /// The `fastauth` command-line tool.
 @main
@@ -23,12 +21,6 @@ struct FastAuthCommand: AsyncParsableCommand {
     /// `--version` print as usual. A failure while running prints `fastauth: error: …` (every
     /// line of it: a configuration error lists each problem) to standard error and exits non-zero.
     static func main() async {
-        // Swift concurrency's tasks run on NIO's event loops (the group Vapor serves on), as in
-        // Vapor's own template: an async route handler then continues on the loop that read the
-        // request instead of hopping to the cooperative pool and back (two thread wake-ups per
-        // request, most of `GET /auth/me`'s cost over a synchronous route). Nothing FastAuth
-        // runs as a task blocks: password hashes have their own threads, SQLite its thread pool.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()
