@@ -12,7 +12,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "FastAuth", targets: ["FastAuth"]),
+        .library(name: "FastAuthHTTP", targets: ["FastAuthHTTP"]),
         .library(name: "FastAuthVapor", targets: ["FastAuthVapor"]),
+        .library(name: "FastAuthHummingbird", targets: ["FastAuthHummingbird"]),
         .library(name: "FastAuthTesting", targets: ["FastAuthTesting"]),
         .library(name: "FastAuthSQL", targets: ["FastAuthSQL"]),
         .library(name: "FastAuthDatabase", targets: ["FastAuthDatabase"]),
@@ -34,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // No default traits: FastAuth needs neither swift-configuration nor full Foundation here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "CFastAuthMemory"),
@@ -55,13 +61,34 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP API declared once (routes, handlers into the core, OpenAPI); no framework here.
+        .target(
+            name: "FastAuthHTTP",
+            dependencies: ["FastAuth", "FastAuthOAuth"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FastAuthVapor",
             dependencies: [
                 "FastAuth",
+                "FastAuthHTTP",
                 "FastAuthVerifier",
                 "FastAuthOAuth",
                 .product(name: "Vapor", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FastAuthHummingbird",
+            dependencies: [
+                "FastAuth",
+                "FastAuthHTTP",
+                "FastAuthOAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -77,6 +104,8 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
                 "FastAuth",
                 "FastAuthVapor",
+                "FastAuthHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "FastAuthSQL",
                 "FastAuthDatabase",
@@ -128,7 +157,10 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Vapor", package: "vapor"),
                 "FastAuth", "FastAuthTesting", "FastAuthVapor", "FastAuthSQL", "FastAuthDatabase", "FastAuthOAuth",
-                "fastauth",
+                "FastAuthHTTP", "FastAuthHummingbird", "fastauth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "VaporTesting", package: "vapor"),

@@ -5,6 +5,7 @@ import Testing
 import Vapor
 import VaporTesting
 
+@testable import FastAuthHTTP
 @testable import FastAuthVapor
 @testable import fastauth
 
@@ -43,7 +44,7 @@ struct RoleRouteTests {
             case .assign, .revoke: ["user_id": .string(user.rawValue), "role_name": "editor"]
             case .list, .delete, .userRoles, .me: nil
             }
-        return (spec.method, path, body)
+        return (HTTPMethod(rawValue: spec.method.rawValue), path, body)
     }
 
     @Test(

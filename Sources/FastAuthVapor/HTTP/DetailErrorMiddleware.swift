@@ -1,3 +1,4 @@
+import FastAuthHTTP
 public import Vapor
 
 /// Turns every error that reaches it into the Python original's error shape:
@@ -26,15 +27,18 @@ public struct DetailErrorMiddleware: Middleware {
                 let allowed = allowedMethods(for: request.url.path, in: request.application.routes.all)
                 if !allowed.isEmpty {
                     let allow = allowed.sorted().joined(separator: ", ")
-                    return JSONResponse.detail(.methodNotAllowed, "Method Not Allowed", headers: ["Allow": allow])
+                    return JSONResponse.detail(405, "Method Not Allowed", headers: [("Allow", allow)]).vapor
                 }
-                return JSONResponse.detail(.notFound, "Not Found")
+                return JSONResponse.detail(404, "Not Found").vapor
             }
             let reason = abort.status.code < 500 ? abort.reason : (abort.status.reasonPhrase)
-            return JSONResponse.detail(abort.status, reason, headers: abort.headers)
+            return JSONResponse.detail(
+                Int(abort.status.code), reason, headers: abort.headers.map { ($0.name, $0.value) }
+            )
+            .vapor
         }
         request.logger.error("unhandled error", metadata: ["error": "\(String(describing: error).prefix(300))"])
-        return JSONResponse.detail(.internalServerError, "Internal Server Error")
+        return JSONResponse.detail(500, "Internal Server Error").vapor
     }
 
     private func allowedMethods(for path: String, in routes: [Route]) -> Set<String> {

@@ -1,4 +1,5 @@
 public import FastAuth
+import FastAuthHTTP
 public import FastAuthVerifier
 public import Vapor
 
@@ -56,8 +57,8 @@ public struct RemoteTokenMiddleware: AsyncMiddleware {
     }
 
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let token = BearerAuthentication.bearerToken(request) else {
-            return JSONResponse.error(AuthError(.notAuthenticated, "Not authenticated"))
+        guard let token = request.headers.first(name: .authorization).flatMap(AuthorizationHeader.bearerToken) else {
+            return JSONResponse.error(AuthError(.notAuthenticated, "Not authenticated")).vapor
         }
         let verified: VerifiedToken
         do {
@@ -66,11 +67,12 @@ public struct RemoteTokenMiddleware: AsyncMiddleware {
             request.logger.warning("cannot verify bearer tokens: \(error)")
             let retry = max(1, verifier.configuration.retryInterval.components.seconds)
             return JSONResponse.detail(
-                .serviceUnavailable, "Signing keys are not available", code: error.code.name,
-                headers: ["Retry-After": String(retry)])
+                503, "Signing keys are not available", code: error.code.name,
+                headers: [("Retry-After", String(retry))]
+            ).vapor
         } catch {
             request.logger.debug("bearer token refused: \(error)")
-            return JSONResponse.error(AuthError(.notAuthenticated, "Not authenticated"))
+            return JSONResponse.error(AuthError(.notAuthenticated, "Not authenticated")).vapor
         }
         request.auth.login(RemotePrincipal(verified))
         return try await next.respond(to: request)

@@ -1,5 +1,10 @@
 import FastAuth
-import Vapor
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The role routes' request bodies, responses and schemas in the OpenAPI document.
 extension OpenAPIDocument {

@@ -1,5 +1,5 @@
 import FastAuth
-import Vapor
+import Foundation
 
 /// The account-lifecycle routes, wire-compatible with FastAuth 0.5.8 (docs/HTTP-API.md,
 /// "Accounts"). The emailed links open small HTML pages (GET and HEAD change nothing); their
@@ -68,40 +68,38 @@ enum AccountRoute: CaseIterable {
         }
     }
 
-    static var specs: [RouteSpec] { allCases.map(\.spec) }
 }
 
 extension AuthRoutes {
-    /// Registers the account routes on `group` (the auth prefix).
-    func registerAccountRoutes(on group: any RoutesBuilder) {
-        register(AccountRoute.allCases, on: group, spec: \.spec, handler: accountHandler)
-    }
-
-    private func accountHandler(_ route: AccountRoute) -> @Sendable (Request) async throws -> Response {
-        switch route {
-        case .requestVerifyEmail: { try await self.requestVerifyEmail($0) }
-        case .verifyEmailPage: { try await self.tokenPage($0, purpose: .emailVerification) }
-        case .verifyEmail: { try await self.verifyEmail($0) }
-        case .forgotPassword: { try await self.forgotPassword($0) }
-        case .resetPasswordPage: { try await self.tokenPage($0, purpose: .passwordReset) }
-        case .resetPassword: { try await self.resetPassword($0) }
-        case .profile: { try await self.profile($0) }
-        case .updateProfile: { try await self.updateProfile($0) }
-        case .changePassword: { try await self.changePassword($0) }
-        case .changeEmail: { try await self.changeEmail($0) }
-        case .confirmEmailChangePage: { try await self.tokenPage($0, purpose: .emailChange) }
-        case .confirmEmailChange: { try await self.confirmEmailChange($0) }
-        case .deleteAccount: { try await self.deleteAccount($0) }
+    func route(_ route: AccountRoute, base: [String]) -> AuthRoute {
+        AuthRoute(route.spec, base: base) { request in
+            switch route {
+            case .requestVerifyEmail: try await self.requestVerifyEmail(request)
+            case .verifyEmailPage: try await self.tokenPage(request, purpose: .emailVerification)
+            case .verifyEmail: try await self.verifyEmail(request)
+            case .forgotPassword: try await self.forgotPassword(request)
+            case .resetPasswordPage: try await self.tokenPage(request, purpose: .passwordReset)
+            case .resetPassword: try await self.resetPassword(request)
+            case .profile: try await self.profile(request)
+            case .updateProfile: try await self.updateProfile(request)
+            case .changePassword: try await self.changePassword(request)
+            case .changeEmail: try await self.changeEmail(request)
+            case .confirmEmailChangePage: try await self.tokenPage(request, purpose: .emailChange)
+            case .confirmEmailChange: try await self.confirmEmailChange(request)
+            case .deleteAccount: try await self.deleteAccount(request)
+            }
         }
     }
 
     private var prefix: String { auth.config.routePrefix }
 
-    private static func message(_ text: String) -> Response { JSONResponse.make(.ok, ["message": .string(text)]) }
+    private static func message(_ text: String) -> AuthHTTPResponse {
+        JSONResponse.make(200, ["message": .string(text)])
+    }
 
     /// `true` when the body is a form (posted from one of the pages): answer with a page.
-    private static func isForm(_ request: Request) -> Bool {
-        RequestBodyDecoding.mediaType(ofContentType: request.headers.first(name: .contentType)) == .form
+    private static func isForm(_ request: some AuthHTTPRequest) -> Bool {
+        RequestBodyDecoding.mediaType(ofContentType: request.header("Content-Type")) == .form
     }
 
     /// Runs `body` and returns its refusal, if it was refused.
@@ -114,17 +112,16 @@ extension AuthRoutes {
         }
     }
 
-    static func page(_ page: AccountPages.Page) -> Response {
-        var headers = HTTPHeaders()
-        headers.contentType = .html
-        for header in AccountPages.securityHeaders { headers.replaceOrAdd(name: header.name, value: header.value) }
-        return Response(
-            status: HTTPResponseStatus(statusCode: page.status), headers: headers, body: .init(string: page.html))
+    static func page(_ page: AccountPages.Page) -> AuthHTTPResponse {
+        var response = AuthHTTPResponse(
+            status: page.status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(page.html.utf8))
+        for header in AccountPages.securityHeaders { response.replaceHeader(header.name, header.value) }
+        return response
     }
 
     // MARK: Email verification
 
-    private func requestVerifyEmail(_ request: Request) async throws -> Response {
+    private func requestVerifyEmail(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         try await auth.requestEmailVerification(for: principal, context: context(request))
         return Self.message("Verification email sent")
@@ -132,15 +129,17 @@ extension AuthRoutes {
 
     /// The page an emailed link opens. It only looks the token up; HEAD (answered from this
     /// route) and GET change nothing, so a link scanner cannot use the link up.
-    private func tokenPage(_ request: Request, purpose: OneTimeTokenPurpose) async throws -> Response {
-        let token = (try? request.query.get(String.self, at: "token")) ?? ""
+    private func tokenPage(
+        _ request: any AuthHTTPRequest, purpose: OneTimeTokenPurpose
+    ) async throws -> AuthHTTPResponse {
+        let token = request.query("token") ?? ""
         if purpose == .passwordReset, let own = auth.config.accounts.passwordResetURL {
-            var headers = HTTPHeaders()
-            for header in AccountPages.securityHeaders { headers.replaceOrAdd(name: header.name, value: header.value) }
-            headers.replaceOrAdd(
-                name: .location,
-                value: own + "?token=" + (token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""))
-            return Response(status: .found, headers: headers)
+            var response = AuthHTTPResponse(status: 302)
+            for header in AccountPages.securityHeaders { response.replaceHeader(header.name, header.value) }
+            response.replaceHeader(
+                "Location",
+                own + "?token=" + (token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""))
+            return response
         }
         guard try await auth.oneTimeTokenIsUsable(token, purpose: purpose) else {
             return Self.page(AccountPages.invalidLink)
@@ -159,7 +158,7 @@ extension AuthRoutes {
         }
     }
 
-    private func verifyEmail(_ request: Request) async throws -> Response {
+    private func verifyEmail(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let body = try RequestBody.parse(request, allowForm: true)
         let token = try body.string("token")
         guard Self.isForm(request) else {
@@ -183,14 +182,14 @@ extension AuthRoutes {
 
     // MARK: Password reset
 
-    private func forgotPassword(_ request: Request) async throws -> Response {
+    private func forgotPassword(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
         try await auth.forgotPassword(email: try body.string("email"), context: context(request))
         return Self.message("If the email exists, a reset link has been sent")
     }
 
-    private func resetPassword(_ request: Request) async throws -> Response {
+    private func resetPassword(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let body = try RequestBody.parse(request, allowForm: true)
         if body.isEmpty { throw ValidationProblem.missing("body") }
         let token = try body.string("token")
@@ -229,9 +228,9 @@ extension AuthRoutes {
 
     // MARK: Account management
 
-    static func profileJSON(_ user: UserAccount) -> Response {
+    static func profileJSON(_ user: UserAccount) -> AuthHTTPResponse {
         JSONResponse.make(
-            .ok,
+            200,
             [
                 "id": .string(user.id.rawValue), "email": .string(user.email),
                 "name": user.name.map(JSONValue.string) ?? .null,
@@ -239,12 +238,12 @@ extension AuthRoutes {
             ])
     }
 
-    private func profile(_ request: Request) async throws -> Response {
+    private func profile(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         return Self.profileJSON(try await auth.profile(of: principal))
     }
 
-    private func updateProfile(_ request: Request) async throws -> Response {
+    private func updateProfile(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
@@ -253,7 +252,7 @@ extension AuthRoutes {
         return Self.profileJSON(user)
     }
 
-    private func changePassword(_ request: Request) async throws -> Response {
+    private func changePassword(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
@@ -264,7 +263,7 @@ extension AuthRoutes {
         return Self.message("Password changed successfully")
     }
 
-    private func changeEmail(_ request: Request) async throws -> Response {
+    private func changeEmail(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
@@ -274,7 +273,7 @@ extension AuthRoutes {
         return Self.message("Confirmation email sent to new address")
     }
 
-    private func confirmEmailChange(_ request: Request) async throws -> Response {
+    private func confirmEmailChange(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let body = try RequestBody.parse(request, allowForm: true)
         let token = try body.string("token")
         guard Self.isForm(request) else {
@@ -300,7 +299,7 @@ extension AuthRoutes {
         }
     }
 
-    private func deleteAccount(_ request: Request) async throws -> Response {
+    private func deleteAccount(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         let body = try RequestBody.parse(request)
         // An account without a password (made by a social sign-in) is deleted on a recent

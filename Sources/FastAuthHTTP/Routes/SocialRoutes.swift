@@ -1,6 +1,5 @@
 import FastAuth
 import FastAuthOAuth
-import Vapor
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -44,85 +43,77 @@ enum SocialRoute: CaseIterable {
         }
     }
 
-    static var specs: [RouteSpec] { allCases.map(\.spec) }
 }
 
 extension AuthRoutes {
-    /// Registers the social sign-in routes on `group` (the auth prefix).
-    func registerSocialRoutes(on group: any RoutesBuilder) {
-        register(SocialRoute.allCases, on: group, spec: \.spec, handler: socialHandler)
-    }
-
-    private func socialHandler(_ route: SocialRoute) -> @Sendable (Request) async throws -> Response {
-        switch route {
-        case .authorize: { try await self.startFlow($0, purpose: .signIn) }
-        case .callback: { try await self.finishFlow($0, purpose: .signIn) }
-        case .link: { try await self.startFlow($0, purpose: .link) }
-        case .linkCallback: { try await self.finishFlow($0, purpose: .link) }
-        case .accounts: { try await self.linkedAccounts($0) }
-        case .unlink: { try await self.unlinkAccount($0) }
+    func route(_ route: SocialRoute, base: [String]) -> AuthRoute {
+        AuthRoute(route.spec, base: base) { request in
+            switch route {
+            case .authorize: try await self.startFlow(request, purpose: .signIn)
+            case .callback: try await self.finishFlow(request, purpose: .signIn)
+            case .link: try await self.startFlow(request, purpose: .link)
+            case .linkCallback: try await self.finishFlow(request, purpose: .link)
+            case .accounts: try await self.linkedAccounts(request)
+            case .unlink: try await self.unlinkAccount(request)
+            }
         }
     }
 
     private var social: SocialSignIn? { socialSignIn }
 
-    private func providerParameter(_ request: Request) -> String { request.parameters.get("provider") ?? "" }
+    private func providerParameter(_ request: some AuthHTTPRequest) -> String { request.parameter("provider") ?? "" }
 
-    private static func query(_ request: Request, _ name: String) -> String? {
-        (try? request.query.get(String.self, at: name)).flatMap { $0.utf8.count <= 4096 ? $0 : nil }
+    private static func query(_ request: some AuthHTTPRequest, _ name: String) -> String? {
+        request.query(name).flatMap { $0.utf8.count <= 4096 ? $0 : nil }
     }
 
-    private func startFlow(_ request: Request, purpose: OAuthFlowPurpose) async throws -> Response {
+    private func startFlow(_ request: any AuthHTTPRequest, purpose: OAuthFlowPurpose) async throws -> AuthHTTPResponse {
         let id = providerParameter(request)
         let userID = purpose == .link ? try await authentication.authenticate(request).user.id : nil
         guard let social else { throw AuthError(.providerNotFound, "OAuth provider '\(id.prefix(64))' not found") }
         let cookieName = auth.config.social.bindingCookieName
         let authorization = try await social.authorize(
             provider: id, purpose: purpose, userID: userID, redirectURI: Self.query(request, "redirect_uri"),
-            binding: request.cookies[cookieName]?.string, context: context(request))
-        let response: Response
+            binding: request.cookie(cookieName), context: context(request))
+        var response: AuthHTTPResponse
         if Self.query(request, "mode") == "redirect" {
-            response = Response(status: .found)
-            response.headers.replaceOrAdd(name: .location, value: authorization.url.absoluteString)
-            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            response = AuthHTTPResponse(
+                status: 302, headers: [("Location", authorization.url.absoluteString), ("Cache-Control", "no-store")])
         } else {
             response = JSONResponse.make(
-                .ok, ["url": .string(authorization.url.absoluteString)], headers: ["Cache-Control": "no-store"])
+                200, ["url": .string(authorization.url.absoluteString)], headers: [("Cache-Control", "no-store")])
         }
-        response.cookies[cookieName] = HTTPCookies.Value(
-            string: authorization.binding, maxAge: Int(auth.config.social.flowTTL.components.seconds),
-            domain: auth.config.cookie.domain, path: auth.config.routePrefix + "/oauth",
-            isSecure: auth.config.cookie.secure,
-            isHTTPOnly: true, sameSite: .lax)
+        response.setCookie(
+            cookies.value(
+                cookieName, authorization.binding, maxAge: Int(auth.config.social.flowTTL.components.seconds),
+                path: auth.config.routePrefix + "/oauth", httpOnly: true))
         return response
     }
 
-    private func finishFlow(_ request: Request, purpose: OAuthFlowPurpose) async throws -> Response {
+    private func finishFlow(_ request: any AuthHTTPRequest, purpose: OAuthFlowPurpose) async throws -> AuthHTTPResponse
+    {
         let id = providerParameter(request)
         guard let social else { throw AuthError(.providerNotFound, "OAuth provider '\(id.prefix(64))' not found") }
         let completion = try await social.callback(
             provider: id, purpose: purpose, code: Self.query(request, "code"), state: Self.query(request, "state"),
             providerError: Self.query(request, "error"),
-            binding: request.cookies[auth.config.social.bindingCookieName]?.string, context: context(request))
+            binding: request.cookie(auth.config.social.bindingCookieName), context: context(request))
         switch completion.outcome {
         case .signedIn(let signIn):
             guard let redirect = completion.redirectURI else {
-                return cookies.tokenResponse(signIn.tokens, status: .ok)
+                return cookies.tokenResponse(signIn.tokens, status: 200)
             }
             // The browser goes on to the app: the tokens travel as HttpOnly cookies, never in the URL.
-            let response = Response(status: .found)
-            response.headers.replaceOrAdd(name: .location, value: redirect)
-            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-            cookies.setTokenCookies(signIn.tokens, on: response)
+            var response = AuthHTTPResponse(
+                status: 302, headers: [("Location", redirect), ("Cache-Control", "no-store")])
+            cookies.setTokenCookies(signIn.tokens, on: &response)
             return response
         case .linked(let link):
             if let redirect = completion.redirectURI {
-                let response = Response(status: .found)
-                response.headers.replaceOrAdd(name: .location, value: redirect)
-                return response
+                return AuthHTTPResponse(status: 302, headers: [("Location", redirect)])
             }
             return JSONResponse.make(
-                .ok, ["message": .string("\(Self.capitalized(link.provider)) account linked successfully")])
+                200, ["message": .string("\(Self.capitalized(link.provider)) account linked successfully")])
         }
     }
 
@@ -131,7 +122,7 @@ extension AuthRoutes {
         word.prefix(1).uppercased() + word.dropFirst().lowercased()
     }
 
-    private func linkedAccounts(_ request: Request) async throws -> Response {
+    private func linkedAccounts(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         let links = try await auth.providerAccounts(of: principal)
         let items: [JSONValue] = links.map { link in
@@ -141,12 +132,12 @@ extension AuthRoutes {
                 "created_at": .string(link.createdAt.formatted(.iso8601)),
             ]
         }
-        return JSONResponse.make(.ok, .array(items))
+        return JSONResponse.make(200, .array(items))
     }
 
-    private func unlinkAccount(_ request: Request) async throws -> Response {
+    private func unlinkAccount(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         try await auth.unlinkProvider(providerParameter(request), of: principal, context: context(request))
-        return JSONResponse.make(.ok, ["message": "Account unlinked"])
+        return JSONResponse.make(200, ["message": "Account unlinked"])
     }
 }

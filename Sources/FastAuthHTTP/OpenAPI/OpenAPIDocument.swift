@@ -1,5 +1,5 @@
 import FastAuth
-import Vapor
+import Foundation
 
 /// The OpenAPI 3.1 document of the auth API, built from the same route table that registers
 /// the routes, so it lists exactly the routes that exist.

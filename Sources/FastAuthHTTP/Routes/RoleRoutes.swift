@@ -1,5 +1,4 @@
 import FastAuth
-import Vapor
 
 /// The role routes, wire-compatible with FastAuth 0.5.8's RBAC router: every one but
 /// `roles/me` needs the admin role (``RolesConfig/adminRole``). One case per route: its spec
@@ -45,36 +44,32 @@ enum RoleRoute: CaseIterable {
         }
     }
 
-    static var specs: [RouteSpec] { allCases.map(\.spec) }
 }
 
 extension AuthRoutes {
-    /// Registers the role routes on `group` (the auth prefix).
-    func registerRoleRoutes(on group: any RoutesBuilder) {
-        register(RoleRoute.allCases, on: group, spec: \.spec, handler: roleHandler)
-    }
-
-    private func roleHandler(_ route: RoleRoute) -> @Sendable (Request) async throws -> Response {
-        switch route {
-        case .list: { try await self.listRoles($0) }
-        case .create: { try await self.createRole($0) }
-        case .delete: { try await self.deleteRole($0) }
-        case .addPermissions: { try await self.addPermissions($0) }
-        case .removePermissions: { try await self.removePermissions($0) }
-        case .assign: { try await self.assignRole($0) }
-        case .revoke: { try await self.revokeRole($0) }
-        case .userRoles: { try await self.userRoles($0) }
-        case .me: { try await self.myRoles($0) }
+    func route(_ route: RoleRoute, base: [String]) -> AuthRoute {
+        AuthRoute(route.spec, base: base) { request in
+            switch route {
+            case .list: try await self.listRoles(request)
+            case .create: try await self.createRole(request)
+            case .delete: try await self.deleteRole(request)
+            case .addPermissions: try await self.addPermissions(request)
+            case .removePermissions: try await self.removePermissions(request)
+            case .assign: try await self.assignRole(request)
+            case .revoke: try await self.revokeRole(request)
+            case .userRoles: try await self.userRoles(request)
+            case .me: try await self.myRoles(request)
+            }
         }
     }
 
     /// Authenticates the caller (401) and requires the admin role (403).
-    private func requireAdmin(_ request: Request) async throws(AuthError) {
+    private func requireAdmin(_ request: some AuthHTTPRequest) async throws(AuthError) {
         let principal = try await authentication.authenticate(request)
         try await auth.roles.requireAdmin(principal)
     }
 
-    private func listRoles(_ request: Request) async throws -> Response {
+    private func listRoles(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         try await requireAdmin(request)
         var json = JSONWriter(capacity: 256)
         json.byte(UInt8(ascii: "["))
@@ -83,10 +78,10 @@ extension AuthRoutes {
             Self.write(role, to: &json)
         }
         json.byte(UInt8(ascii: "]"))
-        return JSONResponse.make(.ok, bytes: json.bytes)
+        return JSONResponse.make(200, bytes: json.bytes)
     }
 
-    private func createRole(_ request: Request) async throws -> Response {
+    private func createRole(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         try await requireAdmin(request)
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
@@ -95,63 +90,63 @@ extension AuthRoutes {
         let role = try await auth.roles.createRole(name, permissions: permissions)
         var json = JSONWriter(capacity: 128)
         Self.write(role, to: &json)
-        return JSONResponse.make(.created, bytes: json.bytes)
+        return JSONResponse.make(201, bytes: json.bytes)
     }
 
-    private func deleteRole(_ request: Request) async throws -> Response {
+    private func deleteRole(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         try await requireAdmin(request)
-        try await auth.roles.deleteRole(request.parameters.get("role_name") ?? "")
-        return JSONResponse.make(.ok, ["message": "Role deleted"])
+        try await auth.roles.deleteRole(request.parameter("role_name") ?? "")
+        return JSONResponse.make(200, ["message": "Role deleted"])
     }
 
-    private func addPermissions(_ request: Request) async throws -> Response {
-        try await requireAdmin(request)
-        let permissions = try Self.permissionsBody(request)
-        try await auth.roles.addPermissions(permissions, toRole: request.parameters.get("role_name") ?? "")
-        return JSONResponse.make(.ok, ["message": "Permissions added"])
-    }
-
-    private func removePermissions(_ request: Request) async throws -> Response {
+    private func addPermissions(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         try await requireAdmin(request)
         let permissions = try Self.permissionsBody(request)
-        try await auth.roles.removePermissions(permissions, fromRole: request.parameters.get("role_name") ?? "")
-        return JSONResponse.make(.ok, ["message": "Permissions removed"])
+        try await auth.roles.addPermissions(permissions, toRole: request.parameter("role_name") ?? "")
+        return JSONResponse.make(200, ["message": "Permissions added"])
     }
 
-    private func assignRole(_ request: Request) async throws -> Response {
+    private func removePermissions(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
+        try await requireAdmin(request)
+        let permissions = try Self.permissionsBody(request)
+        try await auth.roles.removePermissions(permissions, fromRole: request.parameter("role_name") ?? "")
+        return JSONResponse.make(200, ["message": "Permissions removed"])
+    }
+
+    private func assignRole(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         try await requireAdmin(request)
         let (userID, role) = try Self.assignmentBody(request)
         try await auth.roles.assign(role, to: userID)
-        return JSONResponse.make(.ok, ["message": "Role assigned"])
+        return JSONResponse.make(200, ["message": "Role assigned"])
     }
 
-    private func revokeRole(_ request: Request) async throws -> Response {
+    private func revokeRole(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         try await requireAdmin(request)
         let (userID, role) = try Self.assignmentBody(request)
         try await auth.roles.revoke(role, from: userID)
-        return JSONResponse.make(.ok, ["message": "Role revoked"])
+        return JSONResponse.make(200, ["message": "Role revoked"])
     }
 
-    private func userRoles(_ request: Request) async throws -> Response {
+    private func userRoles(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         try await requireAdmin(request)
-        let userID = UserID(request.parameters.get("user_id") ?? "")
+        let userID = UserID(request.parameter("user_id") ?? "")
         return Self.grantsResponse(userID, try await auth.roles.grants(of: userID))
     }
 
-    private func myRoles(_ request: Request) async throws -> Response {
+    private func myRoles(_ request: any AuthHTTPRequest) async throws -> AuthHTTPResponse {
         let principal = try await authentication.authenticate(request)
         return Self.grantsResponse(principal.user.id, try await auth.roles.grants(of: principal.user.id))
     }
 
     // MARK: Bodies and responses
 
-    private static func permissionsBody(_ request: Request) throws -> [String] {
+    private static func permissionsBody(_ request: some AuthHTTPRequest) throws -> [String] {
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
         return try body.strings("permissions")
     }
 
-    private static func assignmentBody(_ request: Request) throws -> (UserID, String) {
+    private static func assignmentBody(_ request: some AuthHTTPRequest) throws -> (UserID, String) {
         let body = try RequestBody.parse(request)
         if body.isEmpty { throw ValidationProblem.missing("body") }
         return (UserID(try body.string("user_id")), try body.string("role_name"))
@@ -167,7 +162,7 @@ extension AuthRoutes {
     }
 
     /// `{"user_id": …, "roles": […], "permissions": […]}`, in the original's key order.
-    private static func grantsResponse(_ userID: UserID, _ grants: RoleGrants) -> Response {
+    private static func grantsResponse(_ userID: UserID, _ grants: RoleGrants) -> AuthHTTPResponse {
         var json = JSONWriter(capacity: 128)
         json.raw("{\"user_id\":")
         json.string(userID.rawValue)
@@ -176,6 +171,6 @@ extension AuthRoutes {
         json.raw(",\"permissions\":")
         json.write(.array(grants.permissions.map(JSONValue.string)))
         json.byte(UInt8(ascii: "}"))
-        return JSONResponse.make(.ok, bytes: json.bytes)
+        return JSONResponse.make(200, bytes: json.bytes)
     }
 }

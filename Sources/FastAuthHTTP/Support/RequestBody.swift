@@ -1,5 +1,4 @@
 import FastAuth
-import Vapor
 
 /// A parsed request body: a JSON object, or an `application/x-www-form-urlencoded` form
 /// (RFC 7662/7009 clients), with typed field access that answers 422 naming the field.
@@ -12,11 +11,9 @@ struct RequestBody {
     /// say it is JSON (or a form, where allowed): without a `Content-Type`, or with any other
     /// type, it is refused with 415 before any parsing, so a cross-site "simple" request
     /// (`text/plain`, a form) cannot drive the routes that read JSON.
-    static func parse(_ request: Request, allowForm: Bool = false) throws -> RequestBody {
-        let buffer = request.body.data
-        guard let buffer, buffer.readableBytes > 0 else { return RequestBody(fields: [:], isEmpty: true) }
-        let bytes = Array(buffer.readableBytesView)
-        switch RequestBodyDecoding.mediaType(ofContentType: request.headers.first(name: .contentType)) {
+    static func parse(_ request: some AuthHTTPRequest, allowForm: Bool = false) throws -> RequestBody {
+        guard let bytes = request.body, !bytes.isEmpty else { return RequestBody(fields: [:], isEmpty: true) }
+        switch RequestBodyDecoding.mediaType(ofContentType: request.header("Content-Type")) {
         case .form where allowForm:
             return RequestBody(fields: RequestBodyDecoding.formFields(bytes), isEmpty: false)
         case .json:
@@ -97,5 +94,5 @@ struct RequestBody {
 
 /// A body in a media type the route does not read: 415 `{"detail": "Unsupported Media Type"}`.
 struct UnsupportedMediaType: Error {
-    var response: Response { JSONResponse.detail(.unsupportedMediaType, "Unsupported Media Type") }
+    var response: AuthHTTPResponse { JSONResponse.detail(415, "Unsupported Media Type") }
 }
