@@ -20,7 +20,7 @@ struct TestDatabase: Sendable {
     ) async throws -> T {
         let connection = try connect()
         do {
-            let store = SQLAuthStore(database: connection.database)
+            let store = SQLAuthStore(connection)
             if createTables { try await store.createTables() }
             let result = try await body(store, connection)
             await connection.shutdown()
