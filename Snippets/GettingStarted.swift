@@ -35,7 +35,7 @@ _ = withPlan
 
 // snippet.database
 let connection = try DatabaseConnection.open("sqlite://fastauth.db")  // or postgres://user:pass@host:5432/db
-let store = SQLAuthStore(database: connection.database)  // any SQLKit database works
+let store = SQLAuthStore(connection)  // the connection knows its engine (SQLite or PostgreSQL)
 try await store.createTables()  // versioned migrations, safe on every start
 let auth = try await AuthService(config: config, store: store)
 // snippet.end

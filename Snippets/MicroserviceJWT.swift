@@ -2,11 +2,11 @@
 // service that verifies tokens through the JWKS alone.
 // snippet.hide
 import FastAuth
+import FastAuthDatabase
 import FastAuthSQL
 import FastAuthVapor
 import FastAuthVerifier
 import Foundation
-import SQLKit
 import Vapor
 
 struct Order: Content { let id: String }
@@ -14,7 +14,7 @@ func orders(for subject: String) async throws -> [Order] { [] }
 // snippet.show
 
 // snippet.auth
-func configureAuthService(_ app: Application, database: any SQLDatabase, secret: String) async throws {
+func configureAuthService(_ app: Application, connection: DatabaseConnection, secret: String) async throws {
     let config = try FastAuthConfig(
         secret: secret,
         jwt: JWTConfig(
@@ -23,7 +23,7 @@ func configureAuthService(_ app: Application, database: any SQLDatabase, secret:
             audience: ["orders"],
             jwksEnabled: true,
             keyRotationInterval: .seconds(86_400)))
-    let store = SQLAuthStore(database: database)
+    let store = SQLAuthStore(connection)
     try await store.createTables()
     let auth = try await AuthService(config: config, store: store)
     try await auth.keys.tick()

@@ -4,14 +4,13 @@ import FastAuth
 import FastAuthDatabase
 import FastAuthSQL
 import FastAuthVapor
-import SQLKit
 import Vapor
 
 // snippet.show
 
 // snippet.configure
-func configure(_ app: Application, database: any SQLDatabase) async throws {
-    let store = SQLAuthStore(database: database)
+func configure(_ app: Application, connection: DatabaseConnection) async throws {
+    let store = SQLAuthStore(connection)
     try await store.createTables()  // 1. tables first
     let config = try FastAuthConfig(secret: Environment.get("FASTAUTH_SECRET") ?? "")
     let auth = try await AuthService(config: config, store: store)
@@ -31,7 +30,7 @@ let app = try await Application.make(environment)
 app.middleware = Middlewares()
 app.middleware.use(DetailErrorMiddleware())  // {"detail": …} for 404 and 405 too
 do {
-    try await configure(app, database: connection.database)
+    try await configure(app, connection: connection)
     try await app.execute()
 } catch {
     app.logger.report(error: error)

@@ -1,5 +1,5 @@
 @preconcurrency import AsyncKit
-import FastAuthSQL
+public import FastAuthSQL
 public import Logging
 import NIOCore
 import NIOPosix
@@ -7,14 +7,27 @@ import PostgresKit
 public import SQLKit
 import SQLiteKit
 
-/// An open, pooled database for `fastauth` and for applications, from a ``DatabaseURL``: hands out `any SQLDatabase`
-/// and shuts down cleanly.
+/// An open, pooled database for `fastauth` and for applications, from a ``DatabaseURL``: hands out
+/// `any SQLDatabase` with the ``SQLDriverSupport`` of its engine, and shuts down cleanly.
+///
+/// A FastAuth store over it is `SQLAuthStore(connection)`:
+///
+/// ```swift
+/// let connection = try DatabaseConnection.open("sqlite://fastauth.db")
+/// let store = SQLAuthStore(connection)
+/// try await store.createTables()
+/// // …
+/// await connection.shutdown()
+/// ```
 ///
 /// - `sqlite://PATH`: a pool of ``sqliteFileConnections`` connections to the file, each in WAL
 ///   mode with a 5 s busy timeout and foreign keys on; SQLite's blocking calls run on a thread
 ///   pool of the same size, so a connection waiting for the write lock never starves the one
-///   holding it.
-/// - `sqlite::memory:`: one connection, so every use sees the same in-memory database.
+///   holding it. Its driver support queues this process's writes to the file — one writer gate
+///   and group-commit batcher per file per process, shared by every connection and store that
+///   opens the same file.
+/// - `sqlite::memory:`: one connection, so every use sees the same in-memory database (with a
+///   writer gate of its own).
 /// - `postgres://…`: a PostgresKit pool on NIO's shared event loops.
 public struct DatabaseConnection: Sendable {
     /// Connections in the pool of an SQLite file database.
@@ -29,6 +42,9 @@ public struct DatabaseConnection: Sendable {
     public let location: DatabaseURL
     /// The database; use it only until ``shutdown()``.
     public let database: any SQLDatabase
+    /// What a store needs to know of the driver beneath ``database``: how its errors read and,
+    /// for SQLite, how this process's writes to the file queue.
+    public let driverSupport: SQLDriverSupport
     private let pool: Pool
 
     private enum Pool: Sendable {
@@ -52,9 +68,12 @@ public struct DatabaseConnection: Sendable {
         switch location {
         case .sqliteFile(let path):
             OwnerOnlyFile.create(path)
-            return openSQLite(.file(path: path), connections: sqliteFileConnections, location: location, logger: logger)
+            return openSQLite(
+                .file(path: path), connections: sqliteFileConnections, driverSupport: .sqlite(file: path),
+                location: location, logger: logger)
         case .sqliteMemory:
-            return openSQLite(.memory, connections: 1, location: location, logger: logger)
+            return openSQLite(
+                .memory, connections: 1, driverSupport: .sqliteInMemory(), location: location, logger: logger)
         case .postgres(let postgres):
             var configuration: SQLPostgresConfiguration
             do {
@@ -71,12 +90,13 @@ public struct DatabaseConnection: Sendable {
                 on: MultiThreadedEventLoopGroup.singleton)
             return DatabaseConnection(
                 location: location, database: pool.database(logger: logger).sql(queryLogLevel: nil),
-                pool: .postgres(pool))
+                driverSupport: .postgres, pool: .postgres(pool))
         }
     }
 
     private static func openSQLite(
-        _ storage: SQLiteConnection.Storage, connections: Int, location: DatabaseURL, logger: Logger
+        _ storage: SQLiteConnection.Storage, connections: Int, driverSupport: SQLDriverSupport,
+        location: DatabaseURL, logger: Logger
     ) -> DatabaseConnection {
         let threadPool = NIOThreadPool(numberOfThreads: connections)
         threadPool.start()
@@ -84,7 +104,8 @@ public struct DatabaseConnection: Sendable {
         let pool = SQLiteConnectionPool(
             storage: storage, threadPool: threadPool, eventLoop: eventLoop, maxConnections: connections, logger: logger)
         let database = SQLiteStoreDatabase(pool: pool, logger: logger, eventLoop: eventLoop)
-        return DatabaseConnection(location: location, database: database, pool: .sqlite(pool, threadPool))
+        return DatabaseConnection(
+            location: location, database: database, driverSupport: driverSupport, pool: .sqlite(pool, threadPool))
     }
 
     /// Closes every connection and stops the threads; call it once nothing uses ``database``.
@@ -98,5 +119,13 @@ public struct DatabaseConnection: Sendable {
         case .postgres(let pool):
             try? await pool.shutdownAsync()
         }
+    }
+}
+
+extension SQLAuthStore {
+    /// A store over `connection`'s database, with the driver support of its engine: the way to
+    /// make a store from a ``DatabaseConnection``.
+    public init(_ connection: DatabaseConnection, configuration: Configuration = .init()) {
+        self.init(database: connection.database, driver: connection.driverSupport, configuration: configuration)
     }
 }

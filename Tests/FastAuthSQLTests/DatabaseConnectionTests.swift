@@ -94,7 +94,7 @@ struct DatabaseConnectionTests {
         defer { umask(previous) }
         let connection = try DatabaseConnection.open("sqlite://" + path)
         let outcome = await Result { () async throws in
-            let store = SQLAuthStore(database: connection.database)
+            let store = SQLAuthStore(connection)
             try await store.createTables()
             try await connection.database.raw("CREATE TABLE probe (x INTEGER)").run()
             try await connection.database.raw("INSERT INTO probe VALUES (1)").run()
@@ -134,7 +134,7 @@ struct DatabaseConnectionTests {
     func sharedMemoryDatabase() async throws {
         let connection = try DatabaseConnection.open("sqlite::memory:")
         do {
-            let store = SQLAuthStore(database: connection.database)
+            let store = SQLAuthStore(connection)
             try await store.createTables()
             let users = (0..<20).map { _ in Samples.user() }
             try await withThrowingTaskGroup(of: Void.self) { group in

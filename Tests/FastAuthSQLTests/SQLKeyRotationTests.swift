@@ -36,7 +36,7 @@ struct SQLKeyRotationTests {
     static func twoInstances(on database: TestDatabase) async throws {
         let (first, second) = (try database.connect(), try database.connect())
         let outcome = await Result {
-            let (storeA, storeB) = (SQLAuthStore(database: first.database), SQLAuthStore(database: second.database))
+            let (storeA, storeB) = (SQLAuthStore(first), SQLAuthStore(second))
             try await storeA.createTables()
             try await storeB.createTables()
             let clock = ManualClock()

@@ -40,7 +40,7 @@ enum SQLStoreChecks {
             let outcome = await Result {
                 let reports = try await withThrowingTaskGroup(of: SQLMigrationReport.self) { group in
                     for connection in connections {
-                        group.addTask { try await SQLAuthStore(database: connection.database).createTables() }
+                        group.addTask { try await SQLAuthStore(connection).createTables() }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
@@ -58,7 +58,7 @@ enum SQLStoreChecks {
             try await database.withStore { store, connection in
                 let other = try database.connect()
                 let outcome = await Result {
-                    let otherStore = SQLAuthStore(database: other.database)
+                    let otherStore = SQLAuthStore(other)
                     let user = try await store.createUser(Samples.user())
                     #expect(try await store.createRole("admin", permissions: ["everything"], now: Samples.t0))
                     let inserted = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -93,7 +93,7 @@ enum SQLStoreChecks {
                 try await store.createSession(session)
                 let first = try #require(session.currentTokenID)
                 let other = try database.connect()
-                let otherStore = SQLAuthStore(database: other.database)
+                let otherStore = SQLAuthStore(other)
                 let result = await Result {
                     try await withThrowingTaskGroup(of: RefreshRotation.self) { group in
                         for index in 0..<20 {

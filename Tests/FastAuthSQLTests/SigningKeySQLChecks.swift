@@ -28,7 +28,7 @@ enum SigningKeySQLChecks {
                 let outcome = await Result {
                     try await withThrowingTaskGroup(of: SQLMigrationReport.self) { group in
                         group.addTask { try await store.createTables(upTo: 2) }
-                        group.addTask { try await SQLAuthStore(database: other.database).createTables(upTo: 2) }
+                        group.addTask { try await SQLAuthStore(other).createTables(upTo: 2) }
                         return try await group.reduce(into: []) { $0.append($1) }
                     }
                 }
@@ -181,7 +181,7 @@ enum SigningKeySQLChecks {
                 let next = Samples.signingKey(.next, createdAt: Samples.at(1))
                 for key in [current, next] { #expect(try await store.insertSigningKey(key)) }
                 let other = try database.connect()
-                let otherStore = SQLAuthStore(database: other.database)
+                let otherStore = SQLAuthStore(other)
                 let outcome = await Result {
                     try await withThrowingTaskGroup(of: Bool.self) { group in
                         for index in 0..<10 {

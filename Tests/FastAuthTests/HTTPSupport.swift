@@ -49,7 +49,7 @@ func withTestDatabase<T>(postgres: Bool = false, _ body: (SQLAuthStore) async th
         let path = NSTemporaryDirectory() + "fastauth-http-\(UUID().uuidString).db"
         connection = try DatabaseConnection.open("sqlite://" + path)
     }
-    let store = SQLAuthStore(database: connection.database)
+    let store = SQLAuthStore(connection)
     let result: T
     do {
         try await store.createTables()

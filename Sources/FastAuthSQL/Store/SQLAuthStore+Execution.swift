@@ -13,61 +13,18 @@ extension SQLAuthStore {
 
     /// Runs `body`, a single writing statement (atomic by itself), on the store's database.
     ///
-    /// On SQLite the write joins the next group commit (see ``WriteBatcher``): statements that
-    /// queue up while a batch is written go together into one transaction — one WAL sync for
+    /// With a write serialisation (SQLite) the write joins the next group commit: statements
+    /// that queue up while a batch is written go together into one transaction — one WAL sync for
     /// all — and each caller gets its own result once that transaction has committed. A
     /// statement failing inside a batch rolls the batch back, and its writes then run one by one,
     /// so each caller sees exactly the outcome its statement has alone.
     func performWrite<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        guard let writerGate, let batcher else { return try await perform(operation, body) }
-        let write = PendingWrite(operation: operation) { try await body($0) }
-        var leads = batcher.enqueue(write)
-        while true {
-            if leads {
-                let batch = batcher.takeBatch()
-                // In a task of its own: cancelling the leader must not fail the others' writes.
-                await Task { await writerGate.run { await writeBatch(batch) } }.value
-                batcher.handOff()
-            }
-            switch await write.next() {
-            case .lead:
-                leads = true
-            case .done(let outcome):
-                guard let value = try outcome.get() as? T else {
-                    throw StoreError(.corrupt, "could not \(operation): a batched write returned another type")
-                }
-                return value
-            }
-        }
-    }
-
-    /// Writes `batch`: alone in autocommit mode, or several in one transaction; falls back to
-    /// one by one when the transaction fails.
-    private func writeBatch(_ batch: [PendingWrite]) async {
-        if batch.count > 1 {
-            let engine = SQLEngine.sqlite
-            let outcomes = try? await runTransaction("write a batch of changes", engine) { connection, _ in
-                var values: [any Sendable] = []
-                for write in batch { values.append(try await write.run(on: connection)) }
-                return values
-            }
-            if let outcomes {
-                batcher?.record(commits: 1, writes: batch.count)
-                for (write, value) in zip(batch, outcomes) { write.deliver(.success(value)) }
-                return
-            }
-        }
-        for write in batch {
-            do {
-                let value = try await retrying(write.operation) { try await write.run(on: database) }
-                batcher?.record(commits: 1, writes: 1)
-                write.deliver(.success(value))
-            } catch {
-                write.deliver(.failure(error))
-            }
-        }
+        guard let serialization = driver.writeSerialization else { return try await perform(operation, body) }
+        let engine = try SQLEngine(database)
+        return try await serialization.groupCommit(
+            body, through: GroupedWriteExecutor(store: self, operation: operation, engine: engine))
     }
 
     /// Runs `body` in one write transaction on one connection (`BEGIN IMMEDIATE` on SQLite,
@@ -84,10 +41,10 @@ extension SQLAuthStore {
     ) async throws -> T {
         let engine = try SQLEngine(database)
         let foreignKeysOff = sqliteForeignKeysOff && engine == .sqlite
-        guard let writerGate else {
+        guard let serialization = driver.writeSerialization else {
             return try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body)
         }
-        return try await writerGate.run {
+        return try await serialization.exclusively {
             try await runTransaction(operation, engine, foreignKeysOff: foreignKeysOff, body)
         }
     }
@@ -136,7 +93,7 @@ extension SQLAuthStore {
                 let failure =
                     (error as? RetryableConflict).map { _ in
                         DriverFailure(kind: .retryable, summary: "conflicting concurrent change")
-                    } ?? DriverFailure(error)
+                    } ?? driver.failure(for: error)
                 guard failure.kind == .retryable, attempt < configuration.maxAttempts else {
                     throw Self.storeError(failure, operation: operation)
                 }
@@ -168,6 +125,23 @@ extension SQLAuthStore {
                 "could not \(operation): the database could not be reached or refused the operation "
                     + "(\(failure.summary))")
         }
+    }
+}
+
+/// How a group commit runs one store's writes: the batch transaction and the lone statement,
+/// with the store's retries and its errors.
+private struct GroupedWriteExecutor: SQLWriteExecutor {
+    let store: SQLAuthStore
+    let operation: String
+    let engine: SQLEngine
+
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await store.runTransaction("write a batch of changes", engine) { connection, _ in try await body(connection)
+        }
+    }
+
+    func alone<R: Sendable>(_ statement: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await store.retrying(operation) { try await statement(store.database) }
     }
 }
 

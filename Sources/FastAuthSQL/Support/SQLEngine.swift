@@ -2,7 +2,8 @@ import FastAuth
 import SQLKit
 
 /// The SQL engines FastAuthSQL speaks, told apart by `SQLDatabase.dialect.name` where their SQL
-/// must differ (transaction start, migration locking).
+/// text must differ (transaction start, row and migration locking). Only SQL text: what the
+/// driver's errors mean and how writes queue come from the store's ``SQLDriverSupport``.
 enum SQLEngine: Sendable {
     case sqlite
     case postgresql

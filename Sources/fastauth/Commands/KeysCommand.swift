@@ -39,7 +39,7 @@ struct KeysCommand: AsyncParsableCommand {
             let connection = try DatabaseConnection.open(
                 settings.databaseURL, logger: Logger(label: "fastauth.database"))
             do {
-                let store = SQLAuthStore(database: connection.database)
+                let store = SQLAuthStore(connection)
                 try await store.createTables()
                 let tokens = try await TokenService(config: config)
                 let manager = KeyManager(config: config, keyRing: tokens.keyRing, store: store)

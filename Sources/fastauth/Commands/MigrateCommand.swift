@@ -35,7 +35,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let connection = try DatabaseConnection.open(url)
         let report: SQLMigrationReport
         do {
-            report = try await SQLAuthStore(database: connection.database).createTables()
+            report = try await SQLAuthStore(connection).createTables()
         } catch {
             await connection.shutdown()
             throw error

@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
         let url = MigrateCommand.databaseURL(flag: databaseURL, environment: ProcessInfo.processInfo.environment)
         let connection = try DatabaseConnection.open(url, logger: Logger(label: "fastauth.database"))
         do {
-            let store = SQLAuthStore(database: connection.database)
+            let store = SQLAuthStore(connection)
             try await store.createTables()
             let result = try await body(store)
             await connection.shutdown()

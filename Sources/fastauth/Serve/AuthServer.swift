@@ -51,7 +51,7 @@ enum AuthServer {
         let logger = Logger(label: "fastauth")
         let connection = try DatabaseConnection.open(settings.databaseURL, logger: Logger(label: "fastauth.database"))
         do {
-            let store = SQLAuthStore(database: connection.database)
+            let store = SQLAuthStore(connection)
             let report = try await store.createTables()
             logger.info("database ready", metadata: ["database": "\(connection.location)", "schema": "\(report)"])
             let app = try await makeApplication(settings: settings, store: store, logger: logger)

@@ -9,7 +9,9 @@ import Testing
 
 /// A real database for one test: a fresh SQLite file, or a fresh schema of the PostgreSQL
 /// database named by `FASTAUTH_TEST_POSTGRES_URL`. `connect()` opens another pool to the same
-/// database (another "process" as far as locking goes); everything is removed afterwards.
+/// database (other connections, as another process's would be, as far as the database's locks
+/// go; on SQLite the pools of one process still share the file's writer queue); everything is
+/// removed afterwards.
 struct TestDatabase: Sendable {
     let engine: String
     let connect: @Sendable () throws -> DatabaseConnection
@@ -20,7 +22,7 @@ struct TestDatabase: Sendable {
     ) async throws -> T {
         let connection = try connect()
         do {
-            let store = SQLAuthStore(database: connection.database)
+            let store = SQLAuthStore(connection)
             if createTables { try await store.createTables() }
             let result = try await body(store, connection)
             await connection.shutdown()

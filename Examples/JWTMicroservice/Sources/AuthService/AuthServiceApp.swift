@@ -37,7 +37,7 @@ enum AuthServiceApp {
             app.middleware = Middlewares()
             app.middleware.use(DetailErrorMiddleware())
 
-            let store = SQLAuthStore(database: database.database)
+            let store = SQLAuthStore(database)
             try await store.createTables()  // 1. the tables (the seed's create_tables())
             let auth = try await AuthService(config: config, store: store)
             try await auth.keys.tick()  // 2. the keys (the seed's initialize_jwks())

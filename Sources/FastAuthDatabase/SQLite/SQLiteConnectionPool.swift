@@ -1,4 +1,3 @@
-import FastAuthSQL
 import Logging
 import NIOCore
 import NIOPosix
@@ -6,7 +5,7 @@ import SQLiteKit
 import Synchronization
 
 /// A pool of SQLite connections to one database, each prepared with
-/// ``SQLAuthStore/sqliteConnectionPragmas`` (busy timeout, WAL, foreign keys) when opened.
+/// ``SQLiteConnectionSetup/pragmas`` (busy timeout, WAL, foreign keys) when opened.
 ///
 /// Taking and returning a connection is a lock, not a trip through an event loop: with the
 /// connection's own async queries (which run on the SQLite thread pool and resume the caller
@@ -115,7 +114,7 @@ final class SQLiteConnectionPool: Sendable {
         let connection = try await SQLiteConnection.open(
             storage: storage, threadPool: threadPool, logger: logger, on: eventLoop)
         do {
-            try await SQLAuthStore.prepareSQLiteConnection(SQLiteStoreDatabase.Session(connection: connection))
+            try await SQLiteConnectionSetup.prepare(SQLiteStoreDatabase.Session(connection: connection))
         } catch {
             try? await connection.close()
             throw error

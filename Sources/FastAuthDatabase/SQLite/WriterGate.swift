@@ -4,7 +4,7 @@ import Synchronization
 /// writer anyway; queueing here, in FIFO order, replaces its busy handler's sleeps (which made
 /// tail latency under concurrent refreshes hundreds of milliseconds) with a wake-up the moment
 /// the previous writer finishes. Other processes are still coordinated by SQLite's locks and
-/// the busy timeout.
+/// the busy timeout. There is one per database file per process (see ``SQLiteWriteSerialization``).
 ///
 /// A lock, not an actor: a free gate is taken without suspending, and the body runs on the
 /// caller's executor — an actor would cost every write two hops (onto the actor and back).
