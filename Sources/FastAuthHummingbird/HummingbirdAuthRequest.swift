@@ -3,6 +3,7 @@ import FastAuthHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// A Hummingbird request (with its collected body) as the framework-free route table sees it.
 struct HummingbirdAuthRequest<Context: FastAuthRequestContext>: AuthHTTPRequest {
@@ -27,7 +28,8 @@ struct HummingbirdAuthRequest<Context: FastAuthRequestContext>: AuthHTTPRequest 
 
     var rawQuery: String? { request.uri.query }
     var peerAddress: String? { context.remoteAddress?.ipAddress }
-    var requestID: String { context.id }
+    // Hummingbird's `context.id` force-unwraps the logger metadata; a custom context may lack it.
+    var requestID: String { context.logger[metadataKey: "hb.request.id"]?.description ?? "" }
     var authenticatedPrincipal: Principal? { context.principal }
 }
 

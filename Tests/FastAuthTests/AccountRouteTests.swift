@@ -49,7 +49,7 @@ func formFields(_ html: String) -> (action: String, token: String)? {
     return (action, token)
 }
 
-@Suite("Account routes: email verification")
+@Suite("Account routes: email verification", .eachHTTPAdapter)
 struct EmailVerificationRouteTests {
     @Test("request → emailed link → confirm page (GET/HEAD change nothing) → POST verifies once; /me shows it")
     func verification() async throws {
@@ -183,7 +183,7 @@ struct EmailVerificationRouteTests {
     }
 }
 
-@Suite("Account routes: password reset")
+@Suite("Account routes: password reset", .eachHTTPAdapter)
 struct PasswordResetRouteTests {
     @Test("forgot → mail → reset: every session ends, the old password dies, the link works once, a notice is sent")
     func reset() async throws {
@@ -364,7 +364,7 @@ struct PasswordResetRouteTests {
     }
 }
 
-@Suite("Account routes: concurrent consumption")
+@Suite("Account routes: concurrent consumption", .eachHTTPAdapter)
 struct OneTimeTokenRaceTests {
     static func race(postgres: Bool) async throws {
         try await withHarness(postgres: postgres) { h, _ in
@@ -398,7 +398,7 @@ struct OneTimeTokenRaceTests {
     func postgres() async throws { try await Self.race(postgres: true) }
 }
 
-@Suite("Account routes: account management")
+@Suite("Account routes: account management", .eachHTTPAdapter)
 struct AccountManagementRouteTests {
     @Test("profile: GET and PUT; an empty update is a 400, an overlong name a 422")
     func profile() async throws {
@@ -593,7 +593,7 @@ struct AccountManagementRouteTests {
     }
 }
 
-@Suite("Account routes in the OpenAPI document")
+@Suite("Account routes in the OpenAPI document", .eachHTTPAdapter)
 struct AccountOpenAPITests {
     @Test("every account route is described, with its body, and every $ref resolves")
     func document() async throws {
@@ -625,7 +625,7 @@ struct AccountOpenAPITests {
     }
 }
 
-@Suite("Account routes with mail turned off")
+@Suite("Account routes with mail turned off", .eachHTTPAdapter)
 struct MailOffRouteTests {
     @Test("without a transport the routes that send mail answer 503 email_unavailable; the rest work")
     func mailOff() async throws {
@@ -650,7 +650,7 @@ struct MailOffRouteTests {
     }
 }
 
-@Suite("Email outbox delivery")
+@Suite("Email outbox delivery", .eachHTTPAdapter)
 struct OutboxDeliveryTests {
     @Test("a transient failure is retried after a backoff; a permanent one is given up; sent bodies are wiped")
     func retries() async throws {

@@ -5,7 +5,7 @@ import Testing
 import Vapor
 import VaporTesting
 
-@Suite("The client behind a proxy")
+@Suite("The client behind a proxy", .eachHTTPAdapter)
 struct ClientAddressTests {
     @Test(
         "addresses parse strictly and print canonically",

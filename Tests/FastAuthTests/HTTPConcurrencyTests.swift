@@ -8,7 +8,7 @@ import VaporTesting
 
 /// Concurrency through the real routes on the real stores: SQLite always, PostgreSQL when
 /// `FASTAUTH_TEST_POSTGRES_URL` is set (CI sets it).
-@Suite("HTTP under concurrency")
+@Suite("HTTP under concurrency", .eachHTTPAdapter)
 struct HTTPConcurrencyTests {
     static let engines: [Bool] =
         ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] == nil ? [false] : [false, true]

@@ -5,7 +5,7 @@ import Testing
 import Vapor
 import VaporTesting
 
-@Suite("HTTP routes (cookie delivery)")
+@Suite("HTTP routes (cookie delivery)", .eachHTTPAdapter)
 struct HTTPCookieTests {
     private func cookies(_ reply: HTTPHarness.Reply) -> [String: String] {
         var jar: [String: String] = [:]
@@ -79,7 +79,7 @@ struct HTTPCookieTests {
     }
 }
 
-@Suite("Bad input never breaks the server")
+@Suite("Bad input never breaks the server", .eachHTTPAdapter)
 struct HTTPBadInputTests {
     @Test(
         "malformed, oversized, mistyped and hostile bodies get 4xx, the server keeps serving, nothing is half-written")

@@ -16,7 +16,7 @@ struct PaddingHook: EventHooks {
     }
 }
 
-@Suite("Identity strings over HTTP (SQLite)")
+@Suite("Identity strings over HTTP (SQLite)", .eachHTTPAdapter)
 struct HTTPIdentityStringTests {
     let password = "correct horse battery"
 
@@ -126,7 +126,7 @@ struct HTTPIdentityStringTests {
     }
 }
 
-@Suite("Request bodies need a JSON Content-Type (HTTP)")
+@Suite("Request bodies need a JSON Content-Type (HTTP)", .eachHTTPAdapter)
 struct HTTPContentTypeTests {
     let body = #"{"email":"ada@example.com","password":"correct horse battery"}"#
 

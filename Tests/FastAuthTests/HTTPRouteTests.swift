@@ -6,7 +6,7 @@ import Testing
 import Vapor
 import VaporTesting
 
-@Suite("HTTP routes (JSON delivery)")
+@Suite("HTTP routes (JSON delivery)", .eachHTTPAdapter)
 struct HTTPRouteTests {
     @Test("register answers 201 with a token pair in the original's key order")
     func register() async throws {

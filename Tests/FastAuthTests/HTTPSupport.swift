@@ -27,8 +27,8 @@ func withHarness(
             let harness = try await HTTPHarness.make(
                 app, delivery: delivery, security: security, store: store, hooks: hooks, roles: roles,
                 accounts: accounts,
-                social: social)
-            try await body(harness, app)
+                social: social, adapter: HTTPAdapter.current ?? .vapor)
+            try await harness.run { try await body(harness, app) }
         }
     }
 }
@@ -67,11 +67,14 @@ func withTestDatabase<T>(postgres: Bool = false, _ body: (SQLAuthStore) async th
     return result
 }
 
-/// An app with FastAuth mounted, as `fastauth serve` builds it, and a small JSON client.
+/// An app with FastAuth mounted, as `fastauth serve` builds it, and a small JSON client that
+/// sends through `adapter`: the Vapor app, or the same ``AuthService`` mounted on Hummingbird.
 struct HTTPHarness {
     let app: Application
     let auth: AuthService
     let clock: ManualClock
+    var adapter: HTTPAdapter = .vapor
+    var hummingbird: HummingbirdHarness? = nil
 
     struct Reply {
         let status: HTTPStatus
@@ -87,7 +90,7 @@ struct HTTPHarness {
         security: SecurityConfig = SecurityConfig(rateLimitPerMinute: 0, passwordHashing: .insecureTesting),
         store: (any AuthStore)? = nil, hooks: any EventHooks = NoHooks(), roles: RolesConfig = RolesConfig(),
         accounts: AccountsConfig = AccountsConfig(emailTransport: RecordingEmailTransport()),
-        social: SocialConfig = SocialConfig()
+        social: SocialConfig = SocialConfig(), adapter: HTTPAdapter = .vapor
     ) async throws -> HTTPHarness {
         let config = try FastAuthConfig(
             secret: TestFixtures.secret, jwt: JWTConfig(issuer: "https://auth.example.test", audience: ["api"]),
@@ -102,7 +105,15 @@ struct HTTPHarness {
         }
         app.middleware = Middlewares()
         app.middleware.use(DetailErrorMiddleware())
-        return HTTPHarness(app: app, auth: auth, clock: clock)
+        return HTTPHarness(
+            app: app, auth: auth, clock: clock, adapter: adapter,
+            hummingbird: adapter == .hummingbird ? HummingbirdHarness(auth: auth) : nil)
+    }
+
+    /// Runs `body` with the adapter's server up (the Hummingbird router and its services).
+    func run(_ body: () async throws -> Void) async throws {
+        guard let hummingbird else { return try await body() }
+        try await hummingbird.run(body)
     }
 
     func send(
@@ -118,6 +129,16 @@ struct HTTPHarness {
         } else if let raw {
             body = ByteBuffer(string: raw)
             if let contentType { headers.replaceOrAdd(name: .contentType, value: contentType) }
+        }
+        if let hummingbird {
+            let reply = try await hummingbird.send(
+                method: method.rawValue, path: path, headers: headers.map { ($0.name, $0.value) },
+                body: body.map { Array($0.readableBytesView) })
+            var fields = HTTPHeaders()
+            for header in reply.headers { fields.add(name: header.name, value: header.value) }
+            return Reply(
+                status: HTTPStatus(statusCode: reply.status), headers: fields,
+                body: String(decoding: reply.body, as: UTF8.self))
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
         return Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))

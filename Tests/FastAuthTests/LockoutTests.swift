@@ -9,7 +9,7 @@ import VaporTesting
 /// The lockout counts every attempt before the password is hashed, over the trailing lockout
 /// period: a concurrent burst gets at most `lockoutAttempts` guesses evaluated, and failures
 /// that straddle a clock boundary lock as well as any others.
-@Suite("Lockout: atomic and sliding")
+@Suite("Lockout: atomic and sliding", .eachHTTPAdapter)
 struct LockoutTests {
     static let wrong = "wrong password!"
     static let right = "correct horse battery"

@@ -8,7 +8,7 @@ import VaporTesting
 
 @testable import fastauth
 
-@Suite("requireRole and requirePermission middleware")
+@Suite("requireRole and requirePermission middleware", .eachHTTPAdapter)
 struct RoleMiddlewareTests {
     /// Adds the app's own guarded routes: `api/reports` needs `reports:read`, `api/editor` the role `editor`.
     private func guardedRoutes(_ h: HTTPHarness) {

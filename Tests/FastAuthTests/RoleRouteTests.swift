@@ -25,7 +25,7 @@ func signUpAdmin(_ h: HTTPHarness, role: String = "admin") async throws -> Strin
     return token
 }
 
-@Suite("HTTP role routes")
+@Suite("HTTP role routes", .eachHTTPAdapter)
 struct RoleRouteTests {
     static let engines: [Bool] =
         ProcessInfo.processInfo.environment["FASTAUTH_TEST_POSTGRES_URL"] == nil ? [false] : [false, true]

@@ -13,7 +13,7 @@ import Foundation
 /// Ending a session ends its access tokens at the auth server: every authenticated call and
 /// introspection check the token's `sid` against live sessions (through a cache of at most
 /// `userCacheTTL`, one second by default).
-@Suite("Ended sessions end their access tokens")
+@Suite("Ended sessions end their access tokens", .eachHTTPAdapter)
 struct SessionLivenessTests {
     /// Two instances on one store and one manual clock.
     struct TwoInstances {

@@ -12,7 +12,7 @@ import Vapor
 /// both emails are verified, the unlink guard) on a real SQLite store, with identities as
 /// `FastAuthOAuth` hands them over after verifying them. The provider side (ID tokens, PKCE,
 /// GitHub) is FastAuthOAuthTests'; the whole path through `serve` is SocialEndToEndTests'.
-@Suite("Social sign-in rules")
+@Suite("Social sign-in rules", .eachHTTPAdapter)
 struct SocialSignInTests {
     static let social = SocialConfig(redirectURIs: ["https://app.example.com/welcome"])
     static let context = RequestOrigin(clientAddress: "192.0.2.7", userAgent: "tests", requestID: "req-1")
