@@ -3,7 +3,7 @@
 mode (keys in the database), tokens issued before a restart verify after it, refresh tokens
 still work, and the JWKS key ids are unchanged. Prints one JSON object.
 
-  restart.py --fastauth .build/debug/fastauth
+  restart.py --fastauth .build/debug/fastauth [--adapter hummingbird]
 """
 import argparse
 import json
@@ -26,12 +26,12 @@ def stop(process):
     return stop_all([process])[0]
 
 
-def scenario(binary, mode):
+def scenario(binary, mode, adapter):
     workdir = tempfile.mkdtemp(prefix=f"fastauth-restart-{mode}-")
     env = dict(os.environ)
     env.update({"FASTAUTH_SECRET": "restart-secret-" + "y" * 48, "FASTAUTH_DATABASE_URL": f"sqlite://{workdir}/auth.db",
                 "FASTAUTH_ALGORITHM": "RS256", "FASTAUTH_JWKS_ENABLED": "true", "FASTAUTH_RATE_LIMIT_PER_MINUTE": "0",
-                "LOG_LEVEL": "notice"})
+                "LOG_LEVEL": "notice", "FASTAUTH_ADAPTER": adapter})
     if mode == "pem":
         subprocess.run([binary, "generate-keys", "--algorithm", "RS256", "--out", workdir + "/keys"], check=True, capture_output=True)
         env["FASTAUTH_PRIVATE_KEY_FILE"] = workdir + "/keys/private.pem"
@@ -58,12 +58,13 @@ def scenario(binary, mode):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fastauth", required=True)
+    parser.add_argument("--adapter", default="vapor", choices=["vapor", "hummingbird"])
     args = parser.parse_args()
     binary = os.path.abspath(args.fastauth)
     results = []
     for mode in ["pem", "managed"]:
         try:
-            results.append(scenario(binary, mode))
+            results.append(scenario(binary, mode, args.adapter))
         except Exception as error:  # noqa: BLE001 - reported; the test fails on it
             results.append({"mode": mode, "error": repr(error)})
     print(json.dumps(results))

@@ -116,12 +116,14 @@ struct MultiInstanceTests {
 /// Restarting `fastauth serve` (SQLite file) loses nothing: Tests/E2E/restart.py.
 @Suite("serve restarts")
 struct RestartTests {
-    @Test("tokens issued before a restart verify after it and the JWKS kids are unchanged, in PEM and managed mode")
-    func restart() async throws {
+    @Test(
+        "tokens issued before a restart verify after it and the JWKS kids are unchanged, in PEM and managed mode",
+        arguments: ["vapor", "hummingbird"])
+    func restart(adapter: String) async throws {
         let binary = try #require(MultiInstanceTests.binary, "build the fastauth executable first (swift build)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../E2E/restart.py").standardized.path
-        let run = try await E2EPython.run(script, ["--fastauth", binary], needsPackages: false)
+        let run = try await E2EPython.run(script, ["--fastauth", binary, "--adapter", adapter], needsPackages: false)
         let results = try #require(run.output.arrayValue, "\(run.stderr)")
         #expect(results.count == 2)
         for result in results {

@@ -192,6 +192,25 @@ struct ServeSettingsTests {
         }
     }
 
+    @Test("FASTAUTH_ADAPTER: vapor by default, hummingbird when asked, anything else stops the start")
+    func adapter() throws {
+        let plain = try ServeSettings.load(
+            environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
+        #expect(plain.adapter == .vapor)
+        let chosen = try ServeSettings.load(
+            environment: ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ADAPTER": "Hummingbird"],
+            secretDirectory: directory())
+        #expect(chosen.adapter == .hummingbird)
+        let refused = #expect(throws: ConfigurationError.self) {
+            try ServeSettings.load(
+                environment: ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ADAPTER": "express"],
+                secretDirectory: directory())
+        }
+        #expect(refused?.description.contains("FASTAUTH_ADAPTER must be vapor or hummingbird") == true)
+        let flagged = try ServeCommand.parse(["--adapter", "hummingbird"]).mergedEnvironment([:])
+        #expect(flagged["FASTAUTH_ADAPTER"] == "hummingbird")
+    }
+
     @Test("every variable is read")
     func variables() throws {
         let keys = directory()

@@ -25,15 +25,34 @@ enum AuthServer {
         app.servers.use { _ in server }
         app.middleware = Middlewares()
         app.middleware.use(DetailErrorMiddleware())
+        let (auth, social) = try await makeAuth(settings: settings, store: store)
+        auth.mount(app, socialSignIn: social)
+        app.get("healthz") { _ in ["status": "ok"] }
+        return app
+    }
+
+    /// The auth service of `settings` on `store`, with managed keys loaded, and its social sign-in.
+    static func makeAuth(settings: ServeSettings, store: SQLAuthStore) async throws -> (AuthService, SocialSignIn?) {
         let auth = try await AuthService(config: settings.config, store: store, logger: Logger(label: "fastauth.auth"))
         if auth.keys.isManaged {
             // initialize_jwks(): after createTables, before serving, so the first request can sign.
             try await auth.keys.tick()
         }
         let social = settings.providers.isEmpty ? nil : try SocialSignIn(auth: auth, providers: settings.providers)
-        auth.mount(app, socialSignIn: social)
-        app.get("healthz") { _ in ["status": "ok"] }
-        return app
+        return (auth, social)
+    }
+
+    /// The start-up line: where FastAuth listens and how it is configured (never a secret).
+    static func announce(_ settings: ServeSettings, logger: Logger) {
+        logger.info(
+            "FastAuth listening",
+            metadata: [
+                "address": "http://\(settings.host):\(settings.port)", "prefix": "\(settings.config.routePrefix)",
+                "algorithm": "\(settings.config.jwt.algorithm)", "mode": "\(settings.mode.rawValue)",
+                "adapter": "\(settings.adapter.rawValue)",
+                "email": "\(settings.config.accounts.emailTransport?.name ?? "off (set FASTAUTH_EMAIL_TRANSPORT)")",
+                "oauth": "\(settings.providers.isEmpty ? "none" : settings.providers.map(\.id).joined(separator: ","))",
+            ])
     }
 
     /// Opens the database, migrates, serves until SIGINT/SIGTERM, and shuts down cleanly.
@@ -54,16 +73,15 @@ enum AuthServer {
             let store = SQLAuthStore(connection)
             let report = try await store.createTables()
             logger.info("database ready", metadata: ["database": "\(connection.location)", "schema": "\(report)"])
+            if settings.adapter == .hummingbird {
+                let (auth, social) = try await makeAuth(settings: settings, store: store)
+                announce(settings, logger: logger)
+                try await HummingbirdServer.run(settings: settings, auth: auth, socialSignIn: social, logger: logger)
+                await connection.shutdown()
+                return
+            }
             let app = try await makeApplication(settings: settings, store: store, logger: logger)
-            logger.info(
-                "FastAuth listening",
-                metadata: [
-                    "address": "http://\(settings.host):\(settings.port)", "prefix": "\(settings.config.routePrefix)",
-                    "algorithm": "\(settings.config.jwt.algorithm)", "mode": "\(settings.mode.rawValue)",
-                    "email": "\(settings.config.accounts.emailTransport?.name ?? "off (set FASTAUTH_EMAIL_TRANSPORT)")",
-                    "oauth":
-                        "\(settings.providers.isEmpty ? "none" : settings.providers.map(\.id).joined(separator: ","))",
-                ])
+            announce(settings, logger: logger)
             do {
                 try await app.execute()
             } catch {

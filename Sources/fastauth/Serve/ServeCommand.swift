@@ -99,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
             "FASTAUTH_OAUTH_REDIRECT_URIS: the exact URLs a browser may be sent to after social sign-in (comma-separated)"
     )
     var oauthRedirectURIs: String?
+    @Option(help: "FASTAUTH_ADAPTER: the HTTP framework, vapor (default) or hummingbird") var adapter: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {
@@ -122,7 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("FASTAUTH_EMAIL_TRANSPORT", emailTransport), ("FASTAUTH_EMAIL_FROM", emailFrom),
             ("FASTAUTH_EMAIL_TEMPLATES_DIR", emailTemplatesDir),
             ("FASTAUTH_REQUIRE_VERIFIED_EMAIL", requireVerifiedEmail),
-            ("FASTAUTH_OAUTH_REDIRECT_URIS", oauthRedirectURIs),
+            ("FASTAUTH_OAUTH_REDIRECT_URIS", oauthRedirectURIs), ("FASTAUTH_ADAPTER", adapter),
         ]
         for (name, value) in flags { if let value { merged[name] = value } }
         return merged

@@ -7,11 +7,14 @@ import Foundation
 /// same name overriding. Loading reports every problem at once.
 struct ServeSettings {
     enum Mode: String { case development, production }
+    /// The HTTP framework `serve` runs FastAuth's route table on (`FASTAUTH_ADAPTER`).
+    enum Adapter: String, CaseIterable { case vapor, hummingbird }
 
     var mode: Mode = .development
     var databaseURL = "sqlite://fastauth.db"
     var host = "127.0.0.1"
     var port = 8000
+    var adapter: Adapter = .vapor
     var config: FastAuthConfig
     /// The social sign-in providers (`FASTAUTH_OAUTH_*`).
     var providers: [OAuthProvider] = []
@@ -31,6 +34,7 @@ struct ServeSettings {
             "FASTAUTH_HASH_QUEUE_LIMIT", "FASTAUTH_PUBLIC_URL", "FASTAUTH_SECRET_FILE",
             "FASTAUTH_ADMIN_ROLE", "FASTAUTH_ROLES_CLAIM", "FASTAUTH_EMAIL_TRANSPORT", "FASTAUTH_EMAIL_FROM",
             "FASTAUTH_EMAIL_TEMPLATES_DIR", "FASTAUTH_REQUIRE_VERIFIED_EMAIL", "FASTAUTH_CRYPTO", "FASTAUTH_HASH_NICE",
+            "FASTAUTH_ADAPTER",
         ] + SocialSettings.variables
 
     /// The admin role: `FASTAUTH_ADMIN_ROLE` when set and not blank, else `admin`. The `users`
@@ -100,6 +104,14 @@ struct ServeSettings {
         let databaseURL = value("FASTAUTH_DATABASE_URL") ?? "sqlite://fastauth.db"
         let host = value("FASTAUTH_HOST") ?? "127.0.0.1"
         let port = integer("FASTAUTH_PORT", default: 8000, range: 1...65_535)
+        var adapter = Adapter.vapor
+        if let raw = value("FASTAUTH_ADAPTER") {
+            if let parsed = Adapter(rawValue: raw.lowercased()) {
+                adapter = parsed
+            } else {
+                problems.append("FASTAUTH_ADAPTER must be vapor or hummingbird, not \"\(raw.prefix(40))\"")
+            }
+        }
         var delivery = TokenDelivery.json
         if let raw = value("FASTAUTH_TOKEN_DELIVERY") {
             if let parsed = TokenDelivery(rawValue: raw.lowercased()) {
@@ -213,7 +225,8 @@ struct ServeSettings {
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return ServeSettings(
-            mode: mode, databaseURL: databaseURL, host: host, port: port, config: config, providers: providers,
+            mode: mode, databaseURL: databaseURL, host: host, port: port, adapter: adapter, config: config,
+            providers: providers,
             secretNotice: notice)
     }
 
