@@ -288,6 +288,7 @@ if Context.environment["FASTAUTH_FUZZ"] != nil {
         ("FuzzForwarded", ["FastAuth"]),
         ("FuzzSMTPReply", ["FastAuthEmail"]),
         ("FuzzOAuth", ["FastAuthOAuth"]),
+        ("FuzzHTTPFields", ["FastAuthHTTP"]),
     ]
     for target in fuzzTargets {
         package.targets.append(

@@ -15,7 +15,7 @@ scratch=".build-fuzz"
 if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
-    targets=(FuzzJWS FuzzJSON FuzzBase64URL FuzzJWKS FuzzRequestBody FuzzHeaders FuzzForwarded FuzzSMTPReply FuzzOAuth)
+    targets=(FuzzJWS FuzzJSON FuzzBase64URL FuzzJWKS FuzzRequestBody FuzzHeaders FuzzForwarded FuzzSMTPReply FuzzOAuth FuzzHTTPFields)
 fi
 
 export FASTAUTH_FUZZ=1

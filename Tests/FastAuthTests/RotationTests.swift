@@ -178,6 +178,36 @@ struct KeyManagerTests {
         #expect(alone.keys.published == nil)
     }
 
+    @Test(
+        "the rotation loop sleeps on the injected clock: advancing the manual clock past the interval rotates, with no real waiting"
+    )
+    func loopOnManualClock() async throws {
+        let store = InMemorySigningKeyStore()
+        let clock = ManualClock()
+        let (manager, _) = try await managed(store, clock: clock)
+        let loop = KeyRotationService(keys: manager, reloadInterval: .seconds(10))
+        let running = Task { await loop.run(clock: clock.sleepClock) }
+        await clock.waitForSleepers()  // the first step is done: keys created, the loop asleep
+        let first = try #require(manager.published?.keyIDs)
+        let current = try #require(await store.signingKeys().first { $0.state == .current }?.id)
+        #expect(first.count == 2)
+        // Within the interval nothing changes, however often the loop wakes.
+        for _ in 0..<5 {
+            clock.advance(by: .seconds(10))
+            await clock.waitForSleepers()
+        }
+        #expect(await store.signingKeys().first { $0.state == .current }?.id == current)
+        // Past the interval (3600 s), the next key is promoted and a new next key published.
+        clock.advance(by: .seconds(3600))
+        await clock.waitForSleepers()
+        let rotated = try #require(await store.signingKeys().first { $0.state == .current }?.id)
+        #expect(rotated != current)
+        #expect(manager.published?.keyIDs.contains(rotated) == true)
+        running.cancel()
+        await running.value
+        #expect(clock.sleeperCount == 0, "cancelling the task ends the sleep")
+    }
+
     @Test("the first tick creates and loads a signing key; JWKS publishes current and next")
     func bootstrap() async throws {
         let store = InMemorySigningKeyStore()

@@ -152,6 +152,9 @@ public final class KeyManager: Sendable {
 
     // MARK: Rotation
 
+    /// The instant on the manager's wall clock (the clock ``tick()`` decides by).
+    public var now: Date { clock.now() }
+
     /// Applies rotation actions until the policy says wait, then reloads. Returns when to
     /// tick again.
     @discardableResult

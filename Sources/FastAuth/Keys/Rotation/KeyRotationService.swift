@@ -10,6 +10,9 @@ import Foundation
 /// policy, then sleeps until the next action or the reload interval, whichever comes first,
 /// so every instance picks up another instance's rotation within ``reloadInterval``. Runs until
 /// cancelled; a failing store is retried with backoff, never crashing the process.
+///
+/// The loop sleeps on a `Clock` of the caller's choice (``run(clock:)``) and decides by the key
+/// manager's wall clock, so a test drives both with one manual clock and no real waiting.
 public struct KeyRotationService: Sendable {
     public let keys: KeyManager
     /// The longest an instance goes without reloading the key set from the store.
@@ -27,8 +30,13 @@ public struct KeyRotationService: Sendable {
         self.logger = logger
     }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled, sleeping on the continuous clock.
     public func run() async {
+        await run(clock: ContinuousClock())
+    }
+
+    /// Runs until the task is cancelled, sleeping on `clock`.
+    public func run<C: Clock>(clock: C) async where C.Duration == Duration {
         guard keys.isManaged else { return }
         var failures = 0
         while !Task.isCancelled {
@@ -36,7 +44,7 @@ public struct KeyRotationService: Sendable {
             do {
                 let next = try await keys.tick()
                 failures = 0
-                let untilNext = next.timeIntervalSinceNow
+                let untilNext = next.timeIntervalSince(keys.now)
                 if untilNext < Double(reloadInterval.wholeSeconds) {
                     pause = .milliseconds(max(100, Int64(untilNext * 1000)))
                 }
@@ -47,7 +55,7 @@ public struct KeyRotationService: Sendable {
                     "key rotation step failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(pause)"])
             }
             do {
-                try await Task.sleep(for: pause)
+                try await clock.sleep(for: pause)
             } catch {
                 return
             }
