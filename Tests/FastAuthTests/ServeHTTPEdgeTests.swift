@@ -72,12 +72,29 @@ private func rawExchangeBlocking(port: Int, _ request: [UInt8], timeout: Int) th
 
 @Suite("serve's HTTP edges, over a real socket")
 struct ServeHTTPEdgeTests {
-    /// Runs `body` with the served app listening on a free loopback port.
-    private func withServer(_ body: (Int) async throws -> Void) async throws {
+    /// Runs `body` with the served app listening on a free loopback port, on `adapter`.
+    private func withServer(
+        _ adapter: ServeSettings.Adapter = .vapor, _ body: (Int) async throws -> Void
+    ) async throws {
         var settings = try ServeSettings.load(
             environment: ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_RATE_LIMIT_PER_MINUTE": "0"],
             secretDirectory: NSTemporaryDirectory() + "fastauth-edge-" + UUID().uuidString)
         settings.port = 0
+        if adapter == .hummingbird {
+            try await withTestDatabase { store in
+                let (auth, social) = try await AuthServer.makeAuth(settings: settings, store: store)
+                let server = try await HummingbirdServer.start(
+                    settings: settings, auth: auth, socialSignIn: social, logger: Logger(label: "test"))
+                do {
+                    try await body(server.port)
+                } catch {
+                    try await server.stop()
+                    throw error
+                }
+                try await server.stop()
+            }
+            return
+        }
         try await withTestDatabase { store in
             let app = try await AuthServer.makeApplication(
                 settings: settings, store: store, logger: Logger(label: "test"))
@@ -101,9 +118,11 @@ struct ServeHTTPEdgeTests {
         Array((head + "\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body).utf8)
     }
 
-    @Test("a 1 MB Authorization header gets 431 {\"detail\": \"Request Header Fields Too Large\"}, not a reset")
-    func oversizedHeaders() async throws {
-        try await withServer { port in
+    @Test(
+        "a 1 MB Authorization header gets 431 {\"detail\": \"Request Header Fields Too Large\"}, not a reset",
+        arguments: ServeSettings.Adapter.allCases)
+    func oversizedHeaders(adapter: ServeSettings.Adapter) async throws {
+        try await withServer(adapter) { port in
             let huge = "Bearer " + String(repeating: "a", count: 1_000_000)
             let response = try await rawExchange(
                 port: port, request("GET /auth/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: \(huge)"))
@@ -116,9 +135,11 @@ struct ServeHTTPEdgeTests {
         }
     }
 
-    @Test("keep-alive and pipelining: two requests sent at once on one connection get two answers, in order")
-    func pipelinedRequests() async throws {
-        try await withServer { port in
+    @Test(
+        "keep-alive and pipelining: two requests sent at once on one connection get two answers, in order",
+        arguments: ServeSettings.Adapter.allCases)
+    func pipelinedRequests(adapter: ServeSettings.Adapter) async throws {
+        try await withServer(adapter) { port in
             let both =
                 "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
                 + "GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
@@ -131,10 +152,10 @@ struct ServeHTTPEdgeTests {
     }
 
     @Test(
-        "the routes work over the socket: register answers 201 with tokens, a text/plain login 415, a malformed request 400, a 2 MB body 413"
-    )
-    func routesAndOtherRefusals() async throws {
-        try await withServer { port in
+        "the routes work over the socket: register answers 201 with tokens, a text/plain login 415, a malformed request 400, a 2 MB body 413",
+        arguments: ServeSettings.Adapter.allCases)
+    func routesAndOtherRefusals(adapter: ServeSettings.Adapter) async throws {
+        try await withServer(adapter) { port in
             let credentials = #"{"email":"ada@example.com","password":"correct horse battery"}"#
             // Registering hashes the password with serve's default scrypt: 1.4 s of CPU in a debug
             // build, at the hashing threads' lower priority while the rest of the suite keeps the

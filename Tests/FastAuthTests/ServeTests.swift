@@ -192,23 +192,23 @@ struct ServeSettingsTests {
         }
     }
 
-    @Test("FASTAUTH_ADAPTER: vapor by default, hummingbird when asked, anything else stops the start")
+    @Test("FASTAUTH_ADAPTER: hummingbird by default, vapor when asked, anything else stops the start")
     func adapter() throws {
         let plain = try ServeSettings.load(
             environment: ["FASTAUTH_SECRET": TestFixtures.secret], secretDirectory: directory())
-        #expect(plain.adapter == .vapor)
+        #expect(plain.adapter == .hummingbird)
         let chosen = try ServeSettings.load(
-            environment: ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ADAPTER": "Hummingbird"],
+            environment: ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ADAPTER": "Vapor"],
             secretDirectory: directory())
-        #expect(chosen.adapter == .hummingbird)
+        #expect(chosen.adapter == .vapor)
         let refused = #expect(throws: ConfigurationError.self) {
             try ServeSettings.load(
                 environment: ["FASTAUTH_SECRET": TestFixtures.secret, "FASTAUTH_ADAPTER": "express"],
                 secretDirectory: directory())
         }
         #expect(refused?.description.contains("FASTAUTH_ADAPTER must be vapor or hummingbird") == true)
-        let flagged = try ServeCommand.parse(["--adapter", "hummingbird"]).mergedEnvironment([:])
-        #expect(flagged["FASTAUTH_ADAPTER"] == "hummingbird")
+        let flagged = try ServeCommand.parse(["--adapter", "vapor"]).mergedEnvironment([:])
+        #expect(flagged["FASTAUTH_ADAPTER"] == "vapor")
     }
 
     @Test("every variable is read")

@@ -99,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
             "FASTAUTH_OAUTH_REDIRECT_URIS: the exact URLs a browser may be sent to after social sign-in (comma-separated)"
     )
     var oauthRedirectURIs: String?
-    @Option(help: "FASTAUTH_ADAPTER: the HTTP framework, vapor (default) or hummingbird") var adapter: String?
+    @Option(help: "FASTAUTH_ADAPTER: the HTTP framework, hummingbird (default) or vapor") var adapter: String?
 
     /// The environment with every given flag written over its variable.
     func mergedEnvironment(_ environment: [String: String]) -> [String: String] {

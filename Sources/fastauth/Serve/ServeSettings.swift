@@ -7,14 +7,15 @@ import Foundation
 /// same name overriding. Loading reports every problem at once.
 struct ServeSettings {
     enum Mode: String { case development, production }
-    /// The HTTP framework `serve` runs FastAuth's route table on (`FASTAUTH_ADAPTER`).
+    /// The HTTP framework `serve` runs FastAuth's route table on (`FASTAUTH_ADAPTER`): Hummingbird
+    /// by default, the faster of the two side by side (docs/PERFORMANCE.md).
     enum Adapter: String, CaseIterable { case vapor, hummingbird }
 
     var mode: Mode = .development
     var databaseURL = "sqlite://fastauth.db"
     var host = "127.0.0.1"
     var port = 8000
-    var adapter: Adapter = .vapor
+    var adapter: Adapter = .hummingbird
     var config: FastAuthConfig
     /// The social sign-in providers (`FASTAUTH_OAUTH_*`).
     var providers: [OAuthProvider] = []
@@ -104,7 +105,7 @@ struct ServeSettings {
         let databaseURL = value("FASTAUTH_DATABASE_URL") ?? "sqlite://fastauth.db"
         let host = value("FASTAUTH_HOST") ?? "127.0.0.1"
         let port = integer("FASTAUTH_PORT", default: 8000, range: 1...65_535)
-        var adapter = Adapter.vapor
+        var adapter = Adapter.hummingbird
         if let raw = value("FASTAUTH_ADAPTER") {
             if let parsed = Adapter(rawValue: raw.lowercased()) {
                 adapter = parsed
