@@ -9,7 +9,7 @@ import FuzzSupport
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = fuzzInput(data, size)
     let parts = input.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
-    let name = String(decoding: parts.first ?? [], as: UTF8.self)
+    let name = parts.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
     let field = parts.count > 1 ? String(decoding: parts[1], as: UTF8.self) : name
 
     if let value = HTTPFields.cookie(name, in: [field, field]) {

@@ -94,33 +94,24 @@ struct ServeSettings {
             return String(decoding: data, as: UTF8.self)
         }
 
-        var mode = Mode.development
-        if let raw = value("FASTAUTH_ENV") {
-            if let parsed = Mode(rawValue: raw.lowercased()) {
-                mode = parsed
-            } else {
-                problems.append("FASTAUTH_ENV must be development or production, not \"\(raw.prefix(40))\"")
-            }
+        /// One of an enum's raw values, case-insensitive; `words` lists them for the refusal.
+        func choice<Choice: RawRepresentable<String>>(
+            _ name: String, default fallback: Choice, _ words: String
+        )
+            -> Choice
+        {
+            guard let raw = value(name) else { return fallback }
+            if let parsed = Choice(rawValue: raw.lowercased()) { return parsed }
+            problems.append("\(name) must be \(words), not \"\(raw.prefix(40))\"")
+            return fallback
         }
+
+        let mode = choice("FASTAUTH_ENV", default: Mode.development, "development or production")
         let databaseURL = value("FASTAUTH_DATABASE_URL") ?? "sqlite://fastauth.db"
         let host = value("FASTAUTH_HOST") ?? "127.0.0.1"
         let port = integer("FASTAUTH_PORT", default: 8000, range: 1...65_535)
-        var adapter = Adapter.hummingbird
-        if let raw = value("FASTAUTH_ADAPTER") {
-            if let parsed = Adapter(rawValue: raw.lowercased()) {
-                adapter = parsed
-            } else {
-                problems.append("FASTAUTH_ADAPTER must be vapor or hummingbird, not \"\(raw.prefix(40))\"")
-            }
-        }
-        var delivery = TokenDelivery.json
-        if let raw = value("FASTAUTH_TOKEN_DELIVERY") {
-            if let parsed = TokenDelivery(rawValue: raw.lowercased()) {
-                delivery = parsed
-            } else {
-                problems.append("FASTAUTH_TOKEN_DELIVERY must be json or cookie, not \"\(raw.prefix(40))\"")
-            }
-        }
+        let adapter = choice("FASTAUTH_ADAPTER", default: Adapter.hummingbird, "vapor or hummingbird")
+        let delivery = choice("FASTAUTH_TOKEN_DELIVERY", default: TokenDelivery.json, "json or cookie")
         let rotation = value("FASTAUTH_KEY_ROTATION_INTERVAL").map { _ in
             seconds("FASTAUTH_KEY_ROTATION_INTERVAL", default: 86_400)
         }
