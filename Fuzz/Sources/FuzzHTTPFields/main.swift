@@ -19,7 +19,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let name = parts.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
     let field = parts.count > 1 ? String(decoding: parts[1], as: UTF8.self) : name
 
-    if let value = HTTPFields.cookie(name, in: [field, field]) {
+    if let value = RequestFields.cookie(name, in: [field, field]) {
         require(!value.utf8.contains(UInt8(ascii: ";")), "a cookie value ran over a ';'")
         // Byte-level: a value may start with a combining mark, which `String.contains` would
         // (rightly, for text) not find inside the grapheme it joins in the header.
@@ -28,16 +28,16 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let plain = field.utf8.filter { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "\"") }
     let value = String(decoding: plain, as: UTF8.self)
     require(
-        HTTPFields.cookie("fuzz", in: ["other=1; fuzz=" + value + "; last=2"]) == value,
+        RequestFields.cookie("fuzz", in: ["other=1; fuzz=" + value + "; last=2"]) == value,
         "a plain cookie value did not read back")
 
-    _ = HTTPFields.queryValue(name, in: field)
+    _ = RequestFields.queryValue(name, in: field)
     let escaped = field.utf8.map { byte in
         let hex = Array("0123456789ABCDEF".utf8)
         return "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
     }.joined()
     require(
-        HTTPFields.queryValue("q", in: "a=1&q=" + escaped + "&q=second") == field,
+        RequestFields.queryValue("q", in: "a=1&q=" + escaped + "&q=second") == field,
         "a percent-encoded query value did not read back")
     return 0
 }

@@ -43,12 +43,12 @@ extension AuthHTTPRequest {
     public var authenticatedPrincipal: Principal? { nil }
     public func rememberPrincipal(_ principal: Principal) {}
 
-    /// The value of the cookie `name` in the request's `Cookie` headers (see ``HTTPFields/cookie(_:in:)``).
-    func cookie(_ name: String) -> String? { HTTPFields.cookie(name, in: headers("Cookie")) }
+    /// The value of the cookie `name` in the request's `Cookie` headers (see ``RequestFields/cookie(_:in:)``).
+    func cookie(_ name: String) -> String? { RequestFields.cookie(name, in: headers("Cookie")) }
 
     /// The form-decoded value of the query parameter `name` (the first occurrence).
     func query(_ name: String) -> String? {
         guard let rawQuery else { return nil }
-        return HTTPFields.queryValue(name, in: rawQuery)
+        return RequestFields.queryValue(name, in: rawQuery)
     }
 }

@@ -2,7 +2,7 @@ import FastAuth
 
 /// Readers of the request fields every adapter hands over raw: the `Cookie` header and the query
 /// string. Framework-free, so both adapters read them the same way.
-public enum HTTPFields {
+public enum RequestFields {
     /// The value of cookie `name` across `cookieHeaders` (`a=1; b="2"`): pairs split at `;`,
     /// blanks around them ignored, a value in double quotes unquoted. When a name repeats, the
     /// last pair wins (as Vapor's cookie parser does). Nothing is percent-decoded.
