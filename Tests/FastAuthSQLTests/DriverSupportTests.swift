@@ -87,6 +87,29 @@ struct SQLiteWriterSharingTests {
     }
 }
 
+/// The tables the classifier tests provoke errors on (a parent with a UNIQUE column and one row,
+/// a child with a FOREIGN KEY to it), and the classified failure of a statement.
+enum DriverErrorFixture {
+    static func createTables(_ sql: any SQLDatabase) async throws {
+        try await sql.raw("CREATE TABLE parent (id TEXT PRIMARY KEY, email TEXT UNIQUE)").run()
+        try await sql.raw("CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent (id))").run()
+        try await sql.raw("INSERT INTO parent VALUES ('p1', 'a@example.com')").run()
+    }
+
+    /// What `classify` makes of the error `body` throws; records an issue when it throws none.
+    static func failure(
+        classify: (any Error) -> DriverFailure?, _ body: () async throws -> Void
+    ) async throws -> DriverFailure? {
+        do {
+            try await body()
+        } catch {
+            return classify(error)
+        }
+        Issue.record("the statement succeeded")
+        return nil
+    }
+}
+
 /// Counts finished tasks.
 private final class Finished: Sendable {
     private let state = Mutex(0)
@@ -103,10 +126,7 @@ struct SQLiteDriverErrorTests {
             let other = try database.connect()
             let outcome = await Result { () async throws in
                 let sql = connection.database
-                try await sql.raw("CREATE TABLE parent (id TEXT PRIMARY KEY, email TEXT UNIQUE)").run()
-                try await sql.raw("CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent (id))")
-                    .run()
-                try await sql.raw("INSERT INTO parent VALUES ('p1', 'a@example.com')").run()
+                try await DriverErrorFixture.createTables(sql)
 
                 let unique = try await Self.failure {
                     try await sql.raw("INSERT INTO parent VALUES ('p2', 'a@example.com')").run()
@@ -171,13 +191,7 @@ struct SQLiteDriverErrorTests {
 
     /// The classified failure of the error `body` throws.
     static func failure(_ body: () async throws -> Void) async throws -> DriverFailure? {
-        do {
-            try await body()
-        } catch {
-            return SQLiteDriverErrors.classify(error)
-        }
-        Issue.record("the statement succeeded")
-        return nil
+        try await DriverErrorFixture.failure(classify: SQLiteDriverErrors.classify, body)
     }
 }
 
@@ -193,10 +207,7 @@ struct PostgresDriverErrorTests {
             let connection = try database.connect()
             let outcome = await Result { () async throws in
                 let sql = connection.database
-                try await sql.raw("CREATE TABLE parent (id TEXT PRIMARY KEY, email TEXT UNIQUE)").run()
-                try await sql.raw("CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent (id))")
-                    .run()
-                try await sql.raw("INSERT INTO parent VALUES ('p1', 'a@example.com')").run()
+                try await DriverErrorFixture.createTables(sql)
 
                 let unique = try await Self.failure {
                     try await sql.raw("INSERT INTO parent VALUES ('p2', 'a@example.com')").run()
@@ -223,13 +234,7 @@ struct PostgresDriverErrorTests {
 
     /// The classified failure of the error `body` throws.
     static func failure(_ body: () async throws -> Void) async throws -> DriverFailure? {
-        do {
-            try await body()
-        } catch {
-            return PostgresDriverErrors.classify(error)
-        }
-        Issue.record("the statement succeeded")
-        return nil
+        try await DriverErrorFixture.failure(classify: PostgresDriverErrors.classify, body)
     }
 }
 

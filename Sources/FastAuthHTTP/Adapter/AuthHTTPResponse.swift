@@ -33,7 +33,7 @@ public struct AuthHTTPResponse: Sendable {
     }
 }
 
-/// A `Set-Cookie` value, serialised in the attribute order Vapor uses
+/// A `Set-Cookie` value, always `SameSite=Lax`, serialised in the attribute order Vapor uses
 /// (`Max-Age`, `Domain`, `Path`, `Secure`, `HttpOnly`, `SameSite`).
 struct SetCookie: Sendable {
     var name: String
@@ -43,7 +43,6 @@ struct SetCookie: Sendable {
     var path: String?
     var secure: Bool
     var httpOnly: Bool
-    var sameSiteLax: Bool = true
 
     var serialized: String {
         var text = name + "=" + value
@@ -52,7 +51,6 @@ struct SetCookie: Sendable {
         if let path { text += "; Path=" + path }
         if secure { text += "; Secure" }
         if httpOnly { text += "; HttpOnly" }
-        if sameSiteLax { text += "; SameSite=Lax" }
-        return text
+        return text + "; SameSite=Lax"
     }
 }
