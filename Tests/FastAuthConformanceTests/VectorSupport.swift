@@ -173,7 +173,27 @@ enum Harness {
         } catch {
             return .rejected("key import: \(error)")
         }
-        return verify(token, keys: keys)
+        let outcome = verify(token, keys: keys)
+        await expectReferenceAgrees(with: outcome, token: token, keys: keys)
+        return outcome
+    }
+
+    /// The two engines behind `JWSEngine` agree on every vector FastAuth accepts: jwt-kit (the
+    /// reference engine) accepts it too, with the same payload. Where FastAuth rejects, it may be
+    /// stricter than jwt-kit (canonical base64url, the algorithm pinned to the key, `crit`), so
+    /// only the acceptances are compared.
+    static func expectReferenceAgrees(
+        with outcome: Outcome, token: String, keys: KeySet, sourceLocation: SourceLocation = #_sourceLocation
+    ) async {
+        guard case .accepted(let payload) = outcome else { return }
+        do {
+            let reference = try await JWTKitEngine(
+                keys: Array(keys.verificationKeys.values), keyless: keys.keylessKey)
+            let verified = try await reference.verify(token, allowedAlgorithms: nil)
+            #expect(verified.payload == payload, "jwt-kit returned another payload", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("FastAuth accepted a token jwt-kit rejects: \(error)", sourceLocation: sourceLocation)
+        }
     }
 
     /// Verifies `token` against `keys` with FastAuth's JWS-level verifier (no algorithm list: the

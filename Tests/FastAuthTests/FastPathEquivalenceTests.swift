@@ -56,6 +56,76 @@ struct FastPathEquivalenceTests {
         #expect(verified.claims == token.claims)
     }
 
+    @Test(
+        "The wire engine and jwt-kit (the reference engine) accept each other's tokens, read the same claims, and agree on tampered ones",
+        arguments: algorithms)
+    func enginesAgree(algorithm: SigningAlgorithm) async throws {
+        let config = try TestFixtures.config(algorithm: algorithm)
+        let service = try await TokenService(config: config)
+        let keys = service.keyRing.snapshot.access
+        let key = try #require(keys.signingKey)
+        let fast = FastJWSEngine(keys: keys.jws)
+        let reference = try await JWTKitEngine(keys: Array(keys.verificationKeys.values))
+        let engines: [any JWSEngine] = [fast, reference]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ".utf8)
+        for round in 0..<6 {
+            let text = String(
+                (0..<Int.random(in: 0...24, using: &generator)).map { _ in
+                    Array("aZ09 \"\\/\n\té€😀<>&").randomElement(using: &generator) ?? "a"
+                })
+            let claims: JSONValue = .object([
+                "sub": .string("user-\(round)"), "type": "access",
+                "exp": .int(Int64.random(in: 1...4_000_000_000, using: &generator)),
+                "aud": .array([.string(text), "api"]),
+                "n": .int(Int64.random(in: -1_000_000...1_000_000, using: &generator)),
+                "flag": .bool(Bool.random(using: &generator)), "text": .string(text), "none": .null,
+                "nested": .object(["roles": ["admin", "user"], "level": 3]),
+            ])
+            let payload = claims.jsonBytes
+            for signer in engines {
+                let token = try await signer.sign(payload: payload, keyID: key.id)
+                for verifier in engines {
+                    let verified = try await verifier.verify(token, allowedAlgorithms: [algorithm])
+                    #expect(try JSONValue(parsing: verified.payload) == claims, "\(signer.name) → \(verifier.name)")
+                    #expect(verified.keyID == key.id)
+                    #expect(verified.header.algorithm == algorithm.rawValue)
+                }
+                // The claims parser reads what jwt-kit wrote as it reads its own writer's output.
+                let parsed = try TokenClaims.parse(try fast.verify(token, allowedAlgorithms: nil).payload.span)
+                #expect(parsed.audience == [text, "api"])
+                #expect(parsed.custom["text"] == .string(text))
+                for _ in 0..<8 {
+                    var bytes = Array(token.utf8)
+                    let index = Int.random(in: 0..<bytes.count, using: &generator)
+                    bytes[index] = alphabet.filter { $0 != bytes[index] }.randomElement(using: &generator) ?? 0
+                    let tampered = String(decoding: bytes, as: UTF8.self)
+                    let ours = Result { () throws(TokenError) in
+                        try fast.verify(tampered, allowedAlgorithms: [algorithm])
+                    }
+                    let theirs = await Self.outcome {
+                        try await reference.verify(tampered, allowedAlgorithms: [algorithm])
+                    }
+                    switch (ours, theirs) {
+                    case (.success(let a), .some(let b)):
+                        #expect(a.payload == b.payload)
+                    case (.success, nil):
+                        Issue.record("\(algorithm): FastAuth accepted a tampered token jwt-kit rejects: \(tampered)")
+                    case (.failure(let error), .some):
+                        // FastAuth is stricter in one way only: base64url must be canonical
+                        // (RFC 7515 §2), where jwt-kit ignores a last character's unused bits.
+                        #expect(error.code == .malformed, "\(algorithm): only jwt-kit accepted \(tampered): \(error)")
+                    case (.failure, nil): break
+                    }
+                }
+            }
+        }
+    }
+
+    static func outcome(_ verify: () async throws -> VerifiedJWS) async -> VerifiedJWS? {
+        try? await verify()
+    }
+
     @Test("PreparedHMAC is swift-crypto's HMAC, for short, block-sized and long keys")
     func preparedHMAC() {
         var generator = SystemRandomNumberGenerator()
@@ -63,7 +133,8 @@ struct FastPathEquivalenceTests {
             let key = SymmetricKey(data: (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) })
             for messageLength in [0, 1, 55, 56, 63, 64, 65, 300, 1000] {
                 let message = (0..<messageLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
-                message.withUnsafeBytes { bytes in
+                do {
+                    let bytes = message.span
                     #expect(
                         Array(PreparedHMAC<SHA256>(key: key).authenticationCode(for: bytes))
                             == Array(HMAC<SHA256>.authenticationCode(for: message, using: key)))
@@ -95,7 +166,8 @@ struct FastPathEquivalenceTests {
         let service = try await TokenService(config: config)
         let key = try #require(service.keyRing.snapshot.access.signingKey)
         let decoded = try #require(Base64URL.decode(String(decoding: key.encodedHeader, as: UTF8.self)))
-        let parsed = try decoded.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenHeader.parse(bytes) }
+        let parsed = try decoded.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenHeader.parse(bytes.span)
+        }
         #expect(key.header == parsed)
     }
 
@@ -128,7 +200,7 @@ struct FastPathEquivalenceTests {
             #"{"sub":"a","type":"access","exp":1,"email":null,"email":"a@b.c"}"#,
         ] {
             let error = Array(json.utf8).withUnsafeBufferPointer { bytes in
-                Result { () throws(TokenError) in try TokenClaims.parse(bytes) }
+                Result { () throws(TokenError) in try TokenClaims.parse(bytes.span) }
             }
             guard case .failure(let failure) = error else {
                 Issue.record("accepted \(json)")
@@ -139,12 +211,12 @@ struct FastPathEquivalenceTests {
         }
         // A registered name spelled with escapes is still that claim, and still a duplicate.
         let escaped = Array(#"{"s\u0075b":"a","type":"access","exp":1}"#.utf8).withUnsafeBufferPointer { bytes in
-            Result { () throws(TokenError) in try TokenClaims.parse(bytes) }
+            Result { () throws(TokenError) in try TokenClaims.parse(bytes.span) }
         }
         #expect(try escaped.get().subject == "a")
         #expect(try escaped.get().custom.isEmpty)
         let escapedDuplicate = Array(#"{"sub":"a","s\u0075b":"b","type":"access","exp":1}"#.utf8)
-            .withUnsafeBufferPointer { bytes in Result { () throws(TokenError) in try TokenClaims.parse(bytes) } }
+            .withUnsafeBufferPointer { bytes in Result { () throws(TokenError) in try TokenClaims.parse(bytes.span) } }
         #expect(throws: TokenError.self) { try escapedDuplicate.get() }
         #expect(throws: JSONParseError(reason: #"duplicate member "a""#, offset: 10)) {
             try JSONValue(parsing: #"{"a":1,"a":2}"#)
@@ -155,7 +227,7 @@ struct FastPathEquivalenceTests {
     func audience() throws {
         func parse(_ aud: String) -> Result<TokenClaims, TokenError> {
             Array(#"{"sub":"a","type":"access","exp":1,"aud":\#(aud)}"#.utf8).withUnsafeBufferPointer { bytes in
-                Result { () throws(TokenError) in try TokenClaims.parse(bytes) }
+                Result { () throws(TokenError) in try TokenClaims.parse(bytes.span) }
             }
         }
         #expect(try parse(#""api""#).get().audience == ["api"])

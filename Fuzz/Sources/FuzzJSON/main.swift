@@ -1,6 +1,6 @@
 // The strict JSON scanner and writer: any input either fails with a JSONParseError or parses
 // to a value whose serialisation parses back to the same serialisation.
-import FastAuth
+import FastAuthJWS
 import FuzzSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")

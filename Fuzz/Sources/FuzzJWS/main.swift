@@ -42,7 +42,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             require(verified.claims.type == type, "a \(type) verification returned a \(verified.claims.type) token")
         }
     }
-    if let token = try? CompactJWS.sign(payload: Array(input), with: Fixture.hmac) {
+    if let token = try? CompactJWS.sign(payload: Array(input), with: Fixture.hmac.jws) {
         let verified = try? Fixture.verifier.verify(token, as: .access, keys: Fixture.keys, now: Fixture.now)
         if let verified {
             require(verified.keyID == Fixture.hmac.id, "a token signed with the HMAC key verified with another")

@@ -7,6 +7,8 @@ public struct KeySet: Sendable {
     /// The key for tokens that carry no `kid`. Only HMAC configurations set it: tokens from
     /// other services that share the secret (as in the Python original) have no `kid`.
     public let keylessKey: SigningKey?
+    /// The same keys in the wire engine's form.
+    package let jws: JWSKeys
 
     /// Creates a key set. The signing key is added to the verification keys.
     public init(signingKey: SigningKey?, verificationKeys: [SigningKey] = [], keylessKey: SigningKey? = nil) {
@@ -16,6 +18,8 @@ public struct KeySet: Sendable {
         if let signingKey { keys[signingKey.id] = signingKey }
         self.verificationKeys = keys
         self.keylessKey = keylessKey
+        self.jws = JWSKeys(
+            signing: signingKey?.jws, verifying: verificationKeys.map(\.jws), keyless: keylessKey?.jws)
     }
 
     /// A set with no keys.

@@ -1,5 +1,3 @@
-internal import CFastAuthOpenSSL
-
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -34,13 +32,10 @@ public enum RSASigningBackend: String, Sendable, Hashable, CaseIterable, CustomS
         (try? resolve(environment: ProcessInfo.processInfo.environment)) ?? .boringSSL
 
     /// `true` when OpenSSL 3's `libcrypto` loads in this process.
-    public static var isOpenSSLAvailable: Bool { fastauth_openssl_load() == 1 }
+    public static var isOpenSSLAvailable: Bool { OpenSSLLibrary.isAvailable }
 
     /// The loaded OpenSSL's version text (`"OpenSSL 3.0.19 27 Jan 2026"`), `nil` when none loads.
-    public static var openSSLVersion: String? {
-        guard let text = fastauth_openssl_version() else { return nil }
-        return String(cString: text)
-    }
+    public static var openSSLVersion: String? { OpenSSLLibrary.version }
 
     /// The backend `FASTAUTH_CRYPTO` asks for in `environment`; an unknown value, or `openssl`
     /// when no OpenSSL 3 loads, is a readable error.
@@ -75,47 +70,4 @@ public enum RSASigningBackend: String, Sendable, Hashable, CaseIterable, CustomS
     }
 
     public var description: String { rawValue }
-}
-
-/// An RSA private key imported into OpenSSL 3 (an `EVP_PKEY`), freed with its last reference.
-final class OpenSSLRSAKey: Sendable {
-    // The EVP_PKEY is never mutated after import, and OpenSSL 3 lets one key sign on many
-    // threads at once (each signature gets its own EVP_PKEY_CTX); only `deinit` frees it.
-    nonisolated(unsafe) private let key: OpaquePointer
-    /// The signature length: the modulus in bytes.
-    let signatureByteCount: Int
-
-    /// Imports a DER (PKCS#1 or PKCS#8) RSA private key; `nil` when OpenSSL 3 is not loaded or
-    /// refuses the key. The caller's bytes are not kept.
-    init?(der: [UInt8]) {
-        guard
-            let key = der.withUnsafeBufferPointer({ bytes in
-                fastauth_openssl_rsa_key_import(bytes.baseAddress, bytes.count)
-            })
-        else { return nil }
-        let bits = Int(fastauth_openssl_rsa_key_bits(key))
-        guard bits >= 2048 else {
-            fastauth_openssl_rsa_key_free(key)
-            return nil
-        }
-        self.key = key
-        self.signatureByteCount = (bits + 7) / 8
-    }
-
-    deinit { fastauth_openssl_rsa_key_free(key) }
-
-    /// Signs a SHA-256/384/512 digest: RSASSA-PKCS1-v1_5, or RSASSA-PSS (MGF1 with the same
-    /// hash, a random salt as long as the digest).
-    func signature(forDigest digest: UnsafeRawBufferPointer, pss: Bool) throws(KeyError) -> [UInt8] {
-        let capacity = signatureByteCount
-        var written = 0
-        let signature = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            written = fastauth_openssl_rsa_sign(
-                key, pss ? 1 : 0, digest.baseAddress?.assumingMemoryBound(to: UInt8.self), digest.count,
-                buffer.baseAddress, buffer.count)
-            count = written == capacity ? written : 0
-        }
-        guard written == capacity else { throw KeyError(.invalidKey, "OpenSSL could not sign with the RSA key") }
-        return signature
-    }
 }

@@ -57,27 +57,27 @@ public struct TokenVerifier: Sendable {
     public func verify(_ token: String, as type: TokenType, keys: KeySet, now: Date) throws(TokenError) -> VerifiedToken
     {
         var token = token
-        let result = token.withUTF8 { bytes in
-            Result { () throws(TokenError) in try verify(bytes, as: type, keys: keys, now: now) }
-        }
-        return try result.get()
+        token.makeContiguousUTF8()  // a no-op for native strings
+        return try verify(token.utf8.span, as: type, keys: keys, now: now)
     }
 
     /// Verifies the UTF-8 bytes of a token.
     public func verify(
         _ token: UnsafeBufferPointer<UInt8>, as type: TokenType, keys: KeySet, now: Date
-    ) throws(TokenError)
-        -> VerifiedToken
-    {
-        // Rule 7 (shape), rule 1 (alg none), rule 6 (crit): no cryptography yet.
-        let jws = try CompactJWS.parse(token, maxBytes: policy.maxTokenBytes, knownKeys: keys)
-        let key = try jws.selectKey(from: keys, allowedAlgorithms: policy.allowedAlgorithms)
-        // Rule 7: the claims must be a JSON object with the required claims.
-        let claims = try jws.payload.withUnsafeBufferPointer { bytes throws(TokenError) in try TokenClaims.parse(bytes)
-        }
-        try jws.verifySignature(of: token, with: key)
-        try check(claims, as: type, now: now)
-        return VerifiedToken(header: jws.header, claims: claims, keyID: key.id)
+    ) throws(TokenError) -> VerifiedToken {
+        try verify(token.span, as: type, keys: keys, now: now)
+    }
+
+    /// Verifies the UTF-8 bytes of a token.
+    public func verify(
+        _ token: Span<UInt8>, as type: TokenType, keys: KeySet, now: Date
+    ) throws(TokenError) -> VerifiedToken {
+        // Rule 7 (shape), rule 1 (alg none), rule 6 (crit), rules 1–2 (key), rule 7 (claims),
+        // then the signature: no cryptography before the input is known to be well-formed.
+        let verified = try FastJWSEngine.verifyClaims(
+            token, keys: keys.jws, allowedAlgorithms: policy.allowedAlgorithms, maxBytes: policy.maxTokenBytes)
+        try check(verified.claims, as: type, now: now)
+        return VerifiedToken(header: verified.header, claims: verified.claims, keyID: verified.keyID)
     }
 
     /// Rules 3–5 on verified claims.
@@ -110,10 +110,7 @@ public struct TokenVerifier: Sendable {
     }
 
     /// A short, log-safe rendering of an attacker-controlled string.
-    static func printable(_ value: String) -> String {
-        let clipped = value.unicodeScalars.prefix(24).filter { $0.isASCII && $0.value >= 0x20 }
-        return "\"" + String(String.UnicodeScalarView(clipped)) + (value.unicodeScalars.count > 24 ? "…\"" : "\"")
-    }
+    static func printable(_ value: String) -> String { TokenError.printable(value) }
 
     /// Verifies a compact JWS whose payload is not a JWT claim set (conformance vectors,
     /// tooling): the structural checks, key selection by `kid` and the algorithm pinned to the
@@ -121,15 +118,8 @@ public struct TokenVerifier: Sendable {
     public static func verifyJWS(
         _ token: String, keys: KeySet, allowedAlgorithms: Set<SigningAlgorithm>? = nil, maxTokenBytes: Int = 8192
     ) throws(TokenError) -> (header: TokenHeader, payload: [UInt8], keyID: KeyID) {
-        var token = token
-        let result = token.withUTF8 { bytes in
-            Result { () throws(TokenError) in
-                let jws = try CompactJWS.parse(bytes, maxBytes: maxTokenBytes, knownKeys: keys)
-                let key = try jws.selectKey(from: keys, allowedAlgorithms: allowedAlgorithms)
-                try jws.verifySignature(of: bytes, with: key)
-                return (jws.header, jws.payload, key.id)
-            }
-        }
-        return try result.get()
+        let verified = try FastJWSEngine(keys: keys.jws, maxTokenBytes: maxTokenBytes)
+            .verify(token, allowedAlgorithms: allowedAlgorithms)
+        return (verified.header, verified.payload, verified.keyID)
     }
 }

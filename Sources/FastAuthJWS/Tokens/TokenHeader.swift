@@ -11,7 +11,7 @@ public struct TokenHeader: Sendable, Hashable {
 
     /// Parses and checks a header: a JSON object with a string `alg` that is not `none`, and no
     /// `crit` (FastAuth understands no critical extensions).
-    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> TokenHeader {
+    package static func parse(_ bytes: Span<UInt8>) throws(TokenError) -> TokenHeader {
         let value: JSONValue
         do {
             var scanner = JSONScanner(bytes)

@@ -67,12 +67,9 @@ extension JSONValue {
     /// Parses one JSON document strictly (RFC 8259; duplicate keys rejected).
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
         let array = Array(bytes)
-        self = try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
-            var scanner = JSONScanner(buffer)
-            let value = try scanner.parseValue(depth: 0)
-            try scanner.expectEnd()
-            return value
-        }
+        var scanner = JSONScanner(array.span)
+        self = try scanner.parseValue(depth: 0)
+        try scanner.expectEnd()
     }
 
     /// Parses one JSON document from a string.
@@ -98,6 +95,11 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// Byte offset of the problem.
     public let offset: Int
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+
+    package init(reason: String, offset: Int) {
+        self.reason = reason
+        self.offset = offset
+    }
 }
 
 /// A compact JSON writer into a byte buffer.
@@ -112,21 +114,36 @@ package struct JSONWriter {
     @usableFromInline static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     package mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        // Sound: a StaticString's UTF-8 is a literal in the binary, valid for the program's
+        // lifetime, and is only read here for the length it reports.
+        s.withUTF8Buffer { unsafe bytes.append(contentsOf: $0) }
     }
+
+    /// Appends bytes that are already JSON (a pre-encoded member name).
+    package mutating func raw(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
 
     package mutating func byte(_ b: UInt8) { bytes.append(b) }
 
     package mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { utf8 in
-            var start = 0
+        s.makeContiguousUTF8()  // a no-op for native strings; a bridged one is copied once
+        let utf8 = s.utf8.span
+        var clean = true
+        for index in 0..<utf8.count where Self.needsEscape(utf8[index]) {
+            clean = false
+            break
+        }
+        if clean {
+            // The common case: nothing to escape, one bulk copy.
+            bytes.append(contentsOf: s.utf8)
+        } else {
             for index in 0..<utf8.count {
                 let c = utf8[index]
-                if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                start = index + 1
+                guard Self.needsEscape(c) else {
+                    bytes.append(c)
+                    continue
+                }
                 switch c {
                 case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
                 case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
@@ -139,9 +156,13 @@ package struct JSONWriter {
                     bytes.append(Self.hex[Int(c & 0x0F)])
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ c: UInt8) -> Bool {
+        c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\")
     }
 
     package mutating func int(_ value: Int64) {

@@ -77,3 +77,11 @@ public struct TokenError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
+
+extension TokenError {
+    /// A short, log-safe rendering of an attacker-controlled string.
+    package static func printable(_ value: String) -> String {
+        let clipped = value.unicodeScalars.prefix(24).filter { $0.isASCII && $0.value >= 0x20 }
+        return "\"" + String(String.UnicodeScalarView(clipped)) + (value.unicodeScalars.count > 24 ? "…\"" : "\"")
+    }
+}

@@ -22,30 +22,18 @@ package struct CompactJWS {
     /// token FastAuth issued with that key), the key's pre-parsed header is used: it is what
     /// ``TokenHeader/parse(_:)`` returns for those bytes, so the result is the same.
     package static func parse(
-        _ token: UnsafeBufferPointer<UInt8>, maxBytes: Int, knownKeys: KeySet? = nil
+        _ token: Span<UInt8>, maxBytes: Int, knownKeys: JWSKeys? = nil
     ) throws(TokenError) -> CompactJWS {
         guard token.count <= maxBytes else {
             throw TokenError(.oversized, "the token is \(token.count) bytes, over the \(maxBytes)-byte limit")
         }
-        var dots: (Int, Int) = (-1, -1)
-        var dotCount = 0
-        if let base = token.baseAddress {
-            // memchr (vectorised in libc) rather than a byte loop: every dot is counted.
-            let start = UnsafeRawPointer(base)
-            var from = 0
-            while from < token.count, let found = memchr(start + from, Int32(UInt8(ascii: ".")), token.count - from) {
-                let index = UnsafeRawPointer(found) - start
-                dotCount += 1
-                if dotCount == 1 { dots.0 = index } else if dotCount == 2 { dots.1 = index }
-                from = index + 1
-            }
-        }
+        let (dotCount, dots) = Self.dots(in: token)
         guard dotCount == 2 else {
             throw TokenError(.malformed, "a compact JWT has three dot-separated segments, this one has \(dotCount + 1)")
         }
-        let headerPart = UnsafeBufferPointer(rebasing: token[0..<dots.0])
-        let payloadPart = UnsafeBufferPointer(rebasing: token[(dots.0 + 1)..<dots.1])
-        let signaturePart = UnsafeBufferPointer(rebasing: token[(dots.1 + 1)...])
+        let headerPart = token.extracting(0..<dots.0)
+        let payloadPart = token.extracting((dots.0 + 1)..<dots.1)
+        let signaturePart = token.extracting((dots.1 + 1)..<token.count)
         guard !headerPart.isEmpty else { throw TokenError(.malformed, "the header segment is empty") }
         guard !signaturePart.isEmpty else { throw TokenError(.malformed, "the signature segment is empty") }
         let preParsed = knownKeys.flatMap { Self.knownHeader(headerPart, in: $0) }
@@ -68,25 +56,47 @@ package struct CompactJWS {
         if let preParsed {
             header = preParsed
         } else {
-            header = try (headerBytes ?? []).withUnsafeBufferPointer { bytes throws(TokenError) in
-                try TokenHeader.parse(bytes)
-            }
+            let bytes = headerBytes ?? []
+            header = try TokenHeader.parse(bytes.span)
         }
         return CompactJWS(header: header, payload: payload, signature: signature, signingInputCount: dots.1)
     }
 
-    /// The pre-parsed header of the key in `keys` whose encoded header is exactly `segment`.
-    private static func knownHeader(_ segment: UnsafeBufferPointer<UInt8>, in keys: KeySet) -> TokenHeader? {
-        func matches(_ key: SigningKey) -> TokenHeader? {
-            guard let header = key.header else { return nil }
-            return key.encodedHeader.withUnsafeBufferPointer { encoded in
-                guard encoded.count == segment.count, let mine = encoded.baseAddress, let theirs = segment.baseAddress
-                else { return false }
-                return memcmp(mine, theirs, segment.count) == 0
-            } ? header : nil
+    /// How many dots `token` has, and where the first two are.
+    private static func dots(in token: Span<UInt8>) -> (count: Int, first: (Int, Int)) {
+        var dots: (Int, Int) = (-1, -1)
+        var dotCount = 0
+        // memchr (vectorised in libc) rather than a byte loop: every dot is counted. Sound: it
+        // reads only inside the span's own memory (from `from` for `count - from` bytes), and
+        // the pointer does not leave the closure.
+        unsafe token.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let start = unsafe UnsafeRawPointer(base)
+            var from = 0
+            while from < bytes.count,
+                let found = unsafe memchr(start + from, Int32(UInt8(ascii: ".")), bytes.count - from)
+            {
+                let index = unsafe UnsafeRawPointer(found) - start
+                dotCount += 1
+                if dotCount == 1 { dots.0 = index } else if dotCount == 2 { dots.1 = index }
+                from = index + 1
+            }
         }
-        if let signing = keys.signingKey, let header = matches(signing) { return header }
-        for key in keys.verificationKeys.values {
+        return (dotCount, dots)
+    }
+
+    /// The pre-parsed header of the key in `keys` whose encoded header is exactly `segment`.
+    private static func knownHeader(_ segment: Span<UInt8>, in keys: JWSKeys) -> TokenHeader? {
+        func matches(_ key: JWSKey) -> TokenHeader? {
+            guard let header = key.header else { return nil }
+            let bytes = key.encodedHeader
+            let encoded = bytes.span
+            guard encoded.count == segment.count else { return nil }
+            for index in 0..<encoded.count where encoded[index] != segment[index] { return nil }
+            return header
+        }
+        if let signing = keys.signing, let header = matches(signing) { return header }
+        for key in keys.byID.values {
             if let header = matches(key) { return header }
         }
         return nil
@@ -95,8 +105,8 @@ package struct CompactJWS {
     /// Rules 1 and 2: the `kid` selects the key (no fallback), the algorithm must be allowed
     /// and must be the one the key is pinned to.
     package func selectKey(
-        from keys: KeySet, allowedAlgorithms: Set<SigningAlgorithm>?
-    ) throws(TokenError) -> SigningKey {
+        from keys: JWSKeys, allowedAlgorithms: Set<SigningAlgorithm>?
+    ) throws(TokenError) -> JWSKey {
         let algorithm = SigningAlgorithm(header.algorithm)
         // A configuration allows one or a few algorithms: comparing is cheaper than hashing.
         if let allowedAlgorithms,
@@ -104,53 +114,48 @@ package struct CompactJWS {
                 ? allowedAlgorithms.contains(where: { $0 == algorithm }) : allowedAlgorithms.contains(algorithm))
         {
             throw TokenError(
-                .algorithmNotAllowed, "algorithm \(TokenVerifier.printable(header.algorithm)) is not accepted here")
+                .algorithmNotAllowed, "algorithm \(TokenError.printable(header.algorithm)) is not accepted here")
         }
-        let key: SigningKey
+        let key: JWSKey
         if let kid = header.keyID {
-            // The signing key is in `verificationKeys` under its own id, so trying it first
-            // finds the same key without hashing the kid.
-            if let signing = keys.signingKey, signing.id == kid {
+            // The signing key is among the keys by id too, so trying it first finds the same
+            // key without hashing the kid.
+            if let signing = keys.signing, signing.id == kid {
                 key = signing
             } else {
-                guard let found = keys.verificationKeys[kid] else {
+                guard let found = keys.byID[kid] else {
                     throw TokenError(.unknownKeyID, "no key has the token's kid")
                 }
                 key = found
             }
         } else {
-            guard let keyless = keys.keylessKey else { throw TokenError(.missingKeyID, "the token has no kid") }
+            guard let keyless = keys.keyless else { throw TokenError(.missingKeyID, "the token has no kid") }
             key = keyless
         }
         guard key.algorithm == algorithm else {
             throw TokenError(
                 .algorithmMismatch,
-                "the token says \(TokenVerifier.printable(header.algorithm)) but its key is \(key.algorithm)")
+                "the token says \(TokenError.printable(header.algorithm)) but its key is \(key.algorithm)")
         }
         return key
     }
 
     /// Checks the signature over the received `header.payload` bytes of `token`.
-    package func verifySignature(of token: UnsafeBufferPointer<UInt8>, with key: SigningKey) throws(TokenError) {
-        let valid: Bool
-        do {
-            valid = try key.isValidSignature(
-                signature, over: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[..<signingInputCount])))
-        } catch {
-            valid = false
+    package func verifySignature(of token: Span<UInt8>, with key: JWSKey) throws(TokenError) {
+        guard key.isValidSignature(signature, over: token.extracting(0..<signingInputCount)) else {
+            throw TokenError(.invalidSignature, "the signature does not verify")
         }
-        guard valid else { throw TokenError(.invalidSignature, "the signature does not verify") }
     }
 
     /// Signs `payload` with `key`: `encodedHeader.base64url(payload).base64url(signature)`.
-    package static func sign(payload: [UInt8], with key: SigningKey) throws(TokenError) -> String {
+    package static func sign(payload: [UInt8], with key: JWSKey) throws(TokenError) -> String {
         var output = key.encodedHeader
         output.reserveCapacity(output.count + Base64URL.encodedLength(payload.count) + 200)
         output.append(UInt8(ascii: "."))
         Base64URL.encode(payload, into: &output)
         let signature: [UInt8]
         do {
-            signature = try output.withUnsafeBytes { try key.signature(over: $0) }
+            signature = try key.signature(over: output.span)
         } catch {
             throw TokenError(.signingFailed, "the \(key.algorithm) key could not sign")
         }

@@ -1,13 +1,21 @@
-/// A strict RFC 8259 JSON scanner over a byte buffer. It never traps on any input: every
-/// malformed document ends in a ``JSONParseError``.
-package struct JSONScanner: ~Copyable {
+/// A strict RFC 8259 JSON scanner over a borrowed span of bytes. It never traps on any input:
+/// every malformed document ends in a ``JSONParseError``, and every read is bounds-checked by
+/// `Span` (the scanner cannot outlive the bytes it reads).
+package struct JSONScanner: ~Copyable, ~Escapable {
     package static let maxDepth = 32
 
-    private let input: UnsafeBufferPointer<UInt8>
+    private let input: Span<UInt8>
     private var position = 0
 
-    package init(_ input: UnsafeBufferPointer<UInt8>) {
+    @_lifetime(copy input)
+    package init(_ input: Span<UInt8>) {
         self.input = input
+    }
+
+    /// The bytes `range` of the input as a string, when they are valid UTF-8.
+    private func text(_ range: Range<Int>) -> String? {
+        guard let utf8 = try? UTF8Span(validating: input.extracting(range)) else { return nil }
+        return String(copying: utf8)
     }
 
     private func fail(_ reason: String) -> JSONParseError {
@@ -124,16 +132,14 @@ package struct JSONScanner: ~Copyable {
             end += 1
         }
         if !escaped && end < input.count {
-            let raw = UnsafeBufferPointer(rebasing: input[start..<end])
-            let index = names.index(of: raw)
+            let index = names.index(of: input.extracting(start..<end))
             if index >= 0 {
                 position = end + 1
                 return (index, MemberName(start: start, end: end, string: nil))
             }
         }
         let key = try parseString()
-        var decoded = key
-        return (decoded.withUTF8 { names.index(of: $0) }, MemberName(start: start, end: position - 1, string: key))
+        return (names.index(of: key.utf8.span), MemberName(start: start, end: position - 1, string: key))
     }
 
     /// A member name read by ``memberKey(matching:)``.
@@ -146,7 +152,8 @@ package struct JSONScanner: ~Copyable {
 
     /// The name as a string.
     package func memberName(_ name: MemberName) -> String {
-        name.string ?? String(decoding: UnsafeBufferPointer(rebasing: input[name.start..<name.end]), as: UTF8.self)
+        // A name without a string was delimited as plain ASCII, so it always decodes.
+        name.string ?? text(name.start..<name.end) ?? ""
     }
 
     /// The error for a member name seen before in the object, at the current offset.
@@ -247,26 +254,27 @@ package struct JSONScanner: ~Copyable {
         case UInt8(ascii: "\""):
             return .string(try parseString())
         case UInt8(ascii: "t"):
-            try literal("true")
+            try literal(Self.trueBytes)
             return .bool(true)
         case UInt8(ascii: "f"):
-            try literal("false")
+            try literal(Self.falseBytes)
             return .bool(false)
         case UInt8(ascii: "n"):
-            try literal("null")
+            try literal(Self.nullBytes)
             return .null
         default:
             return try parseNumber()
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(JSONParseError) {
-        let count = word.utf8CodeUnitCount
+    private static let trueBytes: [UInt8] = Array("true".utf8)
+    private static let falseBytes: [UInt8] = Array("false".utf8)
+    private static let nullBytes: [UInt8] = Array("null".utf8)
+
+    private mutating func literal(_ word: [UInt8]) throws(JSONParseError) {
+        let count = word.count
         guard position + count <= input.count else { throw fail("invalid literal") }
-        let matches = word.withUTF8Buffer { expected in
-            (0..<count).allSatisfy { input[position + $0] == expected[$0] }
-        }
-        guard matches else { throw fail("invalid literal") }
+        for offset in 0..<count where input[position + offset] != word[offset] { throw fail("invalid literal") }
         position += count
     }
 
@@ -304,14 +312,14 @@ package struct JSONScanner: ~Copyable {
             guard position < input.count, isDigit(input[position]) else { throw fail("invalid number") }
             while position < input.count, isDigit(input[position]) { position += 1 }
         }
-        let text = UnsafeBufferPointer(rebasing: input[start..<position])
-        let negative = text[0] == UInt8(ascii: "-")
-        if isInteger, text.count - (negative ? 1 : 0) <= 18 {
+        let negative = input[start] == UInt8(ascii: "-")
+        let digitsStart = start + (negative ? 1 : 0)
+        if isInteger, position - digitsStart <= 18 {
             var value: Int64 = 0
-            for digit in text.dropFirst(negative ? 1 : 0) { value = value * 10 + Int64(digit - 0x30) }
+            for index in digitsStart..<position { value = value * 10 + Int64(input[index] - 0x30) }
             return .int(negative ? -value : value)
         }
-        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else {
+        guard let value = text(start..<position).flatMap(Double.init), value.isFinite else {
             throw fail("number out of range")
         }
         return .double(value)
@@ -325,16 +333,11 @@ package struct JSONScanner: ~Copyable {
         guard peek() == UInt8(ascii: "\"") else { throw fail("expected a string") }
         position += 1
         let start = position
-        var ascii = true
         while position < input.count {
             let c = input[position]
             if c == UInt8(ascii: "\"") {
-                let bytes = UnsafeBufferPointer(rebasing: input[start..<position])
+                guard let string = text(start..<position) else { throw fail("invalid UTF-8 in string") }
                 position += 1
-                if ascii { return String(decoding: bytes, as: UTF8.self) }
-                guard let string = String(validating: bytes, as: UTF8.self) else {
-                    throw fail("invalid UTF-8 in string")
-                }
                 return string
             }
             if c == UInt8(ascii: "\\") {
@@ -342,7 +345,6 @@ package struct JSONScanner: ~Copyable {
                 return try parseEscapedString()
             }
             if c < 0x20 { throw fail("control character in string") }
-            if c >= 0x80 { ascii = false }
             position += 1
         }
         throw fail("unterminated string")
@@ -419,8 +421,8 @@ package struct KeyNames: Sendable {
     private let names: [[UInt8]]
     private let lengthMask: UInt64
 
-    package init(_ names: [StaticString]) {
-        self.names = names.map { name in name.withUTF8Buffer { Array($0) } }
+    package init(_ names: [String]) {
+        self.names = names.map { Array($0.utf8) }
         var mask: UInt64 = 0
         for name in self.names where name.count < 64 { mask |= 1 << UInt64(name.count) }
         lengthMask = mask
@@ -428,22 +430,19 @@ package struct KeyNames: Sendable {
 
     /// The index of `bytes` among the names, `-1` if none.
     @inline(__always)
-    package func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    package func index(of bytes: Span<UInt8>) -> Int {
         let count = bytes.count
         guard count < 64, lengthMask & (1 << UInt64(count)) != 0 else { return -1 }
-        return names.withUnsafeBufferPointer { names in
-            for index in 0..<names.count where names[index].count == count {
-                let matches = names[index].withUnsafeBufferPointer { name in
-                    var equal = true
-                    for offset in 0..<count where name[offset] != bytes[offset] {
-                        equal = false
-                        break
-                    }
-                    return equal
-                }
-                if matches { return index }
+        let names = names.span
+        for index in 0..<names.count where names[index].count == count {
+            let name = names[index].span
+            var equal = true
+            for offset in 0..<count where name[offset] != bytes[offset] {
+                equal = false
+                break
             }
-            return -1
+            if equal { return index }
         }
+        return -1
     }
 }

@@ -1,0 +1,122 @@
+/// Strict, allocation-light base64url (RFC 4648 §5, no padding) used on the token hot path.
+///
+/// Decoding is strict as RFC 7515 §2 requires: only the URL-safe alphabet, no `=`, no
+/// whitespace, a length that is not 1 mod 4, and canonical trailing bits.
+package enum Base64URL {
+    static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    static let reverse: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
+    /// The number of characters `count` bytes encode to.
+    package static func encodedLength(_ count: Int) -> Int {
+        (count / 3) * 4 + (count % 3 == 0 ? 0 : count % 3 + 1)
+    }
+
+    /// Appends the encoding of `bytes` to `output`.
+    package static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
+        if let array = bytes as? [UInt8] {
+            encode(array.span, into: &output)
+        } else {
+            encode(Array(bytes).span, into: &output)
+        }
+    }
+
+    /// Appends the encoding of `input` to `output`: the output grows once, then is written in
+    /// place, three bytes to four characters at a time.
+    package static func encode(_ input: Span<UInt8>, into output: inout [UInt8]) {
+        let count = input.count
+        guard count > 0 else { return }
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: encodedLength(count)))
+        let table = alphabet.span
+        var destination = output.mutableSpan
+        var read = 0
+        var write = start
+        while read + 3 <= count {
+            let b0 = Int(input[read]), b1 = Int(input[read + 1]), b2 = Int(input[read + 2])
+            destination[write] = table[b0 >> 2]
+            destination[write + 1] = table[(b0 & 0x03) << 4 | b1 >> 4]
+            destination[write + 2] = table[(b1 & 0x0F) << 2 | b2 >> 6]
+            destination[write + 3] = table[b2 & 0x3F]
+            read += 3
+            write += 4
+        }
+        switch count - read {
+        case 1:
+            let b0 = Int(input[read])
+            destination[write] = table[b0 >> 2]
+            destination[write + 1] = table[(b0 & 0x03) << 4]
+        case 2:
+            let b0 = Int(input[read]), b1 = Int(input[read + 1])
+            destination[write] = table[b0 >> 2]
+            destination[write + 1] = table[(b0 & 0x03) << 4 | b1 >> 4]
+            destination[write + 2] = table[(b1 & 0x0F) << 2]
+        default: break
+        }
+    }
+
+    /// The encoding of `bytes` as a string.
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var output: [UInt8] = []
+        encode(bytes, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Decodes `input` strictly; `nil` for any character outside the alphabet, padding, a bad
+    /// length, or non-zero trailing bits.
+    package static func decode(_ input: Span<UInt8>) -> [UInt8]? {
+        let count = input.count
+        if count % 4 == 1 { return nil }
+        let outputCount = count / 4 * 3 + max(count % 4 - 1, 0)
+        guard outputCount > 0 else { return [] }
+        let table = reverse.span
+        var valid = true
+        let output = [UInt8](capacity: outputCount) { (destination: inout OutputSpan<UInt8>) in
+            var index = 0
+            // Invalid characters map to 0xFF: OR-ing every looked-up value and checking the top
+            // bits once per group keeps the loop free of branches on the data.
+            while index + 4 <= count {
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                if (a | b | c | d) & 0xC0 != 0 {
+                    valid = false
+                    return
+                }
+                destination.append(a << 2 | b >> 4)
+                destination.append(b << 4 | c >> 2)
+                destination.append(c << 6 | d)
+                index += 4
+            }
+            let rest = count - index
+            if rest == 2 {
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
+                    valid = false
+                } else {
+                    destination.append(a << 2 | b >> 4)
+                }
+            } else if rest == 3 {
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let c = table[Int(input[index + 2])]
+                if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
+                    valid = false
+                } else {
+                    destination.append(a << 2 | b >> 4)
+                    destination.append(b << 4 | c >> 2)
+                }
+            }
+        }
+        return valid ? output : nil
+    }
+
+    /// Decodes a string strictly (see ``decode(_:)-(Span<UInt8>)``).
+    package static func decode(_ string: String) -> [UInt8]? {
+        var string = string
+        string.makeContiguousUTF8()  // a no-op for native strings
+        return decode(string.utf8.span)
+    }
+}
