@@ -74,14 +74,18 @@ package enum Base64URL {
         let outputCount = count / 4 * 3 + max(count % 4 - 1, 0)
         guard outputCount > 0 else { return [] }
         let table = reverse.span
+        precondition(table.count == 256)
+        // The table has 256 entries, so a byte always indexes it: `lookup` skips the bounds
+        // check that `Span` would otherwise repeat four times a group.
+        @inline(__always) func lookup(_ byte: UInt8) -> UInt8 { unsafe table[unchecked: Int(byte)] }
         var valid = true
         let output = [UInt8](capacity: outputCount) { (destination: inout OutputSpan<UInt8>) in
             var index = 0
             // Invalid characters map to 0xFF: OR-ing every looked-up value and checking the top
             // bits once per group keeps the loop free of branches on the data.
             while index + 4 <= count {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                let a = lookup(input[index]), b = lookup(input[index + 1])
+                let c = lookup(input[index + 2]), d = lookup(input[index + 3])
                 if (a | b | c | d) & 0xC0 != 0 {
                     valid = false
                     return
@@ -93,15 +97,15 @@ package enum Base64URL {
             }
             let rest = count - index
             if rest == 2 {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let a = lookup(input[index]), b = lookup(input[index + 1])
                 if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
                     valid = false
                 } else {
                     destination.append(a << 2 | b >> 4)
                 }
             } else if rest == 3 {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])]
+                let a = lookup(input[index]), b = lookup(input[index + 1])
+                let c = lookup(input[index + 2])
                 if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
                     valid = false
                 } else {

@@ -74,10 +74,10 @@ public struct TokenVerifier: Sendable {
     ) throws(TokenError) -> VerifiedToken {
         // Rule 7 (shape), rule 1 (alg none), rule 6 (crit), rules 1–2 (key), rule 7 (claims),
         // then the signature: no cryptography before the input is known to be well-formed.
-        let verified = try FastJWSEngine.verifyClaims(
+        let (header, claims, keyID) = try FastJWSEngine.verifyClaims(
             token, keys: keys.jws, allowedAlgorithms: policy.allowedAlgorithms, maxBytes: policy.maxTokenBytes)
-        try check(verified.claims, as: type, now: now)
-        return VerifiedToken(header: verified.header, claims: verified.claims, keyID: verified.keyID)
+        try check(claims, as: type, now: now)
+        return VerifiedToken(header: header, claims: claims, keyID: keyID)
     }
 
     /// Rules 3–5 on verified claims.

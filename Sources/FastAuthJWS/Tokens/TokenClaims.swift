@@ -62,14 +62,14 @@ public struct TokenClaims: Sendable, Hashable {
 
     /// `true` when the registered claims (``reservedNames``) of both sets are equal.
     package func hasSameReservedClaims(as other: TokenClaims) -> Bool {
-        ClaimTable.reserved.allSatisfy { $0.equal(self, other) }
+        ClaimTable.reserved.allSatisfy { $0.isEqual(in: self, and: other) }
     }
 
     /// Every claim as one JSON object.
     public var jsonObject: [String: JSONValue] {
         var object = custom
         for claim in ClaimTable.claims {
-            if let value = claim.value(self) { object[claim.name] = value }
+            if let value = claim.value(in: self) { object[claim.name] = value }
         }
         return object
     }
@@ -83,7 +83,8 @@ extension TokenClaims {
     package func write(to json: inout JSONWriter) {
         json.byte(UInt8(ascii: "{"))
         var first = true
-        for claim in ClaimTable.claims { claim.write(self, &json, &first) }
+        let claims = ClaimTable.claims
+        for index in claims.indices { claims[index].write(self, to: &json, first: &first) }
         if !custom.isEmpty {
             for key in custom.keys.sorted() {
                 json.byte(UInt8(ascii: ","))
@@ -100,6 +101,8 @@ extension TokenClaims {
     package static func parse(_ bytes: Span<UInt8>) throws(TokenError) -> TokenClaims {
         var scanner = JSONScanner(bytes)
         var claims = TokenClaims(subject: "", type: .access, expiresAt: 0)
+        let table = ClaimTable.claims
+        let names = ClaimTable.names
         // Names are matched as bytes against the table (no string comparisons); duplicate
         // detection needs no set of strings: one bit per table claim, the custom dictionary for
         // the rest.
@@ -107,13 +110,13 @@ extension TokenClaims {
         do throws(JSONParseError) {
             if try scanner.openObject(depth: 0) {
                 repeat {
-                    let (index, name) = try scanner.memberKey(matching: ClaimTable.names)
+                    let (index, name) = try scanner.memberKey(matching: names)
                     if index >= 0 {
                         let bit: UInt64 = 1 << UInt64(index)
                         guard seen & bit == 0 else { throw scanner.duplicateMember(name) }
                         seen |= bit
                         try scanner.memberColon()
-                        try ClaimTable.claims[index].parse(&scanner, &claims)
+                        try table[index].parse(&scanner, into: &claims)
                     } else {
                         let key = name.string ?? ""
                         guard claims.custom[key] == nil else { throw scanner.duplicateMember(name) }
@@ -126,8 +129,10 @@ extension TokenClaims {
         } catch {
             throw TokenError(.invalidClaims, "the claims are not a valid JSON object: \(error.reason)")
         }
-        for (index, missing) in ClaimTable.required where seen & (1 << UInt64(index)) == 0 {
-            throw TokenError(missing.code, missing.reason)
+        if seen & ClaimTable.requiredMask != ClaimTable.requiredMask {
+            for (index, missing) in ClaimTable.requiredInCheckOrder where seen & (1 << UInt64(index)) == 0 {
+                throw missing
+            }
         }
         return claims
     }
