@@ -78,43 +78,39 @@ package enum Base64URL {
         // The table has 256 entries, so a byte always indexes it: `lookup` skips the bounds
         // check that `Span` would otherwise repeat four times a group.
         @inline(__always) func lookup(_ byte: UInt8) -> UInt8 { unsafe table[unchecked: Int(byte)] }
-        var valid = true
-        let output = [UInt8](capacity: outputCount) { (destination: inout OutputSpan<UInt8>) in
-            var index = 0
-            // Invalid characters map to 0xFF: OR-ing every looked-up value and checking the top
-            // bits once per group keeps the loop free of branches on the data.
-            while index + 4 <= count {
-                let a = lookup(input[index]), b = lookup(input[index + 1])
-                let c = lookup(input[index + 2]), d = lookup(input[index + 3])
-                if (a | b | c | d) & 0xC0 != 0 {
-                    valid = false
-                    return
-                }
-                destination.append(a << 2 | b >> 4)
-                destination.append(b << 4 | c >> 2)
-                destination.append(c << 6 | d)
-                index += 4
-            }
-            let rest = count - index
-            if rest == 2 {
-                let a = lookup(input[index]), b = lookup(input[index + 1])
-                if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
-                    valid = false
-                } else {
-                    destination.append(a << 2 | b >> 4)
-                }
-            } else if rest == 3 {
-                let a = lookup(input[index]), b = lookup(input[index + 1])
-                let c = lookup(input[index + 2])
-                if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
-                    valid = false
-                } else {
-                    destination.append(a << 2 | b >> 4)
-                    destination.append(b << 4 | c >> 2)
-                }
-            }
+        // Sound: every caller reads below `count` (the group loop runs while `index + 4 <= count`,
+        // the tail reads `index ..< count`), so the per-byte check `Span` makes is redundant.
+        @inline(__always) func at(_ offset: Int) -> UInt8 { unsafe input[unchecked: offset] }
+        var output = [UInt8](repeating: 0, count: outputCount)
+        var destination = output.mutableSpan
+        var index = 0
+        var write = 0
+        // Invalid characters map to 0xFF: OR-ing every looked-up value and checking the top bits
+        // once per group keeps the loop free of branches on the data.
+        while index + 4 <= count {
+            let a = lookup(at(index)), b = lookup(at(index + 1))
+            let c = lookup(at(index + 2)), d = lookup(at(index + 3))
+            if (a | b | c | d) & 0xC0 != 0 { return nil }
+            destination[write] = a << 2 | b >> 4
+            destination[write + 1] = b << 4 | c >> 2
+            destination[write + 2] = c << 6 | d
+            index += 4
+            write += 3
         }
-        return valid ? output : nil
+        let rest = count - index
+        if rest == 2 {
+            let a = lookup(at(index)), b = lookup(at(index + 1))
+            if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return nil }
+            destination[write] = a << 2 | b >> 4
+        } else if rest == 3 {
+            let a = lookup(at(index)), b = lookup(at(index + 1))
+            let c = lookup(at(index + 2))
+            if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return nil }
+            destination[write] = a << 2 | b >> 4
+            destination[write + 1] = b << 4 | c >> 2
+        }
+        _ = consume destination
+        return output
     }
 
     /// Decodes a string strictly (see ``decode(_:)-(Span<UInt8>)``).

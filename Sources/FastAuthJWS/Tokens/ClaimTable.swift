@@ -1,222 +1,294 @@
-/// The claims FastAuth gives typed fields, declared once. The table drives parsing
-/// (``TokenClaims/parse(_:)``), writing (``TokenClaims/write(to:)``, in the table's order), the
-/// JSON view (``TokenClaims/jsonObject``) and the reserved-claim check a `modifyJWT` hook is
-/// held to (``TokenClaims/reservedNames``, ``TokenClaims/hasSameReservedClaims(as:)``).
+/// The claims FastAuth gives typed fields, declared once, in ``TokenClaims/visitClaims(_:)``.
+/// Parsing (``TokenClaims/parse(_:)``), writing (``TokenClaims/write(to:)``, in the list's
+/// order), the JSON view (``TokenClaims/jsonObject``) and the reserved-claim check a `modifyJWT`
+/// hook is held to (``TokenClaims/reservedNames``, ``TokenClaims/hasSameReservedClaims(as:)``)
+/// are visitors over that list. The compiler specialises each one, so the token hot path reads
+/// and writes the fields directly: no closures, no key paths, no per-claim lookups.
 ///
-/// A new typed claim is one entry here (and its field on ``TokenClaims``); a claim of a JSON
-/// shape no entry has yet is also a case of ``Claim/Field``.
-package enum ClaimTable {
-    package static let claims: [Claim] = [
-        Claim("sub", .registered, .requiredString({ $0.subject }, { $0.subject = $1 }), missing: (1, .invalidClaims)),
-        Claim("jti", .registered, .string({ $0.tokenID }, { $0.tokenID = $1 })),
-        Claim("sid", .registered, .string({ $0.sessionID }, { $0.sessionID = $1 })),
-        Claim("type", .registered, .requiredType({ $0.type }, { $0.type = $1 }), missing: (2, .invalidClaims)),
-        Claim("iat", .registered, .date({ $0.issuedAt }, { $0.issuedAt = $1 })),
-        Claim(
-            "exp", .registered, .requiredDate({ $0.expiresAt }, { $0.expiresAt = $1 }), missing: (0, .missingExpiration)
-        ),
-        Claim("nbf", .registered, .date({ $0.notBefore }, { $0.notBefore = $1 })),
-        Claim("iss", .registered, .string({ $0.issuer }, { $0.issuer = $1 })),
-        Claim("aud", .registered, .audience({ $0.audience }, { $0.audience = $1 })),
-        Claim("email", .profile, .nullableString({ $0.email }, { $0.email = $1 })),
+/// A new typed claim is one line there (and its field on ``TokenClaims``).
+extension TokenClaims {
+    @inline(__always)
+    package mutating func visitClaims<V: ClaimVisitor>(_ visitor: inout V) {
+        visitor.visit(.init(0, "sub", .registered, required: (1, .invalidClaims)), &subject)
+        visitor.visit(.init(1, "jti", .registered), &tokenID)
+        visitor.visit(.init(2, "sid", .registered), &sessionID)
+        visitor.visit(.init(3, "type", .registered, required: (2, .invalidClaims)), &type)
+        visitor.visit(.init(4, "iat", .registered), date: &issuedAt)
+        visitor.visit(.init(5, "exp", .registered, required: (0, .missingExpiration)), date: &expiresAt)
+        visitor.visit(.init(6, "nbf", .registered), date: &notBefore)
+        visitor.visit(.init(7, "iss", .registered), &issuer)
+        visitor.visit(.init(8, "aud", .registered), audience: &audience)
+        visitor.visit(.init(9, "email", .profile, nullable: true), &email)
         // `name` goes with `email`: written (as null when unset) exactly when an email is.
-        Claim("name", .profile, .nullableString({ $0.name }, { $0.name = $1 }), writtenWhen: { $0.email != nil }),
-        Claim("email_verified", .profile, .nullableBool({ $0.emailVerified }, { $0.emailVerified = $1 })),
-    ]
+        visitor.visit(.init(10, "name", .profile, nullable: true, writtenWhen: email != nil), &name)
+        visitor.visit(.init(11, "email_verified", .profile, nullable: true), &emailVerified)
+    }
+}
 
-    /// The member names, matched as bytes while parsing; an index here is an index in ``claims``.
-    package static let names = KeyNames(claims.map(\.name))
+/// What the claim list says about one claim.
+package struct ClaimInfo {
+    package enum Role: Sendable { case registered, profile }
 
-    /// The registered claims: a hook may never set or change them.
-    package static let reserved: [Claim] = claims.filter { $0.role == .registered }
+    /// Its position in the list (a parser's index for the name).
+    package let index: Int
+    package let name: StaticString
+    /// Registered claims may never be set or changed by a hook; profile claims only through
+    /// their fields.
+    package let role: Role
+    /// What a required claim's absence is reported as.
+    package enum Missing: Sendable {
+        case invalidClaims, missingExpiration
 
-    package static let reservedNames: Set<String> = Set(reserved.map(\.name))
-    package static let profileNames: Set<String> = Set(claims.filter { $0.role == .profile }.map(\.name))
+        var code: TokenError.Code {
+            switch self {
+            case .invalidClaims: .invalidClaims
+            case .missingExpiration: .missingExpiration
+            }
+        }
+    }
+
+    /// For a required claim: where its absence comes in the checks, and the error. (Every
+    /// member is trivial, so describing a claim costs nothing on the hot path.)
+    package let required: (order: Int, missing: Missing)?
+    /// `null` reads as unset.
+    package let nullable: Bool
+    /// `nil`: written when set. `true`: written, as `null` when unset. `false`: not written.
+    package let writtenWhen: Bool?
+
+    @inline(__always)
+    init(
+        _ index: Int, _ name: StaticString, _ role: Role, required: (order: Int, missing: Missing)? = nil,
+        nullable: Bool = false, writtenWhen: Bool? = nil
+    ) {
+        self.index = index
+        self.name = name
+        self.role = role
+        self.required = required
+        self.nullable = nullable
+        self.writtenWhen = writtenWhen
+    }
+
+    package var nameString: String { name.description }
+}
+
+/// A pass over the claim list: one method per kind of field.
+package protocol ClaimVisitor {
+    mutating func visit(_ claim: ClaimInfo, _ value: inout String)
+    mutating func visit(_ claim: ClaimInfo, _ value: inout String?)
+    mutating func visit(_ claim: ClaimInfo, _ value: inout TokenType)
+    mutating func visit(_ claim: ClaimInfo, date value: inout Int64)
+    mutating func visit(_ claim: ClaimInfo, date value: inout Int64?)
+    mutating func visit(_ claim: ClaimInfo, audience value: inout [String]?)
+    mutating func visit(_ claim: ClaimInfo, _ value: inout Bool?)
+}
+
+/// The JSON shape of a claim's value, by position in the list.
+package enum ClaimKind: Sendable {
+    case string, optionalString, nullableString, type, date, audience, nullableBool
+}
+
+/// What the list declares, collected once.
+package enum ClaimTable {
+    private struct Collector: ClaimVisitor {
+        var infos: [ClaimInfo] = []
+        var kinds: [ClaimKind] = []
+        mutating func add(_ claim: ClaimInfo, _ kind: ClaimKind) {
+            precondition(claim.index == infos.count, "claim indices follow the list")
+            infos.append(claim)
+            kinds.append(kind)
+        }
+        mutating func visit(_ claim: ClaimInfo, _ value: inout String) { add(claim, .string) }
+        mutating func visit(_ claim: ClaimInfo, _ value: inout String?) {
+            add(claim, claim.nullable ? .nullableString : .optionalString)
+        }
+        mutating func visit(_ claim: ClaimInfo, _ value: inout TokenType) { add(claim, .type) }
+        mutating func visit(_ claim: ClaimInfo, date value: inout Int64) { add(claim, .date) }
+        mutating func visit(_ claim: ClaimInfo, date value: inout Int64?) { add(claim, .date) }
+        mutating func visit(_ claim: ClaimInfo, audience value: inout [String]?) { add(claim, .audience) }
+        mutating func visit(_ claim: ClaimInfo, _ value: inout Bool?) { add(claim, .nullableBool) }
+    }
+
+    private static let collected: Collector = {
+        var collector = Collector()
+        var claims = TokenClaims(subject: "", type: .access, expiresAt: 0)
+        claims.visitClaims(&collector)
+        return collector
+    }()
+
+    /// The value kind of each claim, by index.
+    package static let kinds: [ClaimKind] = collected.kinds
+
+    /// The member names, matched as bytes while parsing; an index here is a claim's index.
+    package static let names = KeyNames(collected.infos.map(\.nameString))
+
+    package static let reservedNames: Set<String> = Set(
+        collected.infos.filter { $0.role == .registered }.map(\.nameString))
+    package static let profileNames: Set<String> = Set(
+        collected.infos.filter { $0.role == .profile }.map(\.nameString))
 
     /// The required claims in the order their absence is reported, with the error for each.
-    package static let requiredInCheckOrder: [(index: Int, error: TokenError)] = claims.indices
-        .compactMap { index in claims[index].missing.map { (index, $0.order, $0.error) } }
+    package static let requiredInCheckOrder: [(index: Int, error: TokenError)] = collected.infos
+        .compactMap { info in
+            info.required.map {
+                (info.index, $0.order, TokenError($0.missing.code, "the token has no \(info.nameString) claim"))
+            }
+        }
         .sorted { $0.1 < $1.1 }
         .map { ($0.0, $0.2) }
 
-    /// One bit per required claim, by index in ``claims``.
+    /// One bit per required claim, by index.
     package static let requiredMask: UInt64 = requiredInCheckOrder.reduce(0) { $0 | 1 << UInt64($1.index) }
 }
 
-/// One typed claim: its name, whether a hook may touch it, its field on ``TokenClaims`` and the
-/// JSON shape of its value.
-///
-/// The accessors in the table capture nothing, and an entry is one object: reading it on the
-/// token hot path costs one reference count, and parsing or writing a value is a `switch`
-/// over the shape with the codec inlined.
-package final class Claim: Sendable {
-    package enum Role: Sendable { case registered, profile }
+// MARK: - The passes
 
-    /// The field a claim is read into and written from, by the JSON shape of its value.
-    package enum Field: Sendable {
-        /// A string every token has.
-        case requiredString(@Sendable (TokenClaims) -> String, @Sendable (inout TokenClaims, String) -> Void)
-        /// A string.
-        case string(@Sendable (TokenClaims) -> String?, @Sendable (inout TokenClaims, String?) -> Void)
-        /// A string or `null`.
-        case nullableString(@Sendable (TokenClaims) -> String?, @Sendable (inout TokenClaims, String?) -> Void)
-        /// The token type, a string every token has.
-        case requiredType(@Sendable (TokenClaims) -> TokenType, @Sendable (inout TokenClaims, TokenType) -> Void)
-        /// A NumericDate every token has.
-        case requiredDate(@Sendable (TokenClaims) -> Int64, @Sendable (inout TokenClaims, Int64) -> Void)
-        /// A NumericDate.
-        case date(@Sendable (TokenClaims) -> Int64?, @Sendable (inout TokenClaims, Int64?) -> Void)
-        /// `aud`: a string or a list of strings when read, always a list when written.
-        case audience(@Sendable (TokenClaims) -> [String]?, @Sendable (inout TokenClaims, [String]?) -> Void)
-        /// A boolean or `null`.
-        case nullableBool(@Sendable (TokenClaims) -> Bool?, @Sendable (inout TokenClaims, Bool?) -> Void)
+/// A value parsed for the claim at `index`, stored into its field.
+struct ClaimAssignment: ClaimVisitor {
+    enum Value {
+        case string(String?)
+        case date(Int64)
+        case audience([String])
+        case bool(Bool?)
     }
 
-    package let name: String
-    package let role: Role
-    package let field: Field
-    /// For a required claim: the error when it is absent, and where it comes in the checks.
-    package let missing: (order: Int, error: TokenError)?
-    /// When set, the claim is written (as `null` when unset) exactly when this holds.
-    private let writtenWhen: (@Sendable (TokenClaims) -> Bool)?
-    private let memberFirst: [UInt8]
-    private let memberNext: [UInt8]
+    let index: Int
+    var value: Value
 
-    init(
-        _ name: String, _ role: Role, _ field: Field, missing: (order: Int, code: TokenError.Code)? = nil,
-        writtenWhen: (@Sendable (TokenClaims) -> Bool)? = nil
-    ) {
-        self.name = name
-        self.role = role
-        self.field = field
-        self.missing = missing.map { ($0.order, TokenError($0.code, "the token has no \(name) claim")) }
-        self.writtenWhen = writtenWhen
-        var json = JSONWriter(capacity: name.utf8.count + 4)
-        json.string(name)
-        json.byte(UInt8(ascii: ":"))
-        memberFirst = json.bytes
-        memberNext = [UInt8(ascii: ",")] + json.bytes
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ field: inout String) {
+        if claim.index == index, case .string(let string?) = value { field = string }
     }
-
-    /// Parses the value (the scanner stands on it) into `claims`.
-    @inline(__always)
-    package func parse(_ scanner: inout JSONScanner, into claims: inout TokenClaims) throws(JSONParseError) {
-        switch field {
-        case .requiredString(_, let set): set(&claims, try scanner.parseString())
-        case .string(_, let set): set(&claims, try scanner.parseString())
-        case .nullableString(_, let set): set(&claims, scanner.consumeNull() ? nil : try scanner.parseString())
-        case .requiredType(_, let set): set(&claims, TokenType(rawValue: try scanner.parseString()))
-        case .requiredDate(_, let set): set(&claims, try NumericDateCodec.parse(&scanner) ?? 0)
-        case .date(_, let set): set(&claims, try NumericDateCodec.parse(&scanner))
-        case .audience(_, let set): set(&claims, try AudienceCodec.parse(&scanner))
-        case .nullableBool(_, let set): set(&claims, scanner.consumeNull() ? nil : try scanner.parseBool())
-        }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ field: inout String?) {
+        if claim.index == index, case .string(let string) = value { field = string }
     }
-
-    /// Writes `,"name":value` (no comma when `first`) when `claims` carry it.
-    @inline(__always)
-    package func write(_ claims: TokenClaims, to json: inout JSONWriter, first: inout Bool) {
-        switch field {
-        case .requiredString(let get, _):
-            member(&json, &first)
-            json.string(get(claims))
-        case .string(let get, _), .nullableString(let get, _):
-            if let value = get(claims) {
-                guard writtenWhen?(claims) ?? true else { return }
-                member(&json, &first)
-                json.string(value)
-            } else {
-                writeNull(claims, &json, &first)
-            }
-        case .requiredType(let get, _):
-            member(&json, &first)
-            json.string(get(claims).rawValue)
-        case .requiredDate(let get, _):
-            member(&json, &first)
-            json.int(get(claims))
-        case .date(let get, _):
-            if let value = get(claims) {
-                member(&json, &first)
-                json.int(value)
-            } else {
-                writeNull(claims, &json, &first)
-            }
-        case .audience(let get, _):
-            if let value = get(claims) {
-                member(&json, &first)
-                AudienceCodec.write(value, to: &json)
-            } else {
-                writeNull(claims, &json, &first)
-            }
-        case .nullableBool(let get, _):
-            if let value = get(claims) {
-                member(&json, &first)
-                value ? json.raw("true") : json.raw("false")
-            } else {
-                writeNull(claims, &json, &first)
-            }
-        }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ field: inout TokenType) {
+        if claim.index == index, case .string(let string?) = value { field = TokenType(rawValue: string) }
     }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, date field: inout Int64) {
+        if claim.index == index, case .date(let date) = value { field = date }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, date field: inout Int64?) {
+        if claim.index == index, case .date(let date) = value { field = date }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, audience field: inout [String]?) {
+        if claim.index == index, case .audience(let audience) = value { field = audience }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ field: inout Bool?) {
+        if claim.index == index, case .bool(let bool) = value { field = bool }
+    }
+}
 
-    @inline(__always)
-    private func member(_ json: inout JSONWriter, _ first: inout Bool) {
-        json.raw(first ? memberFirst : memberNext)
+/// Writes each claim the claims carry as `,"name":value`, in the list's order.
+struct ClaimWriter: ClaimVisitor {
+    var json: JSONWriter
+    var first = true
+
+    @inline(__always) private mutating func member(_ claim: ClaimInfo) {
+        if !first { json.byte(UInt8(ascii: ",")) }
         first = false
+        json.byte(UInt8(ascii: "\""))
+        json.raw(claim.name)  // the list's names are plain ASCII: nothing to escape
+        json.byte(UInt8(ascii: "\""))
+        json.byte(UInt8(ascii: ":"))
     }
 
-    /// An unset claim is written only when it goes with another that is set (`name` with `email`).
-    private func writeNull(_ claims: TokenClaims, _ json: inout JSONWriter, _ first: inout Bool) {
-        guard let writtenWhen, writtenWhen(claims) else { return }
-        member(&json, &first)
-        json.raw("null")
+    /// Whether an unset claim is written as `null`, and whether a set one is written at all.
+    @inline(__always) private func writes(_ claim: ClaimInfo, isSet: Bool) -> Bool {
+        claim.writtenWhen ?? isSet
     }
 
-    /// The claim's JSON value, `nil` when `claims` do not carry it.
-    package func value(in claims: TokenClaims) -> JSONValue? {
-        let value: JSONValue?
-        switch field {
-        case .requiredString(let get, _): value = .string(get(claims))
-        case .string(let get, _), .nullableString(let get, _): value = get(claims).map { .string($0) }
-        case .requiredType(let get, _): value = .string(get(claims).rawValue)
-        case .requiredDate(let get, _): value = .int(get(claims))
-        case .date(let get, _): value = get(claims).map { .int($0) }
-        case .audience(let get, _): value = get(claims).map(AudienceCodec.json)
-        case .nullableBool(let get, _): value = get(claims).map { .bool($0) }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout String) {
+        member(claim)
+        json.string(value)
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout String?) {
+        guard writes(claim, isSet: value != nil) else { return }
+        member(claim)
+        if let value { json.string(value) } else { json.raw("null") }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout TokenType) {
+        member(claim)
+        json.string(value.rawValue)
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, date value: inout Int64) {
+        member(claim)
+        json.int(value)
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, date value: inout Int64?) {
+        guard writes(claim, isSet: value != nil) else { return }
+        member(claim)
+        if let value { json.int(value) } else { json.raw("null") }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, audience value: inout [String]?) {
+        guard writes(claim, isSet: value != nil) else { return }
+        member(claim)
+        guard let value else { return json.raw("null") }
+        json.byte(UInt8(ascii: "["))
+        for (index, element) in value.enumerated() {
+            if index > 0 { json.byte(UInt8(ascii: ",")) }
+            json.string(element)
         }
-        guard let writtenWhen else { return value }
-        return writtenWhen(claims) ? value ?? .null : nil
+        json.byte(UInt8(ascii: "]"))
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout Bool?) {
+        guard writes(claim, isSet: value != nil) else { return }
+        member(claim)
+        if let value { value ? json.raw("true") : json.raw("false") } else { json.raw("null") }
+    }
+}
+
+/// Each claim the claims carry as a JSON member (what ``ClaimWriter`` writes, as values).
+struct ClaimObjectBuilder: ClaimVisitor {
+    var object: [String: JSONValue]
+
+    private mutating func set(_ claim: ClaimInfo, _ value: JSONValue?) {
+        guard claim.writtenWhen ?? (value != nil) else { return }
+        object[claim.nameString] = value ?? .null
     }
 
-    /// `true` when both claim sets hold the same value.
-    package func isEqual(in a: TokenClaims, and b: TokenClaims) -> Bool {
-        switch field {
-        case .requiredString(let get, _): get(a) == get(b)
-        case .string(let get, _), .nullableString(let get, _): get(a) == get(b)
-        case .requiredType(let get, _): get(a) == get(b)
-        case .requiredDate(let get, _): get(a) == get(b)
-        case .date(let get, _): get(a) == get(b)
-        case .audience(let get, _): get(a) == get(b)
-        case .nullableBool(let get, _): get(a) == get(b)
-        }
+    mutating func visit(_ claim: ClaimInfo, _ value: inout String) { set(claim, .string(value)) }
+    mutating func visit(_ claim: ClaimInfo, _ value: inout String?) { set(claim, value.map { .string($0) }) }
+    mutating func visit(_ claim: ClaimInfo, _ value: inout TokenType) { set(claim, .string(value.rawValue)) }
+    mutating func visit(_ claim: ClaimInfo, date value: inout Int64) { set(claim, .int(value)) }
+    mutating func visit(_ claim: ClaimInfo, date value: inout Int64?) { set(claim, value.map { .int($0) }) }
+    mutating func visit(_ claim: ClaimInfo, audience value: inout [String]?) {
+        set(claim, value.map { .array($0.map { .string($0) }) })
+    }
+    mutating func visit(_ claim: ClaimInfo, _ value: inout Bool?) { set(claim, value.map { .bool($0) }) }
+}
+
+/// Clears every profile claim, leaving the registered ones (for comparing those alone).
+struct ProfileClearer: ClaimVisitor {
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout String) {}
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout String?) {
+        if claim.role == .profile { value = nil }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout TokenType) {}
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, date value: inout Int64) {}
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, date value: inout Int64?) {
+        if claim.role == .profile { value = nil }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, audience value: inout [String]?) {
+        if claim.role == .profile { value = nil }
+    }
+    @inline(__always) mutating func visit(_ claim: ClaimInfo, _ value: inout Bool?) {
+        if claim.role == .profile { value = nil }
     }
 }
 
 /// A NumericDate (RFC 7519 §2): a JSON number of seconds; fractions are rounded down.
 enum NumericDateCodec {
-    static func parse(_ scanner: inout JSONScanner) throws(JSONParseError) -> Int64? {
+    static func parse(_ scanner: inout JSONScanner) throws(JSONParseError) -> Int64 {
         switch try scanner.parseNumber() {
         case .int(let value): return value
         case .double(let value) where value.isFinite && abs(value) < 9e15: return Int64(value.rounded(.down))
         default: throw JSONParseError(reason: "a date claim is out of range", offset: 0)
         }
     }
-    static func write(_ value: Int64, to json: inout JSONWriter) { json.int(value) }
-    static func json(_ value: Int64) -> JSONValue { .int(value) }
 }
 
-/// `aud`: a string or a list of strings when read, always a list when written.
+/// `aud`: a string or a list of strings.
 enum AudienceCodec {
-    static func parse(_ scanner: inout JSONScanner) throws(JSONParseError) -> [String]? {
+    static func parse(_ scanner: inout JSONScanner) throws(JSONParseError) -> [String] {
         switch scanner.nextByte() {
         case UInt8(ascii: "\""): return [try scanner.parseString()]
         case UInt8(ascii: "["):
@@ -229,13 +301,4 @@ enum AudienceCodec {
             throw JSONParseError(reason: "aud must be a string or a list", offset: 0)
         }
     }
-    static func write(_ value: [String], to json: inout JSONWriter) {
-        json.byte(UInt8(ascii: "["))
-        for (index, element) in value.enumerated() {
-            if index > 0 { json.byte(UInt8(ascii: ",")) }
-            json.string(element)
-        }
-        json.byte(UInt8(ascii: "]"))
-    }
-    static func json(_ value: [String]) -> JSONValue { .array(value.map { .string($0) }) }
 }

@@ -62,29 +62,37 @@ public struct TokenClaims: Sendable, Hashable {
 
     /// `true` when the registered claims (``reservedNames``) of both sets are equal.
     package func hasSameReservedClaims(as other: TokenClaims) -> Bool {
-        ClaimTable.reserved.allSatisfy { $0.isEqual(in: self, and: other) }
+        var mine = self
+        var theirs = other
+        var clearer = ProfileClearer()
+        mine.visitClaims(&clearer)
+        theirs.visitClaims(&clearer)
+        mine.custom = [:]
+        theirs.custom = [:]
+        return mine == theirs
     }
 
     /// Every claim as one JSON object.
     public var jsonObject: [String: JSONValue] {
-        var object = custom
-        for claim in ClaimTable.claims {
-            if let value = claim.value(in: self) { object[claim.name] = value }
-        }
-        return object
+        var builder = ClaimObjectBuilder(object: custom)
+        var claims = self
+        claims.visitClaims(&builder)
+        return builder.object
     }
 }
 
 // MARK: - Wire format
 
 extension TokenClaims {
-    /// Writes the claims as compact JSON in a fixed order (the table's order, then custom claims
-    /// sorted by name).
+    /// Writes the claims as compact JSON in a fixed order (the claim list's order, then custom
+    /// claims sorted by name).
     package func write(to json: inout JSONWriter) {
         json.byte(UInt8(ascii: "{"))
-        var first = true
-        let claims = ClaimTable.claims
-        for index in claims.indices { claims[index].write(self, to: &json, first: &first) }
+        var writer = ClaimWriter(json: JSONWriter(capacity: 0))
+        swap(&writer.json, &json)
+        var claims = self
+        claims.visitClaims(&writer)
+        swap(&writer.json, &json)
         if !custom.isEmpty {
             for key in custom.keys.sorted() {
                 json.byte(UInt8(ascii: ","))
@@ -101,7 +109,7 @@ extension TokenClaims {
     package static func parse(_ bytes: Span<UInt8>) throws(TokenError) -> TokenClaims {
         var scanner = JSONScanner(bytes)
         var claims = TokenClaims(subject: "", type: .access, expiresAt: 0)
-        let table = ClaimTable.claims
+        let kinds = ClaimTable.kinds
         let names = ClaimTable.names
         // Names are matched as bytes against the table (no string comparisons); duplicate
         // detection needs no set of strings: one bit per table claim, the custom dictionary for
@@ -116,7 +124,16 @@ extension TokenClaims {
                         guard seen & bit == 0 else { throw scanner.duplicateMember(name) }
                         seen |= bit
                         try scanner.memberColon()
-                        try table[index].parse(&scanner, into: &claims)
+                        let value: ClaimAssignment.Value
+                        switch kinds[index] {
+                        case .string, .optionalString, .type: value = .string(try scanner.parseString())
+                        case .nullableString: value = .string(scanner.consumeNull() ? nil : try scanner.parseString())
+                        case .date: value = .date(try NumericDateCodec.parse(&scanner))
+                        case .audience: value = .audience(try AudienceCodec.parse(&scanner))
+                        case .nullableBool: value = .bool(scanner.consumeNull() ? nil : try scanner.parseBool())
+                        }
+                        var assignment = ClaimAssignment(index: index, value: value)
+                        claims.visitClaims(&assignment)
                     } else {
                         let key = name.string ?? ""
                         guard claims.custom[key] == nil else { throw scanner.duplicateMember(name) }
