@@ -33,28 +33,32 @@ package enum Base64URL {
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: encodedLength(count)))
         let table = alphabet.span
+        precondition(table.count == 64)
+        // Sound: every index is six bits (masked or shifted down from a byte), below the
+        // alphabet's 64 entries.
+        @inline(__always) func symbol(_ sextet: Int) -> UInt8 { unsafe table[unchecked: sextet] }
         var destination = output.mutableSpan
         var read = 0
         var write = start
         while read + 3 <= count {
             let b0 = Int(input[read]), b1 = Int(input[read + 1]), b2 = Int(input[read + 2])
-            destination[write] = table[b0 >> 2]
-            destination[write + 1] = table[(b0 & 0x03) << 4 | b1 >> 4]
-            destination[write + 2] = table[(b1 & 0x0F) << 2 | b2 >> 6]
-            destination[write + 3] = table[b2 & 0x3F]
+            destination[write] = symbol(b0 >> 2)
+            destination[write + 1] = symbol((b0 & 0x03) << 4 | b1 >> 4)
+            destination[write + 2] = symbol((b1 & 0x0F) << 2 | b2 >> 6)
+            destination[write + 3] = symbol(b2 & 0x3F)
             read += 3
             write += 4
         }
         switch count - read {
         case 1:
             let b0 = Int(input[read])
-            destination[write] = table[b0 >> 2]
-            destination[write + 1] = table[(b0 & 0x03) << 4]
+            destination[write] = symbol(b0 >> 2)
+            destination[write + 1] = symbol((b0 & 0x03) << 4)
         case 2:
             let b0 = Int(input[read]), b1 = Int(input[read + 1])
-            destination[write] = table[b0 >> 2]
-            destination[write + 1] = table[(b0 & 0x03) << 4 | b1 >> 4]
-            destination[write + 2] = table[(b1 & 0x0F) << 2]
+            destination[write] = symbol(b0 >> 2)
+            destination[write + 1] = symbol((b0 & 0x03) << 4 | b1 >> 4)
+            destination[write + 2] = symbol((b1 & 0x0F) << 2)
         default: break
         }
     }

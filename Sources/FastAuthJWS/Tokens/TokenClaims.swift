@@ -62,6 +62,8 @@ public struct TokenClaims: Sendable, Hashable {
 
     /// `true` when the registered claims (``reservedNames``) of both sets are equal.
     package func hasSameReservedClaims(as other: TokenClaims) -> Bool {
+        // The common case, a hook that changed nothing (or only custom claims it left equal).
+        if self == other { return true }
         var mine = self
         var theirs = other
         var clearer = ProfileClearer()
