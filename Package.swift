@@ -307,8 +307,8 @@ if Context.environment["FASTAUTH_FUZZ"] != nil {
         ("FuzzRequestBody", ["FastAuth"]),
         ("FuzzHeaders", ["FastAuth"]),
         ("FuzzForwarded", ["FastAuth"]),
-        ("FuzzSMTPReply", ["FastAuthEmail"]),
-        ("FuzzOAuth", ["FastAuthOAuth"]),
+        ("FuzzSMTPReply", ["FastAuth", "FastAuthEmail"]),
+        ("FuzzOAuth", ["FastAuth", "FastAuthOAuth"]),
         ("FuzzHTTPFields", ["FastAuthHTTP"]),
     ]
     for target in fuzzTargets {
