@@ -14,37 +14,7 @@ package enum JWTKitReference {
     package static func signer(for material: KeyMaterial, id: KeyID) async throws -> any JWTAlgorithm {
         let collection = JWTKeyCollection()
         let jwkID = JWKIdentifier(string: id.rawValue)
-        let digest: DigestAlgorithm =
-            switch material.algorithm.hashByteCount {
-            case 48: .sha384
-            case 64: .sha512
-            default: .sha256
-            }
-        let isPSS = material.algorithm.family == .rsaPSS
-        switch material.backing {
-        case .hmac(let key):
-            await collection.add(hmac: HMACKey(key: key), digestAlgorithm: digest, kid: jwkID)
-        case .rsaPrivate(let key):
-            if isPSS {
-                await collection.add(pss: key, digestAlgorithm: digest, kid: jwkID)
-            } else {
-                await collection.add(rsa: key, digestAlgorithm: digest, kid: jwkID)
-            }
-        case .rsaPublic(let key):
-            if isPSS {
-                await collection.add(pss: key, digestAlgorithm: digest, kid: jwkID)
-            } else {
-                await collection.add(rsa: key, digestAlgorithm: digest, kid: jwkID)
-            }
-        case .p256Private(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p256Public(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p384Private(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p384Public(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p521Private(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .p521Public(let key): await collection.add(ecdsa: key, kid: jwkID)
-        case .ed25519Private(let key): await collection.add(eddsa: key, kid: jwkID)
-        case .ed25519Public(let key): await collection.add(eddsa: key, kid: jwkID)
-        }
+        await add(material, kid: jwkID, to: collection)
         return try await collection.getKey(for: jwkID)
     }
 }
@@ -62,7 +32,9 @@ package struct JWTKitEngine: JWSEngine {
     package init(keys: [SigningKey], keyless: SigningKey? = nil) async throws {
         let collection = JWTKeyCollection()
         for key in keys + (keyless.map { [$0] } ?? []) {
-            try await Self.add(key, to: collection, isDefault: key.id == keyless?.id)
+            let isDefault = key.id == keyless?.id
+            await JWTKitReference.add(
+                key.material, kid: isDefault ? nil : JWKIdentifier(string: key.id.rawValue), to: collection)
         }
         self.collection = collection
         self.keyless = keyless?.id
@@ -101,37 +73,41 @@ package struct JWTKitEngine: JWSEngine {
         return VerifiedJWS(header: header, payload: payload, keyID: keyID)
     }
 
-    private static func add(_ key: SigningKey, to collection: JWTKeyCollection, isDefault: Bool) async throws {
-        let jwkID = isDefault ? nil : JWKIdentifier(string: key.id.rawValue)
+}
+
+extension JWTKitReference {
+    /// Adds `material` to `collection` under `kid` (`nil`: as the default key).
+    package static func add(_ material: KeyMaterial, kid jwkID: JWKIdentifier?, to collection: JWTKeyCollection) async {
         let digest: DigestAlgorithm =
-            switch key.algorithm.hashByteCount {
+            switch material.algorithm.hashByteCount {
             case 48: .sha384
             case 64: .sha512
             default: .sha256
             }
-        let isPSS = key.algorithm.family == .rsaPSS
-        switch key.material.backing {
-        case .hmac(let secret): await collection.add(hmac: HMACKey(key: secret), digestAlgorithm: digest, kid: jwkID)
-        case .rsaPrivate(let rsa):
+        let isPSS = material.algorithm.family == .rsaPSS
+        switch material.backing {
+        case .hmac(let key):
+            await collection.add(hmac: HMACKey(key: key), digestAlgorithm: digest, kid: jwkID)
+        case .rsaPrivate(let key):
             if isPSS {
-                await collection.add(pss: rsa, digestAlgorithm: digest, kid: jwkID)
+                await collection.add(pss: key, digestAlgorithm: digest, kid: jwkID)
             } else {
-                await collection.add(rsa: rsa, digestAlgorithm: digest, kid: jwkID)
+                await collection.add(rsa: key, digestAlgorithm: digest, kid: jwkID)
             }
-        case .rsaPublic(let rsa):
+        case .rsaPublic(let key):
             if isPSS {
-                await collection.add(pss: rsa, digestAlgorithm: digest, kid: jwkID)
+                await collection.add(pss: key, digestAlgorithm: digest, kid: jwkID)
             } else {
-                await collection.add(rsa: rsa, digestAlgorithm: digest, kid: jwkID)
+                await collection.add(rsa: key, digestAlgorithm: digest, kid: jwkID)
             }
-        case .p256Private(let ec): await collection.add(ecdsa: ec, kid: jwkID)
-        case .p256Public(let ec): await collection.add(ecdsa: ec, kid: jwkID)
-        case .p384Private(let ec): await collection.add(ecdsa: ec, kid: jwkID)
-        case .p384Public(let ec): await collection.add(ecdsa: ec, kid: jwkID)
-        case .p521Private(let ec): await collection.add(ecdsa: ec, kid: jwkID)
-        case .p521Public(let ec): await collection.add(ecdsa: ec, kid: jwkID)
-        case .ed25519Private(let ed): await collection.add(eddsa: ed, kid: jwkID)
-        case .ed25519Public(let ed): await collection.add(eddsa: ed, kid: jwkID)
+        case .p256Private(let key): await collection.add(ecdsa: key, kid: jwkID)
+        case .p256Public(let key): await collection.add(ecdsa: key, kid: jwkID)
+        case .p384Private(let key): await collection.add(ecdsa: key, kid: jwkID)
+        case .p384Public(let key): await collection.add(ecdsa: key, kid: jwkID)
+        case .p521Private(let key): await collection.add(ecdsa: key, kid: jwkID)
+        case .p521Public(let key): await collection.add(ecdsa: key, kid: jwkID)
+        case .ed25519Private(let key): await collection.add(eddsa: key, kid: jwkID)
+        case .ed25519Public(let key): await collection.add(eddsa: key, kid: jwkID)
         }
     }
 }
